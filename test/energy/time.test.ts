@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import {
+  addLocalDays,
+  fromServiceDate,
+  hourContaining,
+  hourFromLabel,
+  hoursInLocalDay,
+  hoursOfLocalDay,
+  localDatesInRange,
+  parseLocalDate,
+  toLocalIso,
+  toServiceDate,
+} from '../../src/energy/time';
+import { makeHourRecord, kwhToWh } from '../../src/energy/hour';
+
+describe('energy/time', () => {
+  it('gives 24 hours on an ordinary day, labelled 1..24', () => {
+    const hours = hoursOfLocalDay('2026-06-15');
+    assert.equal(hours.length, 24);
+    assert.deepEqual(
+      hours.map((h) => h.hour),
+      Array.from({ length: 24 }, (_, i) => i + 1),
+    );
+    assert.equal(toLocalIso(hours[0].startMs), '2026-06-15T00:00:00+02:00');
+    assert.equal(toLocalIso(hours[23].endMs), '2026-06-16T00:00:00+02:00');
+  });
+
+  it('gives 23 hours on the spring DST day, without label 3', () => {
+    const hours = hoursOfLocalDay('2026-03-29');
+    assert.equal(hours.length, 23);
+    assert.deepEqual(hours.map((h) => h.hour).slice(0, 4), [1, 2, 4, 5]);
+    assert.equal(hourFromLabel('2026-03-29', 3), undefined);
+    assert.equal(toLocalIso(hourFromLabel('2026-03-29', 4)!.startMs), '2026-03-29T03:00:00+02:00');
+    assert.equal(hoursInLocalDay('2026-03-29'), 23);
+  });
+
+  it('gives 25 hours on the autumn DST day, label 3 twice, the second one repeated', () => {
+    const hours = hoursOfLocalDay('2026-10-25');
+    assert.equal(hours.length, 25);
+    const threes = hours.filter((h) => h.hour === 3);
+    assert.equal(threes.length, 2);
+    assert.equal(threes[0].repeated, false);
+    assert.equal(threes[1].repeated, true);
+    assert.equal(toLocalIso(threes[0].startMs), '2026-10-25T02:00:00+02:00');
+    assert.equal(toLocalIso(threes[1].startMs), '2026-10-25T02:00:00+01:00');
+    assert.equal(threes[1].startMs - threes[0].startMs, 3_600_000);
+    const total = hours[hours.length - 1].endMs - hours[0].startMs;
+    assert.equal(total, 25 * 3_600_000);
+  });
+
+  it('finds the hour containing an instant, also in the repeated hour', () => {
+    const h = hourContaining(Date.parse('2026-10-25T01:30:00Z')); // 02:30 CET
+    assert.equal(h.hour, 3);
+    assert.equal(h.repeated, true);
+    const first = hourContaining(Date.parse('2026-10-25T00:30:00Z')); // 02:30 CEST
+    assert.equal(first.repeated, false);
+  });
+
+  it('converts service dates both ways and rejects non-dates', () => {
+    assert.equal(toServiceDate('2026-03-01'), '01.03.2026');
+    assert.equal(fromServiceDate('1.03.2024'), '2024-03-01');
+    assert.equal(fromServiceDate('09.01.2026 23:59:59'), '2026-01-09');
+    assert.throws(() => parseLocalDate('2026-02-30'), RangeError);
+    assert.throws(() => parseLocalDate('2026-2-3'), RangeError);
+  });
+
+  it('walks ranges of local dates across month and year ends', () => {
+    assert.equal(addLocalDays('2026-12-31', 1), '2027-01-01');
+    assert.deepEqual(localDatesInRange('2026-02-27', '2026-03-02'), [
+      '2026-02-27',
+      '2026-02-28',
+      '2026-03-01',
+      '2026-03-02',
+    ]);
+    assert.throws(() => localDatesInRange('2026-03-02', '2026-03-01'), RangeError);
+  });
+
+  it('builds hour records with exact instants and refuses labels that do not exist', () => {
+    const r = makeHourRecord('2026-10-25', 3, true, { ecp: 0.5 });
+    assert.equal(r.hourStart, '2026-10-25T02:00:00+01:00');
+    assert.equal(r.hourEnd, '2026-10-25T03:00:00+01:00');
+    assert.equal(r.eco, null);
+    assert.throws(() => makeHourRecord('2026-03-29', 3, false), RangeError);
+  });
+
+  it('converts kWh with three decimals to whole Wh without float noise', () => {
+    assert.equal(kwhToWh(1.03), 1030);
+    assert.equal(kwhToWh(5.01), 5010);
+    assert.equal(kwhToWh(0.1 + 0.2), 300);
+  });
+});
