@@ -17,3 +17,5 @@ export type {
   SimulatorOptions,
 } from './types';
 export { DEMO_ACCOUNT } from './demo-account';
+export { startSimulator, defaultFaults, BLOCK_MS, MAX_RANGE_DAYS } from './server';
+export { generateDay, dayWeather, clearSkyPvPerKwp, type GeneratedHour } from './data';

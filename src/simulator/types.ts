@@ -167,6 +167,10 @@ export interface SimulatorHandle {
   expireSessions(): void;
   /** Every Keycloak single sign-on session becomes invalid (the next login needs the password). */
   expireSsoSessions(): void;
+  /** End of the account's block (epoch ms) when it is blocked now, else null. */
+  blockedUntil(username: string): number | null;
+  /** Lifts every account block and forgets the counted wrong passwords. */
+  unblockAccounts(): void;
   /** The hours the simulator serves for a meter point and day, for tests to compare against. */
   hourly(meterPointId: string, date: string): SimHourTruth[];
   /** Closes both servers and every socket (keep-alive ones too) promptly. */
