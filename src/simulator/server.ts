@@ -480,7 +480,7 @@ class SimulatorState {
   private routeLogin(req: http.IncomingMessage, url: URL, body: string): Reply {
     const path = url.pathname;
     if (this.faults.maintenanceLogin) return html(maintenancePage());
-    if (path === '/login' && req.method === 'GET') return this.loginStart(url);
+    if (path === '/login' && req.method === 'GET') return this.loginStart();
     if (path === `${REALM_PATH}/protocol/openid-connect/auth` && req.method === 'GET')
       return this.authorize(req, url);
     if (path === `${REALM_PATH}/login-actions/authenticate`) {
@@ -496,7 +496,7 @@ class SimulatorState {
     return `${this.serviceUrl}/sso/callback`;
   }
 
-  private loginStart(url: URL): Reply {
+  private loginStart(): Reply {
     const params = new URLSearchParams({
       client_id: CLIENT_ID,
       redirect_uri: this.redirectUriFor(),
