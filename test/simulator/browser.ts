@@ -91,10 +91,12 @@ export class Browser {
         }
         continue;
       }
+      // Decoded without dropping a byte order mark, so tests see the text as sent.
+      const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(await res.arrayBuffer());
       return {
         status: res.status,
         url: current,
-        body: await res.text(),
+        body: text,
         headers: res.headers,
         chain,
         statuses,
