@@ -13,6 +13,21 @@
  * 4. 302 to `<eLicznik>/sso/callback?state=…&session_state=…&iss=…&code=…`, which sets `PHPSESSID`
  *    (HttpOnly, path /) and 302s to `/`, the start page with the e-mail and the meter points.
  *
+ * eLicznik endpoints (all need a live `PHPSESSID`, else 302 to the login entry; §1.3 and §2):
+ * - `POST /ustaw_punkt` (`site[client]`) selects the session's meter point; an unknown id selects the
+ *   account's first point, as users who typed the PPE number saw.
+ * - `POST /energia/api`, `/energia/wo/api`, `/odczyty/api` use the selected point, or the first one
+ *   when none was selected; a `WO` point answers only on the `wo` path, others only on the plain one
+ *   (`{"success":false}` otherwise). Bad dates, types or profiles, an end before the start, or more
+ *   than {@link MAX_RANGE_DAYS} days (`year`: {@link MAX_YEAR_RANGE_DAYS}) answer `{"success":false}`.
+ * - `GET /energia/do/dane` needs an explicitly selected point (else the start page, HTML) and at most
+ *   {@link MAX_RANGE_DAYS} days (else an HTML error page); only `form[type]=godzin` and CSV.
+ * - `GET /applogout` ends the eLicznik session and the Keycloak one.
+ *
+ * Data availability: days before today are complete, today is served hour by hour only when a delay
+ * is set (`todayDelayHours`), later days are null; `faults.missingDays` and `faults.nullFromHour` take
+ * hours away. Register readings exist only for complete days.
+ *
  * Account block: the N-th wrong password in a row (`faults.blockAfterFailures`) blocks the account
  * for 8 h and its answer already shows the block text; every credentials POST during the block
  * (right or wrong) extends it to 8 h from that attempt. A successful login resets the failure count.

@@ -294,6 +294,40 @@ describe('simulator: login', () => {
     assert.deepEqual(requests, {});
   });
 
+  it('answers the legacy CAS login POST with 404', async () => {
+    const page = await new Browser().post(`${sim.loginUrl}/login`, {
+      username: USER,
+      password: PASS,
+      service: sim.serviceUrl,
+    });
+    assert.equal(page.status, 404);
+    assert.equal(sim.stats.loginAttempts, 0);
+  });
+
+  it('serves custom accounts, each with its own meter points', async () => {
+    const other = await startSimulator({
+      accounts: [
+        DEMO_ACCOUNT,
+        {
+          username: 'jan.kowalski@example.org',
+          password: 'x',
+          meterPoints: [{ id: '1_2_3', ppe: '590322400100999999', type: '', tariff: 'G13', pvKw: 0 }],
+        },
+      ],
+    });
+    try {
+      const jan = await logIn(new Browser(), other, 'jan.kowalski@example.org', 'x');
+      assert.ok(jan.body.includes('jan.kowalski@example.org'));
+      assert.ok(jan.body.includes('value="1_2_3"'));
+      assert.ok(!jan.body.includes(DEMO_ACCOUNT.meterPoints[0].id));
+      assert.ok(
+        !(await logIn(new Browser(), other, 'jan.kowalski@example.org', PASS)).body.includes('value="1_2_3"'),
+      );
+    } finally {
+      await other.close();
+    }
+  });
+
   it('logs no passwords, cookies or codes', async () => {
     const b = new Browser();
     const secret = 'Sekretne-Haslo-123';
