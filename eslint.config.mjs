@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.node-red-demo/**', 'test-output/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.ci/.cache/**', '.node-red-demo/**', 'test-output/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
