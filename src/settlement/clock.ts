@@ -1,0 +1,157 @@
+/**
+ * Fast Europe/Warsaw clock arithmetic for settling many hours.
+ *
+ * `energy/time.ts` asks the time zone database for every conversion, which costs about 20 µs a
+ * call; a year of hours needs several conversions each (lot expiry, day and month boundaries), so
+ * settling a year that way would take longer than the whole settlement. Here the database is asked
+ * only for the instants at which Warsaw's UTC offset changes, once per calendar year (about thirty
+ * look-ups, then cached); every conversion after that is plain integer arithmetic. The results
+ * are the same as `energy/time.ts` (the tests compare them hour by hour over several years).
+ */
+import { TZDate } from '@date-fns/tz';
+import { WARSAW, MS_PER_HOUR } from '../energy/time';
+
+const MS_PER_MINUTE = 60_000;
+const MS_PER_DAY = 86_400_000;
+
+/** Offset changes of one UTC calendar year: the offset at the year's start and each change after it. */
+interface YearOffsets {
+  /** Offset in minutes east of UTC at 00:00 UTC on 1 January. */
+  initial: number;
+  /** Instants (epoch ms) at which the offset changes, ascending, with the offset from then on. */
+  changes: { atMs: number; offset: number }[];
+}
+
+const years = new Map<number, YearOffsets>();
+
+/** The Warsaw UTC offset in minutes at an instant, from the time zone database (slow). */
+function databaseOffset(ms: number): number {
+  return -new TZDate(ms, WARSAW).getTimezoneOffset();
+}
+
+function yearOffsets(year: number): YearOffsets {
+  let table = years.get(year);
+  if (table) return table;
+  const starts: number[] = [];
+  for (let m = 0; m <= 12; m++) starts.push(Date.UTC(year, m, 1));
+  const offsets = starts.map(databaseOffset);
+  const changes: { atMs: number; offset: number }[] = [];
+  for (let m = 0; m < 12; m++) {
+    if (offsets[m] === offsets[m + 1]) continue;
+    // Offsets change on whole hours in Warsaw; find the first hour of the month with the new one.
+    let lo = starts[m] / MS_PER_HOUR;
+    let hi = starts[m + 1] / MS_PER_HOUR;
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (databaseOffset(mid * MS_PER_HOUR) === offsets[m]) lo = mid;
+      else hi = mid;
+    }
+    changes.push({ atMs: hi * MS_PER_HOUR, offset: offsets[m + 1] });
+  }
+  table = { initial: offsets[0], changes };
+  years.set(year, table);
+  return table;
+}
+
+/**
+ * Warsaw's offset from UTC in minutes at an instant (60 in winter, 120 in summer).
+ * @example
+ * warsawOffsetMinutes(Date.parse('2026-07-01T00:00:00Z')) //=> 120
+ */
+export function warsawOffsetMinutes(ms: number): number {
+  const table = yearOffsets(new Date(ms).getUTCFullYear());
+  let offset = table.initial;
+  for (const c of table.changes) {
+    if (ms >= c.atMs) offset = c.offset;
+    else break;
+  }
+  return offset;
+}
+
+/** Day number (days since 1970-01-01) of a local date `YYYY-MM-DD`; the string is trusted to be valid. */
+export function dayNumber(date: string): number {
+  return (
+    Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) / MS_PER_DAY
+  );
+}
+
+/** The local date `YYYY-MM-DD` of a day number. */
+export function dateOfDayNumber(day: number): string {
+  return new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
+}
+
+/** The local date `days` days after `date` (negative goes back). */
+export function shiftDate(date: string, days: number): string {
+  return dateOfDayNumber(dayNumber(date) + days);
+}
+
+/** The local Warsaw date of an instant. */
+export function warsawDateOf(ms: number): string {
+  return new Date(ms + warsawOffsetMinutes(ms) * MS_PER_MINUTE).toISOString().slice(0, 10);
+}
+
+/**
+ * The instant at which the Warsaw clock shows `minutes` minutes past midnight on `date`.
+ * A wall time that happens twice (02:00–03:00 on the last Sunday of October) gives the first
+ * occurrence; a wall time that never happens (02:00–03:00 on the last Sunday of March) gives the
+ * instant the same number of minutes after the last midnight-based winter reading, i.e. 02:00 →
+ * 03:00 summer time, the first instant after the gap.
+ */
+export function warsawInstant(date: string, minutes: number): number {
+  const wall = dayNumber(date) * MS_PER_DAY + minutes * MS_PER_MINUTE;
+  const before = warsawOffsetMinutes(wall - 3 * MS_PER_HOUR);
+  const a = wall - before * MS_PER_MINUTE;
+  const atA = warsawOffsetMinutes(a);
+  if (atA === before) return a;
+  const b = wall - atA * MS_PER_MINUTE;
+  return warsawOffsetMinutes(b) === atA ? b : a;
+}
+
+/** Local midnight at the start of `date` in Warsaw, epoch ms. */
+export function warsawMidnight(date: string): number {
+  return warsawInstant(date, 0);
+}
+
+/** Minutes past local midnight the Warsaw clock shows at an instant (0..1439). */
+export function warsawMinutesOfDay(ms: number): number {
+  const local = ms + warsawOffsetMinutes(ms) * MS_PER_MINUTE;
+  return Math.round((((local % MS_PER_DAY) + MS_PER_DAY) % MS_PER_DAY) / MS_PER_MINUTE);
+}
+
+/** The month label `YYYY-MM` of a local date. */
+export function monthOf(date: string): string {
+  return date.slice(0, 7);
+}
+
+/** The month `n` months after `month` (`YYYY-MM`; negative goes back). */
+export function shiftMonth(month: string, n: number): string {
+  const index = Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7)) - 1 + n;
+  const year = Math.floor(index / 12);
+  return `${year}-${String(index - year * 12 + 1).padStart(2, '0')}`;
+}
+
+/** Whole months from `from` to `to` (`YYYY-MM`). */
+export function monthsBetween(from: string, to: string): number {
+  return (
+    Number(to.slice(0, 4)) * 12 +
+    Number(to.slice(5, 7)) -
+    (Number(from.slice(0, 4)) * 12 + Number(from.slice(5, 7)))
+  );
+}
+
+/** Local midnight at the start of a month `YYYY-MM`, epoch ms. */
+export function monthStartMs(month: string): number {
+  return warsawMidnight(`${month}-01`);
+}
+
+/** The last local date of a month `YYYY-MM`. */
+export function lastDateOfMonth(month: string): string {
+  return shiftDate(`${shiftMonth(month, 1)}-01`, -1);
+}
+
+/** True when `text` is a month label `YYYY-MM` with a real month. */
+export function isMonth(text: unknown): text is string {
+  if (typeof text !== 'string' || !/^\d{4}-\d{2}$/.test(text)) return false;
+  const m = Number(text.slice(5, 7));
+  return m >= 1 && m <= 12;
+}

@@ -1,0 +1,111 @@
+/**
+ * The part of an hour record that settlement needs: the hour, its tariff zone and the balanced
+ * energy in whole Wh.
+ */
+import { kwhToWh, type HourRecord } from '../energy/hour';
+import { MS_PER_HOUR } from '../energy/time';
+
+/** The zone code used for hours whose record names no zone (the single zone of a G11 tariff). */
+export const DEFAULT_ZONE = 'T1';
+
+/** One hour ready to be settled. */
+export interface SettlementHour {
+  /** Start of the hour, epoch ms. */
+  startMs: number;
+  /** Start of the hour as the record gives it (ISO 8601 with the Warsaw offset). */
+  hourStart: string;
+  /** Local date `YYYY-MM-DD`. */
+  date: string;
+  /** Service hour label 1..24. */
+  hour: number;
+  /** The second copy of the repeated autumn hour. */
+  repeated: boolean;
+  /** Tariff zone code; {@link DEFAULT_ZONE} when the record has none. */
+  zone: string;
+  /** Balanced import ECBP, Wh. */
+  ecbpWh: number;
+  /** Balanced export ECBO, Wh. */
+  ecboWh: number;
+}
+
+function finite(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+/**
+ * The settlement view of a record, or `null` when the hour has no data yet.
+ *
+ * The balanced values `ecbp`/`ecbo` are used when the balance step added them; otherwise they are
+ * computed from `ecp`/`eco` the same way (ECBP = max(ECP − ECO, 0), ECBO = max(ECO − ECP, 0), in Wh).
+ * Negative inputs are treated as bad data (`null`), never settled.
+ */
+export function settlementHourOf(record: HourRecord): SettlementHour | null {
+  let ecbpWh: number;
+  let ecboWh: number;
+  if (finite(record.ecbp) && finite(record.ecbo)) {
+    ecbpWh = kwhToWh(record.ecbp);
+    ecboWh = kwhToWh(record.ecbo);
+  } else if (finite(record.ecp) && finite(record.eco)) {
+    const ecp = kwhToWh(record.ecp);
+    const eco = kwhToWh(record.eco);
+    ecbpWh = Math.max(ecp - eco, 0);
+    ecboWh = Math.max(eco - ecp, 0);
+  } else {
+    return null;
+  }
+  if (ecbpWh < 0 || ecboWh < 0) return null;
+  const startMs = Date.parse(record.hourStart);
+  if (!Number.isFinite(startMs)) return null;
+  return {
+    startMs,
+    hourStart: record.hourStart,
+    date: record.date,
+    hour: record.hour,
+    repeated: record.repeated === true,
+    zone: record.zone ?? DEFAULT_ZONE,
+    ecbpWh,
+    ecboWh,
+  };
+}
+
+/** End of a settlement hour, epoch ms. */
+export function hourEndMs(hour: Pick<SettlementHour, 'startMs'>): number {
+  return hour.startMs + MS_PER_HOUR;
+}
+
+/** Micro-złoty (µPLN) in one grosz. */
+export const MICRO_PER_GROSZ = 10_000;
+
+/**
+ * µPLN → whole grosze, rounded half away from zero. Money is kept per hour in integer µPLN and
+ * rounded to grosze once per period, so a month's figure is the rounded sum of its hours.
+ */
+export function microToGrosze(micro: number): number {
+  return Math.sign(micro) * Math.round(Math.abs(micro) / MICRO_PER_GROSZ);
+}
+
+/** Whole grosze → PLN. */
+export function groszeToPln(grosze: number): number {
+  return grosze / 100;
+}
+
+/** Integer µPLN → PLN. */
+export function microToPln(micro: number): number {
+  return micro / 1_000_000;
+}
+
+/**
+ * The value in integer µPLN of `wh` watt-hours at `pricePerKwh` PLN/kWh
+ * (Wh × PLN/kWh = mPLN, so × 1000).
+ */
+export function costMicro(wh: number, pricePerKwh: number): number {
+  return Math.round(wh * pricePerKwh * 1000);
+}
+
+/**
+ * The value in integer µPLN of `wh` watt-hours at `pricePerMwh` PLN/MWh (Wh × PLN/MWh = µPLN),
+ * times `factor`.
+ */
+export function energyValueMicro(wh: number, pricePerMwh: number, factor = 1): number {
+  return Math.round(wh * pricePerMwh * factor);
+}

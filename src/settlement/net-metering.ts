@@ -1,0 +1,690 @@
+/**
+ * Net-metering ("system opustów"): the energy bank of prosumers who started before 2022-04-01.
+ *
+ * Rules (settlement.md §2; marks there):
+ * - Every hour's balanced export ECBO × ratio (0.8 up to 10 kW installed, 0.7 above) is banked as
+ *   a lot dated by its hour. Lots are whole Wh: the ratio is applied to the running sum of export,
+ *   so rounding never loses or creates energy over time (the remainder below 1 Wh is carried).
+ * - A lot can cover import of hours that start after its own hour and before it expires. It
+ *   expires `windowDays` (365) local days later at the same Warsaw wall-clock time: a lot from
+ *   2026-03-28 10:00 (winter time) expires at 2027-03-28 10:00 (summer time), one hour less than
+ *   365 × 24 h. A wall time the clock skips (02:00 on the spring DST day) means the next hour
+ *   (03:00); a repeated wall time (02:00 on the autumn DST day) means its first occurrence.
+ *   The hour 09:00–10:00 on the expiry day is still covered; 10:00–11:00 is not. An expired
+ *   remainder is counted on the day of the last hour it could have covered.
+ * - Import is covered once per calendar month, when the month closes: the month's hours with
+ *   import are taken zone by zone in the zone priority order (default: highest variable
+ *   distribution price first, TAURON's reported rule), within a zone in time order; each takes
+ *   from the oldest lots first (FIFO). Zone priority therefore matters when the bank runs short in
+ *   a month: the preferred zone gets the energy, the other zones are billed. With priority `time`
+ *   hours are covered purely in time order.
+ * - A month closes when its last hour is settled or an hour of a later month arrives (months with
+ *   no data in between close empty, so their expiries are counted). Statements of the month that
+ *   is still open are provisional (`final: false`): they show what the close would give now.
+ *
+ * Books close exactly in whole Wh: banked = used + expired + balance, for every day, month and
+ * the whole history.
+ */
+import type { HourRecord } from '../energy/hour';
+import { MS_PER_HOUR } from '../energy/time';
+import {
+  monthOf,
+  monthStartMs,
+  shiftDate,
+  shiftMonth,
+  warsawDateOf,
+  warsawInstant,
+  warsawMidnight,
+  warsawMinutesOfDay,
+} from './clock';
+import { badInput } from './errors';
+import { microToGrosze, microToPln, settlementHourOf, type SettlementHour } from './hours';
+import {
+  checkTariffPrices,
+  checkZonePriority,
+  zonePriceAt,
+  zoneRanks,
+  type TariffPrices,
+  type ZonePriority,
+} from './prices';
+
+/** Settings of the net-metering bank. */
+export interface NetMeteringSettings {
+  /** kWh that may be taken back per kWh of balanced export: 0.8 (≤ 10 kW installed) or 0.7. */
+  ratio: number;
+  /** Days a lot stays usable, counted in Warsaw local days. */
+  windowDays: number;
+  /** Which zone's import is covered first when the bank is short within a month. */
+  zonePriority: ZonePriority;
+  /** Energy and variable distribution prices per zone; used for costs and the `distribution` priority. */
+  prices?: TariffPrices;
+}
+
+/** Defaults: ratio 0.8, 365 days, highest distribution price first. */
+export const NET_METERING_DEFAULTS: Readonly<NetMeteringSettings> = Object.freeze({
+  ratio: 0.8,
+  windowDays: 365,
+  zonePriority: 'distribution',
+});
+
+/** The ratio the rules give for an installation of `installedKw` kW: 0.8 up to 10 kW, 0.7 above. */
+export function ratioForInstalledPower(installedKw: number): number {
+  return installedKw > 10 ? 0.7 : 0.8;
+}
+
+/**
+ * Validates settings and fills in defaults.
+ * @throws SettlementError `BAD_INPUT`
+ */
+export function checkNetMeteringSettings(input: Partial<NetMeteringSettings> = {}): NetMeteringSettings {
+  const ratio = input.ratio ?? NET_METERING_DEFAULTS.ratio;
+  if (typeof ratio !== 'number' || !(ratio > 0 && ratio <= 1)) {
+    throw badInput(
+      `The net-metering ratio must be a number above 0 and at most 1 (0.8 or 0.7); got ${ratio}`,
+    );
+  }
+  const windowDays = input.windowDays ?? NET_METERING_DEFAULTS.windowDays;
+  if (!Number.isInteger(windowDays) || windowDays < 1 || windowDays > 3660) {
+    throw badInput(`The bank window must be a whole number of days from 1 to 3660; got ${windowDays}`);
+  }
+  const out: NetMeteringSettings = {
+    ratio,
+    windowDays,
+    zonePriority: checkZonePriority(input.zonePriority),
+  };
+  if (input.prices !== undefined && input.prices !== null) out.prices = checkTariffPrices(input.prices);
+  return out;
+}
+
+/** Energy banked in one hour. */
+export interface BankLot {
+  /** Start of the hour the energy was exported in, epoch ms. */
+  startMs: number;
+  /** Local date of that hour. */
+  date: string;
+  /** Zone of that hour. */
+  zone: string;
+  /** The first instant the lot can no longer be used, epoch ms. */
+  expiresMs: number;
+  /** Energy banked, Wh. */
+  amountWh: number;
+  /** Energy not used yet, Wh. */
+  remainingWh: number;
+}
+
+/** One settled hour of the month that is still open. */
+export interface BankHour extends SettlementHour {
+  /** Energy banked from this hour's export, Wh. */
+  bankedWh: number;
+}
+
+/** Saved state of the bank: plain JSON. */
+export interface NetMeteringState {
+  system: 'net-metering';
+  version: 1;
+  /** Lots with energy left, oldest first. */
+  lots: BankLot[];
+  /** Thousandths of a Wh of export × ratio not banked yet (always below 1000). */
+  carry: number;
+  /** Start of the first hour ever settled, epoch ms. */
+  startedMs: number | null;
+  /** Start of the latest hour settled, epoch ms; earlier hours are refused. */
+  lastHourMs: number | null;
+  /** The first month not closed yet, `YYYY-MM`. */
+  nextMonth: string | null;
+  /** Hours of that month settled so far, in time order. */
+  pending: BankHour[];
+  /** Statement of the last closed month. */
+  lastMonth: NetMeteringStatement | null;
+}
+
+/** Energy and money of a period in one zone (or all zones). */
+export interface BankTotals {
+  /** Balanced import, Wh. */
+  ecbpWh: number;
+  /** Balanced export, Wh. */
+  ecboWh: number;
+  /** Energy banked from export (export × ratio), Wh. */
+  bankedWh: number;
+  /** Import covered from the bank, Wh. */
+  usedWh: number;
+  /** Import billed after the bank (ECBP − used), Wh. */
+  billedWh: number;
+  /** ECBP at energy + variable distribution prices, grosze; null without prices for every hour. */
+  costBeforeGr: number | null;
+  /** Billed import at the same prices, grosze; null without prices. */
+  costAfterGr: number | null;
+}
+
+/** A day or month statement of the bank. */
+export interface NetMeteringStatement {
+  system: 'net-metering';
+  period: 'day' | 'month';
+  /** `YYYY-MM-DD` or `YYYY-MM`. */
+  label: string;
+  /** First local date covered. */
+  from: string;
+  /** Last local date covered. */
+  to: string;
+  /** False while the month is open: the figures are what closing it now would give. */
+  final: boolean;
+  /** Hours settled. */
+  hours: number;
+  /** Clock hours of the period (up to now for an open one) without data. */
+  missingHours: number;
+  /** Totals per zone code. */
+  zones: Record<string, BankTotals>;
+  /** Totals over all zones. */
+  total: BankTotals;
+  /** Energy that expired unused in the period, Wh. */
+  expiredWh: number;
+  /** Energy in the bank at the start of the period, Wh. */
+  balanceStartWh: number;
+  /** Energy in the bank at the end of the period, Wh. */
+  balanceWh: number;
+  /** Of the end balance, what expires within the next 30 days, Wh. */
+  expiringNext30DaysWh: number;
+}
+
+/** One hour of a statement. */
+export interface NetMeteringHour {
+  hourStart: string;
+  date: string;
+  hour: number;
+  repeated: boolean;
+  zone: string;
+  ecbpWh: number;
+  ecboWh: number;
+  bankedWh: number;
+  usedWh: number;
+  billedWh: number;
+  /** Cost of the import before the bank, PLN; null without a price for the zone. */
+  costBeforePln: number | null;
+  /** Cost of the billed import, PLN; null without a price. */
+  costAfterPln: number | null;
+  final: boolean;
+}
+
+/** Everything a month produces: the month, its days and its hours. */
+export interface NetMeteringPeriod {
+  month: NetMeteringStatement;
+  days: NetMeteringStatement[];
+  hours: NetMeteringHour[];
+}
+
+/** What settling one hour did. */
+export interface NetMeteringUpdate {
+  /** False when the hour was not settled. */
+  accepted: boolean;
+  /** Why not: the record has no data yet, or the hour is not after the latest settled one. */
+  reason?: 'no-data' | 'already-settled';
+  /** Months closed by this hour (usually none; one when it is the month's last hour or a later month's first). */
+  closed: NetMeteringPeriod[];
+}
+
+/** A new, empty bank state. */
+export function emptyNetMeteringState(): NetMeteringState {
+  return {
+    system: 'net-metering',
+    version: 1,
+    lots: [],
+    carry: 0,
+    startedMs: null,
+    lastHourMs: null,
+    nextMonth: null,
+    pending: [],
+    lastMonth: null,
+  };
+}
+
+/**
+ * Checks that a value is a saved bank state (as {@link NetMeteringBank.toJSON} wrote it).
+ * @throws SettlementError `BAD_INPUT`
+ */
+export function checkNetMeteringState(value: unknown): NetMeteringState {
+  const s = value as Partial<NetMeteringState> | null;
+  if (
+    !s ||
+    typeof s !== 'object' ||
+    s.system !== 'net-metering' ||
+    s.version !== 1 ||
+    !Array.isArray(s.lots) ||
+    !Array.isArray(s.pending) ||
+    typeof s.carry !== 'number'
+  ) {
+    throw badInput('The saved state is not a net-metering bank state (version 1)');
+  }
+  return s as NetMeteringState;
+}
+
+/** The instant a lot from the hour starting at `startMs` on `date` expires. */
+export function lotExpiryMs(startMs: number, date: string, windowDays: number): number {
+  return warsawInstant(shiftDate(date, windowDays), warsawMinutesOfDay(startMs));
+}
+
+/** Money per zone accumulated in µPLN; null once an hour had no price. */
+class ZoneSums {
+  ecbpWh = 0;
+  ecboWh = 0;
+  bankedWh = 0;
+  usedWh = 0;
+  billedWh = 0;
+  costBefore: number | null = 0;
+  costAfter: number | null = 0;
+
+  add(h: BankHour, usedWh: number, unitMicroPerWh: number | null): void {
+    this.ecbpWh += h.ecbpWh;
+    this.ecboWh += h.ecboWh;
+    this.bankedWh += h.bankedWh;
+    this.usedWh += usedWh;
+    this.billedWh += h.ecbpWh - usedWh;
+    if (unitMicroPerWh === null) {
+      if (h.ecbpWh > 0) {
+        this.costBefore = null;
+        this.costAfter = null;
+      }
+    } else {
+      if (this.costBefore !== null) this.costBefore += Math.round(h.ecbpWh * unitMicroPerWh);
+      if (this.costAfter !== null) this.costAfter += Math.round((h.ecbpWh - usedWh) * unitMicroPerWh);
+    }
+  }
+
+  merge(o: ZoneSums): void {
+    this.ecbpWh += o.ecbpWh;
+    this.ecboWh += o.ecboWh;
+    this.bankedWh += o.bankedWh;
+    this.usedWh += o.usedWh;
+    this.billedWh += o.billedWh;
+    this.costBefore =
+      this.costBefore === null || o.costBefore === null ? null : this.costBefore + o.costBefore;
+    this.costAfter = this.costAfter === null || o.costAfter === null ? null : this.costAfter + o.costAfter;
+  }
+
+  totals(): BankTotals {
+    return {
+      ecbpWh: this.ecbpWh,
+      ecboWh: this.ecboWh,
+      bankedWh: this.bankedWh,
+      usedWh: this.usedWh,
+      billedWh: this.billedWh,
+      costBeforeGr: this.costBefore === null ? null : microToGrosze(this.costBefore),
+      costAfterGr: this.costAfter === null ? null : microToGrosze(this.costAfter),
+    };
+  }
+}
+
+/** Sums hours per zone and overall. */
+class PeriodSums {
+  readonly zones = new Map<string, ZoneSums>();
+  hours = 0;
+
+  add(h: BankHour, usedWh: number, unit: number | null): void {
+    let z = this.zones.get(h.zone);
+    if (!z) {
+      z = new ZoneSums();
+      this.zones.set(h.zone, z);
+    }
+    z.add(h, usedWh, unit);
+    this.hours += 1;
+  }
+
+  zoneTotals(): Record<string, BankTotals> {
+    const out: Record<string, BankTotals> = {};
+    for (const code of [...this.zones.keys()].sort()) out[code] = this.zones.get(code)!.totals();
+    return out;
+  }
+
+  total(): BankTotals {
+    const all = new ZoneSums();
+    for (const z of this.zones.values()) all.merge(z);
+    return all.totals();
+  }
+}
+
+/** First index in `lots` (sorted by expiry) whose lot expires after `t`. */
+function firstExpiringAfter(lots: readonly BankLot[], t: number): number {
+  let lo = 0;
+  let hi = lots.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (lots[mid].expiresMs > t) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/**
+ * The net-metering bank. Feed it balanced hours in time order, one at a time ({@link push}) or
+ * all at once ({@link pushAll}); both give the same state and statements. Save it with
+ * {@link toJSON} and restore it by passing that state to the constructor.
+ */
+export class NetMeteringBank {
+  readonly settings: NetMeteringSettings;
+  private state: NetMeteringState;
+  /** Energy price + distribution price per zone and date, µPLN per Wh, memoised. */
+  private readonly unitCache = new Map<string, number | null>();
+
+  constructor(settings: Partial<NetMeteringSettings> = {}, state?: NetMeteringState) {
+    this.settings = checkNetMeteringSettings(settings);
+    this.state = state ? structuredClone(checkNetMeteringState(state)) : emptyNetMeteringState();
+  }
+
+  /** The state as plain JSON (a copy). */
+  toJSON(): NetMeteringState {
+    return structuredClone(this.state);
+  }
+
+  /** Energy in the bank now (every lot not expired by the latest settled hour), Wh. */
+  get balanceWh(): number {
+    const s = this.state;
+    const now = s.lastHourMs === null ? -Infinity : s.lastHourMs + MS_PER_HOUR;
+    let sum = 0;
+    for (const lot of s.lots) if (lot.expiresMs > now) sum += lot.remainingWh;
+    return sum;
+  }
+
+  /** Start of the latest settled hour, or null. */
+  get lastHourMs(): number | null {
+    return this.state.lastHourMs;
+  }
+
+  /** The statement of the last closed month, or null. */
+  get lastMonth(): NetMeteringStatement | null {
+    return this.state.lastMonth;
+  }
+
+  /**
+   * Settles one hour. Hours must come in time order: an hour that does not start after the latest
+   * settled one is refused (`already-settled`), as is a record without data (`no-data`).
+   */
+  push(record: HourRecord): NetMeteringUpdate {
+    const h = settlementHourOf(record);
+    if (!h) return { accepted: false, reason: 'no-data', closed: [] };
+    const s = this.state;
+    if (s.lastHourMs !== null && h.startMs <= s.lastHourMs) {
+      return { accepted: false, reason: 'already-settled', closed: [] };
+    }
+    const month = monthOf(h.date);
+    const closed: NetMeteringPeriod[] = [];
+    while (s.nextMonth !== null && s.nextMonth < month) {
+      closed.push(this.closeMonth(s, s.nextMonth, monthStartMs(shiftMonth(s.nextMonth, 1)), true));
+      s.nextMonth = shiftMonth(s.nextMonth, 1);
+    }
+    s.nextMonth = month;
+    s.startedMs ??= h.startMs;
+    const ratioMilli = Math.round(this.settings.ratio * 1000);
+    const scaled = h.ecboWh * ratioMilli + s.carry;
+    const bankedWh = Math.floor(scaled / 1000);
+    s.carry = scaled - bankedWh * 1000;
+    if (bankedWh > 0) {
+      s.lots.push({
+        startMs: h.startMs,
+        date: h.date,
+        zone: h.zone,
+        expiresMs: lotExpiryMs(h.startMs, h.date, this.settings.windowDays),
+        amountWh: bankedWh,
+        remainingWh: bankedWh,
+      });
+    }
+    s.pending.push({ ...h, bankedWh });
+    s.lastHourMs = h.startMs;
+    const monthEnd = monthStartMs(shiftMonth(month, 1));
+    if (h.startMs + MS_PER_HOUR >= monthEnd) {
+      closed.push(this.closeMonth(s, month, monthEnd, true));
+      s.nextMonth = shiftMonth(month, 1);
+    }
+    return { accepted: true, closed };
+  }
+
+  /**
+   * Settles many hours (sorted by start first); hours without data or not after the latest
+   * settled one are skipped. Returns the months they closed.
+   */
+  pushAll(records: readonly HourRecord[]): NetMeteringPeriod[] {
+    const sorted = [...records].sort((a, b) => Date.parse(a.hourStart) - Date.parse(b.hourStart));
+    const out: NetMeteringPeriod[] = [];
+    for (const r of sorted) out.push(...this.push(r).closed);
+    return out;
+  }
+
+  /**
+   * Closes every month before `month` (`YYYY-MM`) that is still open, e.g. when the data of the
+   * month's last hours will never come. Returns the closed months.
+   */
+  closeMonthsBefore(month: string): NetMeteringPeriod[] {
+    const s = this.state;
+    const out: NetMeteringPeriod[] = [];
+    while (s.nextMonth !== null && s.nextMonth < month) {
+      out.push(this.closeMonth(s, s.nextMonth, monthStartMs(shiftMonth(s.nextMonth, 1)), true));
+      s.nextMonth = shiftMonth(s.nextMonth, 1);
+    }
+    return out;
+  }
+
+  /**
+   * The provisional statements of the open month, as closing it after the latest settled hour
+   * would give them (`final: false`); null when no hour of an open month was settled.
+   */
+  preview(): NetMeteringPeriod | null {
+    const s = this.state;
+    if (s.nextMonth === null || s.pending.length === 0 || s.lastHourMs === null) return null;
+    const copy = structuredClone(s);
+    return this.closeMonth(copy, s.nextMonth, s.lastHourMs + MS_PER_HOUR, false);
+  }
+
+  /** µPLN per Wh of import in a zone on a date (energy + distribution), or null without a price. */
+  private unitPrice(date: string, zone: string): number | null {
+    if (!this.settings.prices) return null;
+    const key = `${date}|${zone}`;
+    let unit = this.unitCache.get(key);
+    if (unit === undefined) {
+      const p = zonePriceAt(this.settings.prices, date, zone);
+      // PLN/kWh × 1000 = µPLN per Wh; kept unrounded so each hour is rounded once.
+      unit = p ? (p.energy + (p.distribution ?? 0)) * 1000 : null;
+      if (this.unitCache.size > 5000) this.unitCache.clear();
+      this.unitCache.set(key, unit);
+    }
+    return unit;
+  }
+
+  /**
+   * Covers the month's import from the bank, expires lots, and builds the statements. Mutates `s`
+   * (the live state when `final`, a copy for a preview).
+   * @param endMs end of the covered time: the month's end, or the latest hour's end for a preview
+   */
+  private closeMonth(s: NetMeteringState, month: string, endMs: number, final: boolean): NetMeteringPeriod {
+    const monthStart = monthStartMs(month);
+    const hours = s.pending;
+    const lots = s.lots;
+    const n = lots.length;
+    const remainingBefore = lots.map((l) => l.remainingWh);
+    const balanceStartWh = lots.reduce((sum, l) => (l.startMs < monthStart ? sum + l.remainingWh : sum), 0);
+
+    // ---- cover import, zone priority first, then time, oldest lots first ----
+    const ranks = zoneRanks(
+      hours.map((h) => h.zone),
+      this.settings.zonePriority,
+      this.settings.prices,
+      `${month}-01`,
+    );
+    const demand: number[] = [];
+    for (let i = 0; i < hours.length; i++) if (hours[i].ecbpWh > 0) demand.push(i);
+    demand.sort(
+      (a, b) => ranks.get(hours[a].zone)! - ranks.get(hours[b].zone)! || hours[a].startMs - hours[b].startMs,
+    );
+    const parent = new Int32Array(n + 1);
+    for (let i = 0; i <= n; i++) parent[i] = i < n && lots[i].remainingWh <= 0 ? i + 1 : i;
+    const find = (i: number): number => {
+      while (parent[i] !== i) {
+        parent[i] = parent[parent[i]];
+        i = parent[i];
+      }
+      return i;
+    };
+    const used = new Array<number>(hours.length).fill(0);
+    const uses: { atMs: number; lot: number; wh: number }[] = [];
+    for (const hi of demand) {
+      const h = hours[hi];
+      let need = h.ecbpWh;
+      let i = find(firstExpiringAfter(lots, h.startMs));
+      while (need > 0 && i < n && lots[i].startMs < h.startMs) {
+        const lot = lots[i];
+        const take = Math.min(lot.remainingWh, need);
+        lot.remainingWh -= take;
+        need -= take;
+        used[hi] += take;
+        uses.push({ atMs: h.startMs, lot: i, wh: take });
+        if (lot.remainingWh === 0) parent[i] = i + 1;
+        i = find(i);
+      }
+    }
+
+    // ---- expiry ----
+    const expiredByDate = new Map<string, number>();
+    let expiredTotal = 0;
+    let keepFrom = 0;
+    while (keepFrom < n && lots[keepFrom].expiresMs <= endMs) {
+      const lot = lots[keepFrom];
+      if (lot.remainingWh > 0) {
+        const date = warsawDateOf(lot.expiresMs - 1);
+        expiredByDate.set(date, (expiredByDate.get(date) ?? 0) + lot.remainingWh);
+        expiredTotal += lot.remainingWh;
+      }
+      keepFrom++;
+    }
+
+    // ---- statements ----
+    const periodStartMs = Math.max(
+      monthStart,
+      s.startedMs === null ? monthStart : warsawMidnight(warsawDateOf(s.startedMs)),
+    );
+    const firstDate = warsawDateOf(periodStartMs);
+    const lastDate = warsawDateOf(endMs - 1);
+    const hourStatements: NetMeteringHour[] = [];
+    const daySums = new Map<string, PeriodSums>();
+    const monthSums = new PeriodSums();
+    for (let i = 0; i < hours.length; i++) {
+      const h = hours[i];
+      const unit = this.unitPrice(h.date, h.zone);
+      let day = daySums.get(h.date);
+      if (!day) {
+        day = new PeriodSums();
+        daySums.set(h.date, day);
+      }
+      day.add(h, used[i], unit);
+      monthSums.add(h, used[i], unit);
+      hourStatements.push({
+        hourStart: h.hourStart,
+        date: h.date,
+        hour: h.hour,
+        repeated: h.repeated,
+        zone: h.zone,
+        ecbpWh: h.ecbpWh,
+        ecboWh: h.ecboWh,
+        bankedWh: h.bankedWh,
+        usedWh: used[i],
+        billedWh: h.ecbpWh - used[i],
+        costBeforePln: unit === null ? null : microToPln(Math.round(h.ecbpWh * unit)),
+        costAfterPln: unit === null ? null : microToPln(Math.round((h.ecbpWh - used[i]) * unit)),
+        final,
+      });
+    }
+
+    uses.sort((a, b) => a.atMs - b.atMs);
+    const remainingNow = remainingBefore.slice();
+    let usePointer = 0;
+    const expiringWithin = (atMs: number, horizonMs: number): number => {
+      let sum = 0;
+      for (let i = firstExpiringAfter(lots, atMs); i < n && lots[i].expiresMs <= horizonMs; i++) {
+        if (lots[i].startMs < atMs) sum += remainingNow[i];
+      }
+      return sum;
+    };
+    const days: NetMeteringStatement[] = [];
+    let balance = balanceStartWh;
+    for (let date = firstDate; date <= lastDate; date = shiftDate(date, 1)) {
+      const dayStart = Math.max(warsawMidnight(date), periodStartMs);
+      const nextMidnight = warsawMidnight(shiftDate(date, 1));
+      const dayEnd = Math.min(nextMidnight, endMs);
+      while (usePointer < uses.length && uses[usePointer].atMs < dayEnd) {
+        remainingNow[uses[usePointer].lot] -= uses[usePointer].wh;
+        usePointer++;
+      }
+      const sums = daySums.get(date) ?? new PeriodSums();
+      const total = sums.total();
+      const expiredWh = expiredByDate.get(date) ?? 0;
+      const start = balance;
+      balance = start + total.bankedWh - total.usedWh - expiredWh;
+      days.push({
+        system: 'net-metering',
+        period: 'day',
+        label: date,
+        from: date,
+        to: date,
+        final,
+        hours: sums.hours,
+        missingHours: Math.round((dayEnd - dayStart) / MS_PER_HOUR) - sums.hours,
+        zones: sums.zoneTotals(),
+        total,
+        expiredWh,
+        balanceStartWh: start,
+        balanceWh: balance,
+        expiringNext30DaysWh: expiringWithin(dayEnd, warsawMidnight(shiftDate(date, 31))),
+      });
+    }
+
+    const monthTotal = monthSums.total();
+    const survivors = lots.slice(keepFrom).filter((l) => l.remainingWh > 0);
+    const balanceWh = survivors.reduce((sum, l) => sum + l.remainingWh, 0);
+    const monthStatement: NetMeteringStatement = {
+      system: 'net-metering',
+      period: 'month',
+      label: month,
+      from: firstDate,
+      to: lastDate,
+      final,
+      hours: monthSums.hours,
+      missingHours: Math.round((endMs - periodStartMs) / MS_PER_HOUR) - monthSums.hours,
+      zones: monthSums.zoneTotals(),
+      total: monthTotal,
+      expiredWh: expiredTotal,
+      balanceStartWh,
+      balanceWh,
+      expiringNext30DaysWh: expiringWithin(endMs, warsawMidnight(shiftDate(lastDate, 31))),
+    };
+    if (
+      balanceStartWh + monthTotal.bankedWh - monthTotal.usedWh - expiredTotal !== balanceWh ||
+      balance !== balanceWh
+    ) {
+      throw new Error(`Net-metering books of ${month} do not close; this is a bug, please report it`);
+    }
+    s.lots = survivors;
+    s.pending = [];
+    if (final) s.lastMonth = monthStatement;
+    return { month: monthStatement, days, hours: hourStatements };
+  }
+}
+
+/** Result of settling a whole range at once. */
+export interface NetMeteringResult {
+  /** Closed months, then the open month's provisional statements when there is one. */
+  periods: NetMeteringPeriod[];
+  /** The state after the range, to continue with live hours. */
+  state: NetMeteringState;
+}
+
+/**
+ * Settles a range of hours with the net-metering bank (from an empty bank, or from `state`).
+ * The same as feeding the hours one by one to a {@link NetMeteringBank}.
+ */
+export function settleNetMetering(
+  records: readonly HourRecord[],
+  settings: Partial<NetMeteringSettings> = {},
+  state?: NetMeteringState,
+): NetMeteringResult {
+  const bank = new NetMeteringBank(settings, state);
+  const periods = bank.pushAll(records);
+  const open = bank.preview();
+  if (open) periods.push(open);
+  return { periods, state: bank.toJSON() };
+}
