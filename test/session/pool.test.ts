@@ -1,0 +1,274 @@
+import assert from 'node:assert/strict';
+import { DEMO_ACCOUNT, startSimulator, type SimulatorHandle } from '../../src/simulator';
+import { SessionPool, type AccountOptions } from '../../src/session/pool';
+import type { AccountState } from '../../src/session/account-session';
+
+const [G11, G12W] = DEMO_ACCOUNT.meterPoints;
+const TODAY = '2026-11-23';
+const START = Date.parse('2026-11-23T10:00:00+01:00');
+const MINUTE = 60_000;
+
+function totalRequests(sim: SimulatorHandle): number {
+  return Object.values(sim.stats.requests).reduce((a, b) => a + b, 0);
+}
+
+function dataRequests(sim: SimulatorHandle): number {
+  return sim.stats.dataRequests + sim.stats.csvRequests;
+}
+
+async function rejectsWithCode(promise: Promise<unknown>, code: string): Promise<void> {
+  await assert.rejects(promise, (e: unknown) => (e as { code?: string }).code === code);
+}
+
+describe('session/pool: against the simulator', function () {
+  this.timeout(20_000);
+  let sim: SimulatorHandle;
+  let now: number;
+  let pool: SessionPool;
+  let account: AccountOptions;
+
+  before(async () => {
+    sim = await startSimulator({ today: TODAY, now: () => now });
+  });
+  after(() => sim.close());
+
+  beforeEach(() => {
+    now = START;
+    sim.resetFaults();
+    sim.unblockAccounts();
+    sim.expireSessions();
+    sim.expireSsoSessions();
+    sim.stats.reset();
+    pool = new SessionPool({ now: () => now });
+    account = {
+      serviceUrl: sim.serviceUrl,
+      loginUrl: sim.loginUrl,
+      username: DEMO_ACCOUNT.username,
+      password: DEMO_ACCOUNT.password,
+      timeoutMs: 5000,
+      minLoginIntervalMs: 5 * MINUTE,
+    };
+  });
+  afterEach(() => pool.clear());
+
+  it('shares one client per account and password, and closes it with the last release', async () => {
+    const a = pool.acquire(account);
+    const b = pool.acquire({ ...account, username: DEMO_ACCOUNT.username.toUpperCase() });
+    assert.equal(a.session, b.session);
+    assert.equal(pool.openCount, 1);
+    await Promise.all([
+      a.session.hours(
+        { meterPoint: G11.id, from: '2026-11-20', to: '2026-11-20', series: ['ecp', 'eco'] },
+        TODAY,
+      ),
+      b.session.hours(
+        { meterPoint: G12W.id, from: '2026-11-20', to: '2026-11-20', series: ['ecp', 'eco'] },
+        TODAY,
+      ),
+    ]);
+    assert.equal(sim.stats.logins, 1);
+    await a.release();
+    await a.release();
+    assert.equal(pool.openCount, 1, 'a second release of one lease does not count');
+    await b.release();
+    assert.equal(pool.openCount, 0);
+    await rejectsWithCode(
+      a.session.hours({ meterPoint: G11.id, from: '2026-11-19', to: '2026-11-19', series: ['ecp'] }, TODAY),
+      'SERVICE_UNAVAILABLE',
+    );
+  });
+
+  it('restores the session for the next client instead of logging in again', async () => {
+    const first = pool.acquire(account);
+    await first.session.meterPoints();
+    await first.release();
+    const second = pool.acquire(account);
+    assert.notEqual(second.session, first.session);
+    const points = await second.session.meterPoints();
+    assert.equal(points.length, 3);
+    assert.equal(sim.stats.logins, 1);
+    assert.equal(sim.stats.sessionsCreated, 1);
+    await second.release();
+  });
+
+  it('lists meter points with PPE, type and tariff, asking for each tariff once', async () => {
+    const lease = pool.acquire(account);
+    const points = await lease.session.meterPoints();
+    assert.deepEqual(
+      points.map((p) => [p.id, p.ppe, p.type, p.tariff]),
+      DEMO_ACCOUNT.meterPoints.map((p) => [p.id, p.ppe, p.type, p.tariff]),
+    );
+    assert.match(points[0].name, /Słoneczna/);
+    const before = totalRequests(sim);
+    await lease.session.meterPoints();
+    assert.equal(totalRequests(sim), before);
+    await lease.release();
+  });
+
+  it('serves complete past days from the cache, also to the next client', async () => {
+    const q = { meterPoint: G11.id, from: '2026-11-20', to: '2026-11-22', series: ['ecp', 'eco'] as const };
+    const lease = pool.acquire(account);
+    const first = await lease.session.hours({ ...q, series: [...q.series] }, TODAY);
+    assert.equal(first.records.length, 72);
+    assert.deepEqual(first.fetchedDays, ['2026-11-20', '2026-11-21', '2026-11-22']);
+    const fetches = dataRequests(sim);
+    assert.ok(fetches >= 1);
+    await lease.release();
+
+    const again = pool.acquire(account);
+    const second = await again.session.hours({ ...q, series: ['eco', 'ecp'] }, TODAY);
+    assert.equal(dataRequests(sim), fetches, 'no data request for cached days');
+    assert.deepEqual(second.cachedDays, ['2026-11-20', '2026-11-21', '2026-11-22']);
+    assert.deepEqual(second.records, first.records);
+    await again.release();
+  });
+
+  it('fetches incomplete days again, and only the span of days not cached', async () => {
+    const lease = pool.acquire(account);
+    const s = lease.session;
+    await s.hours(
+      { meterPoint: G11.id, from: '2026-11-20', to: '2026-11-20', series: ['ecp', 'eco'] },
+      TODAY,
+    );
+    sim.faults.nullFromHour = 20;
+    const partial = await s.hours(
+      { meterPoint: G11.id, from: '2026-11-20', to: '2026-11-22', series: ['ecp', 'eco'] },
+      TODAY,
+    );
+    assert.deepEqual(partial.cachedDays, ['2026-11-20']);
+    assert.deepEqual(partial.fetchedDays, ['2026-11-21', '2026-11-22']);
+    assert.equal(partial.records.find((r) => r.date === '2026-11-22' && r.hour === 21)?.ecp, null);
+    sim.faults.nullFromHour = null;
+    const full = await s.hours(
+      { meterPoint: G11.id, from: '2026-11-20', to: '2026-11-22', series: ['ecp', 'eco'] },
+      TODAY,
+    );
+    assert.deepEqual(full.fetchedDays, ['2026-11-22']);
+    assert.ok(full.records.every((r) => r.ecp !== null && r.dayComplete));
+    await lease.release();
+  });
+
+  it('joins an identical call in flight and gives each caller its own records', async () => {
+    const lease = pool.acquire(account);
+    // The first hourly call of a point also reads its zone names once; keep that out of the count.
+    await lease.session.hours(
+      { meterPoint: G11.id, from: '2026-11-19', to: '2026-11-19', series: ['ecp'] },
+      TODAY,
+    );
+    const before = dataRequests(sim);
+    const q = { meterPoint: G11.id, from: '2026-11-21', to: '2026-11-22', series: ['ecp', 'eco'] as const };
+    const [a, b] = await Promise.all([
+      lease.session.hours({ ...q, series: [...q.series] }, TODAY),
+      lease.session.hours({ ...q, series: [...q.series] }, TODAY),
+    ]);
+    assert.equal(dataRequests(sim) - before, 1);
+    assert.deepEqual(a.records, b.records);
+    assert.notEqual(a.records[0], b.records[0]);
+    await lease.release();
+  });
+
+  it('gives a different password its own client and does not retry a rejected one', async () => {
+    const good = pool.acquire(account);
+    assert.equal((await good.session.meterPoints()).length, 3);
+    now += 5 * MINUTE;
+    const bad = pool.acquire({ ...account, password: 'wrong' });
+    assert.notEqual(good.session, bad.session);
+    await rejectsWithCode(bad.session.meterPoints(), 'WRONG_CREDENTIALS');
+    assert.equal(sim.stats.loginAttempts, 2);
+    await bad.release();
+    now += 5 * MINUTE;
+
+    const badAgain = pool.acquire({ ...account, password: 'wrong' });
+    await rejectsWithCode(badAgain.session.meterPoints(), 'WRONG_CREDENTIALS');
+    assert.equal(sim.stats.loginAttempts, 2, 'the rejected password is not sent again');
+    await badAgain.release();
+
+    const retried = pool.acquire({ ...account, password: 'wrong', retryRejectedPassword: true });
+    await rejectsWithCode(retried.session.meterPoints(), 'WRONG_CREDENTIALS');
+    assert.equal(sim.stats.loginAttempts, 3, 'an explicit retry sends it once');
+    await retried.release();
+
+    assert.equal((await good.session.meterPoints()).length, 3, 'the working client goes on');
+    await good.release();
+  });
+
+  it('drops what it remembers for unused passwords of the account when another is used', async () => {
+    const bad = pool.acquire({ ...account, password: 'wrong' });
+    await rejectsWithCode(bad.session.meterPoints(), 'WRONG_CREDENTIALS');
+    await bad.release();
+    assert.equal(pool.size, 1);
+    const good = pool.acquire(account);
+    assert.equal(pool.size, 1);
+    await good.release();
+  });
+
+  it('keeps the shortest interval between logins across clients and passwords of the account', async () => {
+    const first = pool.acquire(account);
+    await first.session.meterPoints();
+    await first.release();
+    sim.expireSessions();
+    sim.expireSsoSessions();
+    now += MINUTE;
+    const second = pool.acquire(account);
+    await rejectsWithCode(second.session.meterPoints(), 'LOGIN_BUDGET');
+    const other = pool.acquire({ ...account, password: 'another' });
+    await rejectsWithCode(other.session.meterPoints(), 'LOGIN_BUDGET');
+    assert.equal(sim.stats.loginAttempts, 1);
+    await other.release();
+    await second.release();
+    now += 5 * MINUTE;
+    const third = pool.acquire(account);
+    assert.equal((await third.session.meterPoints()).length, 3);
+    assert.equal(sim.stats.logins, 2);
+    await third.release();
+  });
+
+  it('remembers an account block for the next client, also with another password', async () => {
+    sim.faults.blocked = true;
+    const first = pool.acquire(account);
+    await rejectsWithCode(first.session.meterPoints(), 'ACCOUNT_BLOCKED');
+    await first.release();
+    const attempts = sim.stats.loginAttempts;
+    now += 10 * MINUTE;
+    const second = pool.acquire({ ...account, password: 'new password' });
+    await rejectsWithCode(second.session.meterPoints(), 'ACCOUNT_BLOCKED');
+    assert.equal(sim.stats.loginAttempts, attempts, 'no attempt that would extend the block');
+    await second.release();
+  });
+
+  it('tells listeners how each call of the account ended', async () => {
+    const lease = pool.acquire({ ...account, password: 'wrong' });
+    const states: AccountState[] = [];
+    const stop = lease.session.onState((s) => states.push(s));
+    await rejectsWithCode(lease.session.meterPoints(), 'WRONG_CREDENTIALS');
+    stop();
+    await rejectsWithCode(lease.session.meterPoints(), 'WRONG_CREDENTIALS');
+    assert.equal(states.length, 1);
+    assert.equal(states[0].ok, false);
+    assert.equal(!states[0].ok && states[0].error.code, 'WRONG_CREDENTIALS');
+    await lease.release();
+    now += 5 * MINUTE;
+
+    const good = pool.acquire(account);
+    const okStates: AccountState[] = [];
+    good.session.onState((s) => okStates.push(s));
+    await good.session.meterPoints();
+    assert.deepEqual(okStates, [{ ok: true }]);
+    await good.release();
+  });
+
+  it('reads register readings', async () => {
+    const lease = pool.acquire(account);
+    const readings = await lease.session.registers({
+      meterPoint: G11.id,
+      from: '2026-11-21',
+      to: '2026-11-22',
+    });
+    assert.deepEqual(
+      readings.map((r) => r.date),
+      ['2026-11-21', '2026-11-22'],
+    );
+    assert.ok((readings[1].import?.total ?? 0) > (readings[0].import?.total ?? 0));
+    await lease.release();
+  });
+});
