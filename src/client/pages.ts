@@ -1,0 +1,173 @@
+/**
+ * Readers of the HTML pages of the login host and of eLicznik (`elicznik-service.md` §1): the
+ * Keycloak login form, the block and maintenance texts, the logged-in user, the meter point list
+ * and the tariff marker of the `/ustaw_punkt` answer. All parse with cheerio rather than one-line
+ * regular expressions, so attribute order, line breaks and spacing do not matter.
+ */
+import { load } from 'cheerio';
+
+/** The Keycloak login form: where to post and the hidden inputs to send back. */
+export interface LoginForm {
+  /** Absolute URL of the form action (entities unescaped, resolved against the page URL). */
+  action: string;
+  /** Hidden inputs of the form (`name` → `value`), e.g. `credentialId`. */
+  hidden: Record<string, string>;
+}
+
+/**
+ * Finds the Keycloak login form `form#kc-form-login` in a page.
+ * @param html the page
+ * @param pageUrl the URL the page was served from, for a relative `action`
+ * @returns the form, or undefined when the page has none (or it has no usable action)
+ */
+export function parseLoginForm(html: string, pageUrl: string): LoginForm | undefined {
+  const $ = load(html);
+  const form = $('form#kc-form-login').first();
+  if (form.length === 0) return undefined;
+  const raw = form.attr('action');
+  if (!raw) return undefined;
+  let action: string;
+  try {
+    action = new URL(raw.trim(), pageUrl).toString();
+  } catch {
+    return undefined;
+  }
+  const hidden: Record<string, string> = {};
+  form.find('input').each((_, el) => {
+    const input = $(el);
+    const type = (input.attr('type') ?? 'text').toLowerCase();
+    const name = input.attr('name');
+    if (type === 'hidden' && name) hidden[name] = input.attr('value') ?? '';
+  });
+  return { action, hidden };
+}
+
+/** True when a page carries the Keycloak login form (also a page that re-renders it with an error). */
+export function hasLoginForm(html: string): boolean {
+  return /id\s*=\s*["']?kc-form-login/i.test(html);
+}
+
+/**
+ * Texts TAURON shows when logins for an account are blocked (2022, 2023 and the Java client's
+ * variant), see §4 "Login rate limiting / account block".
+ */
+const BLOCK_RES: readonly RegExp[] = [
+  /przekroczono\s+maksymaln\p{L}*\s+(?:liczb\p{L}*|ilo\p{L}*)\s+logowa/iu,
+  /przekroczeni\p{L}*\s+liczby\s+mo\p{L}*\s+logowa/iu,
+];
+
+/** True when a page tells that the account is blocked after too many logins. */
+export function hasBlockText(html: string): boolean {
+  return BLOCK_RES.some((re) => re.test(html));
+}
+
+const MAINTENANCE_RE =
+  /przerwa\s+techniczn|prac\p{L}*\s+(?:serwisow|konserwacyjn|techniczn)|serwis\s+(?:jest\s+)?(?:chwilowo\s+)?niedost\p{L}*pn|us\p{L}*uga\s+jest\s+chwilowo\s+niedost|maintenance|temporarily\s+unavailable/iu;
+
+/** True when a page looks like a maintenance or "temporarily unavailable" page. */
+export function isMaintenancePage(html: string): boolean {
+  return MAINTENANCE_RE.test(html);
+}
+
+/** True when a body looks like an HTML page rather than JSON or CSV. */
+export function looksLikeHtml(text: string): boolean {
+  const head = text
+    .slice(0, 2048)
+    .replace(/^\uFEFF/, '')
+    .trimStart()
+    .toLowerCase();
+  return head.startsWith('<') || head.includes('<html') || head.includes('<!doctype');
+}
+
+/**
+ * True when an eLicznik page shows the logged-in user: the login (an e-mail) appears in the page
+ * text, compared case-insensitively (§1.1: the e-mail in the top-right corner).
+ */
+export function pageShowsUser(html: string, username: string): boolean {
+  const user = username.trim().toLowerCase();
+  if (!user) return false;
+  const $ = load(html);
+  $('script, style, input, textarea').remove();
+  return $.root().text().toLowerCase().includes(user);
+}
+
+/** One meter point (punkt poboru) of the account. */
+export interface MeterPoint {
+  /** Site id the eLicznik API uses, `<digits>_<digits>_<digits>`. */
+  id: string;
+  /** The option's text (PPE number and address), whitespace collapsed. */
+  name: string;
+  /** The 18-digit PPE number (`5903…`) when the text shows one, else null. */
+  ppe: string | null;
+  /** The `type` of the option's `data-data` JSON (`''` when absent; `WO` = business). */
+  type: string;
+  /** True for business (`WO`) points, whose energy data is at `/energia/wo/api`. */
+  isBusiness: boolean;
+}
+
+const SITE_ID_RE = /^\d+_\d+_\d+$/;
+const PPE_RE = /(?<!\d)5903\d{14}(?!\d)/;
+
+/** Reads `type` from a `data-data` attribute such as `{"type": "WO"}` (any spacing or quotes). */
+export function parseOptionType(dataData: string | undefined): string {
+  if (!dataData) return '';
+  try {
+    const parsed = JSON.parse(dataData) as unknown;
+    if (parsed && typeof parsed === 'object' && typeof (parsed as { type?: unknown }).type === 'string') {
+      return ((parsed as { type: string }).type ?? '').trim();
+    }
+  } catch {
+    // not strict JSON; fall through to the tolerant match
+  }
+  const m = /["']?type["']?\s*:\s*["']([^"']*)["']/i.exec(dataData);
+  return m ? m[1].trim() : '';
+}
+
+/**
+ * Reads the meter points from an eLicznik page: every `<option>` whose value is a site id, once
+ * per id, in page order.
+ */
+export function parseMeterPoints(html: string): MeterPoint[] {
+  const $ = load(html);
+  const out: MeterPoint[] = [];
+  const seen = new Set<string>();
+  $('option').each((_, el) => {
+    const option = $(el);
+    const id = (option.attr('value') ?? '').trim();
+    if (!SITE_ID_RE.test(id) || seen.has(id)) return;
+    seen.add(id);
+    const name = option.text().replace(/\s+/g, ' ').trim();
+    const ppe = PPE_RE.exec(name)?.[0] ?? null;
+    const type = parseOptionType(option.attr('data-data'));
+    out.push({ id, name, ppe, type, isBusiness: type.toUpperCase() === 'WO' });
+  });
+  return out;
+}
+
+/**
+ * Reads the tariff of the selected meter point from the `/ustaw_punkt` answer: `Tariff: 'G12W',`
+ * (since late 2025) or `'Tariff' : 'G11',` (before), never a key that merely ends in `_Tariff`.
+ * @returns the tariff code, or null when the page has no such marker
+ */
+export function parseTariff(html: string): string | null {
+  const re = /(?<![\w$])(?:'Tariff'|"Tariff"|Tariff)\s*:\s*(['"])([^'"]*)\1\s*,/g;
+  for (let m = re.exec(html); m; m = re.exec(html)) {
+    const value = m[2].trim();
+    if (value) return value;
+  }
+  return null;
+}
+
+/** The path of a URL, or '' when it is not one. */
+export function pathOf(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return '';
+  }
+}
+
+/** True when a URL is the `/blokada` (too many requests) page. */
+export function isRateLimitUrl(url: string): boolean {
+  return /^\/blokada\/?$/i.test(pathOf(url));
+}
