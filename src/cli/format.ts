@@ -1,0 +1,51 @@
+/**
+ * Output formats of the `elicznik` command: JSON with one record per line, and CSV with a header,
+ * a decimal dot and empty cells for nulls.
+ */
+import type { HourRecord } from '../energy/hour';
+import type { EnergySeries } from '../energy/totals';
+
+/** A JSON array with one element per line (readable, and still one valid JSON document). */
+export function jsonLines(items: readonly unknown[]): string {
+  if (items.length === 0) return '[]\n';
+  return `[\n${items.map((i) => JSON.stringify(i)).join(',\n')}\n]\n`;
+}
+
+/** One CSV cell: null/undefined empty, quoted when it holds a comma, quote or line break. */
+export function csvCell(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  const text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** CSV text of rows (objects) with the given columns, CRLF-free (LF line ends). */
+export function csvTable(columns: readonly string[], rows: readonly Record<string, unknown>[]): string {
+  const lines = [columns.join(',')];
+  for (const row of rows) lines.push(columns.map((c) => csvCell(row[c])).join(','));
+  return `${lines.join('\n')}\n`;
+}
+
+/** The CSV columns of hour records: time fields, zone, the fetched series, completeness, point, tariff. */
+export function hourColumns(series: readonly EnergySeries[]): string[] {
+  const extra = series.filter((s) => s === 'tauronEcbp' || s === 'tauronEcbo');
+  return [
+    'hourStart',
+    'hourEnd',
+    'date',
+    'hour',
+    'repeated',
+    'zone',
+    'zoneName',
+    'ecp',
+    'eco',
+    ...extra,
+    'dayComplete',
+    'meterPoint',
+    'tariff',
+  ];
+}
+
+/** Hour records as CSV. */
+export function hoursCsv(records: readonly HourRecord[], series: readonly EnergySeries[]): string {
+  return csvTable(hourColumns(series), records as unknown as Record<string, unknown>[]);
+}
