@@ -909,7 +909,7 @@ export class ElicznikClient {
     const values: SeriesHour[] = [];
     let point: MeterPoint | undefined;
     let tariff: string | null = null;
-    let csvZonesWithoutNames = false;
+    let csvHadZones = false;
     const prepare = async () => {
       point = await this.resolvePoint(meterPoint);
       tariff = (await this.select(point)) ?? tariff;
@@ -929,7 +929,7 @@ export class ElicznikClient {
               return this.csvChunk(chunk, series);
             });
             for (const row of rows) values.push(row);
-            if (rows.some((r) => r.zone !== null)) csvZonesWithoutNames = true;
+            if (rows.some((r) => r.zone !== null)) csvHadZones = true;
             doneDays += localDaysBetween(chunk.from, chunk.to) + 1;
             onProgress?.({ doneDays, totalDays, source: 'csv' });
             continue;
@@ -956,7 +956,7 @@ export class ElicznikClient {
     }
     const id = (point as MeterPoint | undefined)?.id;
     let zoneNames: Record<string, string> | undefined;
-    if (id !== undefined && csvZonesWithoutNames) {
+    if (id !== undefined && csvHadZones) {
       zoneNames = await this.zoneNamesOf(point as MeterPoint, lastRequested);
     }
     return buildHourRecords({

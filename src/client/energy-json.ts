@@ -21,6 +21,7 @@
  * `zonesName` text without that suffix, or `allData[].ZoneName`.
  */
 import { hoursInLocalDay, hoursOfLocalDay, localDatesInRange, parseLocalDate } from '../energy/time';
+import { kwhToWh, whToKwh } from '../energy/hour';
 import { ServiceChangedError, redactExcerpt } from './errors';
 
 /** Code and name of a zone key. */
@@ -285,9 +286,9 @@ export function parseEnergyDay(body: unknown, date: string, step = 'energy-json'
 export interface EnergyPeriods {
   /** Value per day (`YYYY-MM-DD`) or month (`YYYY-MM`) label, in order; null = no data. */
   values: { label: string; value: number | null }[];
-  /** Total of the whole request: null when every value is null. */
+  /** Total of the values within the request (integer Wh arithmetic); null when every value is null. */
   total: number | null;
-  /** kWh per zone code for the whole request, when the answer has `zones`. */
+  /** kWh per zone code, when the answer has `zones` and covers exactly the request. */
   zones?: Record<string, number | null>;
   /** Zone names per zone code. */
   zoneNames: Record<string, string>;
@@ -359,30 +360,25 @@ export function parseEnergyPeriods(
   keys.forEach((k, i) => {
     if (want.has(k)) out.push({ label: k, value: nums[i] });
   });
+  // the answer covers exactly the request: its sum and zones are those of the request
+  const exact = keys.length === wanted.length && keys.every((k) => want.has(k));
   const table = zoneTable(data);
   const zoneNames: Record<string, string> = {};
   for (const info of table.values()) if (info.code && info.name) zoneNames[info.code] = info.name;
+  const anyValue = out.some((v) => v.value !== null);
   let zones: Record<string, number | null> | undefined;
-  if (isObject(data.zones)) {
+  if (exact && isObject(data.zones)) {
     zones = {};
     for (const [key, v] of Object.entries(data.zones)) {
       const code = table.get(key)?.code ?? key;
       const n = toKwh(v);
-      zones[code] = n === undefined ? null : n;
+      zones[code] = n === undefined || !anyValue ? null : n;
     }
   }
-  const anyValue = nums.some((n) => n !== null);
-  const sum = toKwh(data.sum);
   let total: number | null = null;
-  if (anyValue) {
-    total = typeof sum === 'number' ? sum : nums.reduce<number>((a, b) => a + (b ?? 0), 0);
-  }
+  if (anyValue) total = whToKwh(out.reduce((a, v) => a + (v.value === null ? 0 : kwhToWh(v.value)), 0));
   const tariff = typeof data.tariff === 'string' && data.tariff.trim() ? data.tariff.trim() : null;
-  return { values: out, total, zones: anyValue ? zones : zones && nullZones(zones), zoneNames, tariff };
-}
-
-function nullZones(zones: Record<string, number | null>): Record<string, number | null> {
-  return Object.fromEntries(Object.keys(zones).map((k) => [k, null]));
+  return { values: out, total, ...(zones ? { zones } : {}), zoneNames, tariff };
 }
 
 function lastDayOfMonth(month: string): string {

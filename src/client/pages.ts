@@ -80,15 +80,16 @@ export function looksLikeHtml(text: string): boolean {
 }
 
 /**
- * True when an eLicznik page shows the logged-in user: the login (an e-mail) appears in the page
- * text, compared case-insensitively (§1.1: the e-mail in the top-right corner).
+ * True when an eLicznik page shows the logged-in user: the login (an e-mail) appears in the page,
+ * compared case-insensitively, as text or in the markup (§1.1: the e-mail in the top-right corner;
+ * one client looks for it in the raw HTML). Callers check for the login form first, since a
+ * Keycloak page that re-renders the form carries the username in its input.
  */
 export function pageShowsUser(html: string, username: string): boolean {
   const user = username.trim().toLowerCase();
   if (!user) return false;
-  const $ = load(html);
-  $('script, style, input, textarea').remove();
-  return $.root().text().toLowerCase().includes(user);
+  if (html.toLowerCase().includes(user)) return true;
+  return load(html).root().text().toLowerCase().includes(user);
 }
 
 /** One meter point (punkt poboru) of the account. */

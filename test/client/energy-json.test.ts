@@ -314,6 +314,23 @@ describe('client: JSON totals parser', () => {
     assert.equal(empty.total, null);
     assert.deepEqual(empty.zones, { T1: null });
   });
+  it('totals only the wanted months of a whole-year answer, and gives no zones then', () => {
+    const parsed = parseEnergyPeriods(
+      {
+        success: true,
+        data: { values: Array.from({ length: 12 }, (_, i) => i + 0.1), sum: 66.2, zones: { '1': 66.2 } },
+      },
+      'year',
+      '2026-03-01',
+      '2026-04-30',
+    );
+    assert.deepEqual(parsed.values, [
+      { label: '2026-03', value: 2.1 },
+      { label: '2026-04', value: 3.1 },
+    ]);
+    assert.equal(parsed.total, 5.2);
+    assert.equal(parsed.zones, undefined);
+  });
 });
 
 describe('client: register parser', () => {
