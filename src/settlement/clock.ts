@@ -155,3 +155,35 @@ export function isMonth(text: unknown): text is string {
   const m = Number(text.slice(5, 7));
   return m >= 1 && m <= 12;
 }
+
+/** ISO 8601 text of an instant in Warsaw time with its offset, e.g. `2026-10-25T02:00:00+01:00`. */
+export function warsawIso(ms: number): string {
+  const offset = warsawOffsetMinutes(ms);
+  const local = new Date(ms + offset * MS_PER_MINUTE).toISOString().slice(0, 19);
+  const sign = offset < 0 ? '-' : '+';
+  const abs = Math.abs(offset);
+  return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}
+
+/** One clock hour of a local day, computed with the fast clock (same fields as `energy/time`'s `DayHour`). */
+export interface FastDayHour {
+  date: string;
+  hour: number;
+  repeated: boolean;
+  startMs: number;
+  endMs: number;
+}
+
+/** The clock hours of a local day (23, 24 or 25), like `hoursOfLocalDay` in `energy/time`, without its cost. */
+export function warsawHoursOfDay(date: string): FastDayHour[] {
+  const start = warsawMidnight(date);
+  const end = warsawMidnight(shiftDate(date, 1));
+  const out: FastDayHour[] = [];
+  let previousLabel = 0;
+  for (let t = start; t < end; t += MS_PER_HOUR) {
+    const hour = Math.floor(warsawMinutesOfDay(t) / 60) + 1;
+    out.push({ date, hour, repeated: hour <= previousLabel, startMs: t, endMs: t + MS_PER_HOUR });
+    previousLabel = hour;
+  }
+  return out;
+}

@@ -33,7 +33,7 @@ import {
   settlementHourOf,
   type SettlementHour,
 } from './hours';
-import { checkTariffPrices, zonePriceAt, type TariffPrices } from './prices';
+import { checkTariffPrices, zonePriceAt, type TariffPrices, type TariffPricesInput } from './prices';
 
 /** How exported energy is valued. */
 export type PriceMode = 'rcem' | 'rce';
@@ -60,6 +60,9 @@ export interface NetBillingSettings {
   prices: TariffPrices;
 }
 
+/** Settings as the deposit accepts them: every field but the prices optional, prices also as one zone map. */
+export type NetBillingOptions = Partial<Omit<NetBillingSettings, 'prices'>> & { prices: TariffPricesInput };
+
 /** Defaults of everything but the prices. */
 export const NET_BILLING_DEFAULTS: Readonly<Omit<NetBillingSettings, 'prices'>> = Object.freeze({
   priceMode: 'rcem',
@@ -75,7 +78,7 @@ export const NET_BILLING_DEFAULTS: Readonly<Omit<NetBillingSettings, 'prices'>> 
  * Validates settings and fills in defaults.
  * @throws SettlementError `BAD_INPUT`
  */
-export function checkNetBillingSettings(input: Partial<NetBillingSettings> = {}): NetBillingSettings {
+export function checkNetBillingSettings(input: Partial<NetBillingOptions> = {}): NetBillingSettings {
   const d = NET_BILLING_DEFAULTS;
   const priceMode = input.priceMode ?? d.priceMode;
   if (priceMode !== 'rcem' && priceMode !== 'rce') {
@@ -379,7 +382,7 @@ export class NetBillingDeposit {
   private readonly monthly: Record<string, number> = {};
   private readonly coefficientFromMs: number;
 
-  constructor(settings: Partial<NetBillingSettings>, state?: NetBillingState, prices?: RcePriceBook) {
+  constructor(settings: NetBillingOptions, state?: NetBillingState, prices?: RcePriceBook) {
     this.settings = checkNetBillingSettings(settings);
     this.state = state ? structuredClone(checkNetBillingState(state)) : emptyNetBillingState();
     this.coefficientFromMs = warsawMidnight(this.settings.coefficientFrom);
@@ -463,7 +466,14 @@ export class NetBillingDeposit {
     }
     const factor = s.coefficientRetroactive || h.startMs >= this.coefficientFromMs ? s.coefficient : 1;
     const out: DepositHour = {
-      ...h,
+      startMs: h.startMs,
+      hourStart: h.hourStart,
+      date: h.date,
+      hour: h.hour,
+      repeated: h.repeated,
+      zone: h.zone,
+      ecbpWh: h.ecbpWh,
+      ecboWh: h.ecboWh,
       source: this.sourceOf(h),
       price: null,
       factor,
@@ -474,6 +484,14 @@ export class NetBillingDeposit {
     };
     this.value(out);
     return out;
+  }
+
+  private monthEnd = { month: '', endMs: 0 };
+
+  /** End of a month (local midnight of the next month's first day), memoised for the current month. */
+  private monthEndMs(month: string): number {
+    if (this.monthEnd.month !== month) this.monthEnd = { month, endMs: monthStartMs(shiftMonth(month, 1)) };
+    return this.monthEnd.endMs;
   }
 
   /** Throws when some of `hours` (of `month`) still have no price. */
@@ -505,7 +523,7 @@ export class NetBillingDeposit {
     }
     const month = monthOf(h.date);
     const hour = this.depositHour(h);
-    const monthEnd = monthStartMs(shiftMonth(month, 1));
+    const monthEnd = this.monthEndMs(month);
     const closesOpen = s.nextMonth !== null && s.nextMonth < month;
     const endsMonth = h.startMs + MS_PER_HOUR >= monthEnd;
     // Check every price a close needs before changing anything.
@@ -700,7 +718,7 @@ export interface NetBillingResult {
  */
 export function settleNetBilling(
   records: readonly HourRecord[],
-  settings: Partial<NetBillingSettings>,
+  settings: NetBillingOptions,
   prices: RcePriceBook,
   state?: NetBillingState,
 ): NetBillingResult {

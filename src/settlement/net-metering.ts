@@ -45,6 +45,7 @@ import {
   zonePriceAt,
   zoneRanks,
   type TariffPrices,
+  type TariffPricesInput,
   type ZonePriority,
 } from './prices';
 
@@ -59,6 +60,11 @@ export interface NetMeteringSettings {
   /** Energy and variable distribution prices per zone; used for costs and the `distribution` priority. */
   prices?: TariffPrices;
 }
+
+/** Settings as the bank accepts them: every field optional, prices also as one zone map. */
+export type NetMeteringOptions = Partial<Omit<NetMeteringSettings, 'prices'>> & {
+  prices?: TariffPricesInput | null;
+};
 
 /** Defaults: ratio 0.8, 365 days, highest distribution price first. */
 export const NET_METERING_DEFAULTS: Readonly<NetMeteringSettings> = Object.freeze({
@@ -76,7 +82,7 @@ export function ratioForInstalledPower(installedKw: number): number {
  * Validates settings and fills in defaults.
  * @throws SettlementError `BAD_INPUT`
  */
-export function checkNetMeteringSettings(input: Partial<NetMeteringSettings> = {}): NetMeteringSettings {
+export function checkNetMeteringSettings(input: NetMeteringOptions = {}): NetMeteringSettings {
   const ratio = input.ratio ?? NET_METERING_DEFAULTS.ratio;
   if (typeof ratio !== 'number' || !(ratio > 0 && ratio <= 1)) {
     throw badInput(
@@ -364,7 +370,7 @@ export class NetMeteringBank {
   /** Energy price + distribution price per zone and date, µPLN per Wh, memoised. */
   private readonly unitCache = new Map<string, number | null>();
 
-  constructor(settings: Partial<NetMeteringSettings> = {}, state?: NetMeteringState) {
+  constructor(settings: NetMeteringOptions = {}, state?: NetMeteringState) {
     this.settings = checkNetMeteringSettings(settings);
     this.state = state ? structuredClone(checkNetMeteringState(state)) : emptyNetMeteringState();
   }
@@ -426,9 +432,19 @@ export class NetMeteringBank {
         remainingWh: bankedWh,
       });
     }
-    s.pending.push({ ...h, bankedWh });
+    s.pending.push({
+      startMs: h.startMs,
+      hourStart: h.hourStart,
+      date: h.date,
+      hour: h.hour,
+      repeated: h.repeated,
+      zone: h.zone,
+      ecbpWh: h.ecbpWh,
+      ecboWh: h.ecboWh,
+      bankedWh,
+    });
     s.lastHourMs = h.startMs;
-    const monthEnd = monthStartMs(shiftMonth(month, 1));
+    const monthEnd = this.monthEndMs(month);
     if (h.startMs + MS_PER_HOUR >= monthEnd) {
       closed.push(this.closeMonth(s, month, monthEnd, true));
       s.nextMonth = shiftMonth(month, 1);
@@ -470,6 +486,14 @@ export class NetMeteringBank {
     if (s.nextMonth === null || s.pending.length === 0 || s.lastHourMs === null) return null;
     const copy = structuredClone(s);
     return this.closeMonth(copy, s.nextMonth, s.lastHourMs + MS_PER_HOUR, false);
+  }
+
+  private monthEnd = { month: '', endMs: 0 };
+
+  /** End of a month (local midnight of the next month's first day), memoised for the current month. */
+  private monthEndMs(month: string): number {
+    if (this.monthEnd.month !== month) this.monthEnd = { month, endMs: monthStartMs(shiftMonth(month, 1)) };
+    return this.monthEnd.endMs;
   }
 
   /** µPLN per Wh of import in a zone on a date (energy + distribution), or null without a price. */
@@ -679,7 +703,7 @@ export interface NetMeteringResult {
  */
 export function settleNetMetering(
   records: readonly HourRecord[],
-  settings: Partial<NetMeteringSettings> = {},
+  settings: NetMeteringOptions = {},
   state?: NetMeteringState,
 ): NetMeteringResult {
   const bank = new NetMeteringBank(settings, state);

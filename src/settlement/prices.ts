@@ -27,6 +27,9 @@ export interface TariffPeriod {
 /** Zone prices over time, in any order (sorted by {@link checkTariffPrices}). */
 export type TariffPrices = TariffPeriod[];
 
+/** Zone prices as settings accept them: periods, or one zone map for all time. */
+export type TariffPricesInput = TariffPrices | Record<string, ZonePrice>;
+
 function isPrice(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value < 100;
 }
@@ -146,6 +149,9 @@ export function zoneRanks(
   return ranks;
 }
 
+/** A zone code as eLicznik writes them (`T1`, `T2`, …; a letter or two and a number). */
+const ZONE_CODE = /^[A-Z]{0,2}\d{1,2}$/i;
+
 /**
  * Validates a zone priority setting: `distribution`, `time`, a list of zone codes or a
  * comma-separated text of them (`T1,T2`).
@@ -158,7 +164,7 @@ export function checkZonePriority(value: unknown): ZonePriority {
   if (
     Array.isArray(list) &&
     list.length > 0 &&
-    list.every((z) => typeof z === 'string' && /^[\w*-]{1,16}$/.test(z))
+    list.every((z) => typeof z === 'string' && ZONE_CODE.test(z))
   ) {
     return list as string[];
   }
