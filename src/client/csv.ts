@@ -15,7 +15,7 @@
  * rows of a series that is not listed are left out. An unknown header, a missing `Rodzaj` or an
  * unknown series name is `SERVICE_CHANGED`.
  */
-import { hoursOfLocalDay, parseLocalDate } from '../energy/time';
+import { hoursInLocalDay, hoursOfLocalDay, parseLocalDate } from '../energy/time';
 import { ServiceChangedError, redactExcerpt } from './errors';
 import type { EnergySeries } from './series';
 
@@ -140,14 +140,19 @@ export function parseCsvExport(text: string, range?: { from: string; to: string 
   }
   const out: CsvHour[] = [];
   const seen = new Map<string, number>();
-  const dayLabels = new Map<string, Set<string>>();
+  const kinds = new Map<string, EnergySeries>();
+  const dayLabels = new Map<string, Set<string> | null>();
+  // labels of 24-hour days are 1..24 once each; only the DST days need their clock hours
   const exists = (date: string, hour: number, repeated: boolean): boolean => {
     let set = dayLabels.get(date);
-    if (!set) {
-      set = new Set(hoursOfLocalDay(date).map((h) => `${h.hour}|${h.repeated}`));
+    if (set === undefined) {
+      set =
+        hoursInLocalDay(date) === 24
+          ? null
+          : new Set(hoursOfLocalDay(date).map((h) => `${h.hour}|${h.repeated}`));
       dayLabels.set(date, set);
     }
-    return set.has(`${hour}|${repeated}`);
+    return set === null ? !repeated : set.has(`${hour}|${repeated}`);
   };
   for (let n = i + 1; n < lines.length; n++) {
     const line = lines[n];
@@ -159,7 +164,11 @@ export function parseCsvExport(text: string, range?: { from: string; to: string 
       });
     const kindCell = (cells[columns.kind] ?? '').trim();
     if (kindCell === '') throw fail('a row without "Rodzaj"');
-    const series = seriesOfKind(kindCell);
+    let series = kinds.get(kindCell);
+    if (series === undefined) {
+      series = seriesOfKind(kindCell);
+      if (series) kinds.set(kindCell, series);
+    }
     if (!series) throw fail(`an unknown series "${redactExcerpt(kindCell, [], 40)}"`);
     const when = parseCsvDate(cells[columns.date] ?? '');
     if (!when) throw fail('an unknown date');

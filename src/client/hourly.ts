@@ -4,8 +4,52 @@
  * where the service had none, `dayComplete` per day.
  */
 import { hourTimeFields, type HourRecord } from '../energy/hour';
-import { hoursOfLocalDay, localDatesInRange } from '../energy/time';
+import {
+  MS_PER_HOUR,
+  addLocalDays,
+  hoursOfLocalDay,
+  localDatesInRange,
+  startOfLocalDayMs,
+} from '../energy/time';
 import type { EnergySeries } from './series';
+
+type TimeFields = Pick<HourRecord, 'hourStart' | 'hourEnd' | 'date' | 'hour' | 'repeated'>;
+
+function offsetText(offsetMinutes: number): string {
+  if (offsetMinutes === 0) return 'Z';
+  const sign = offsetMinutes < 0 ? '-' : '+';
+  const abs = Math.abs(offsetMinutes);
+  return `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}
+
+/**
+ * The time fields of every clock hour of consecutive days, the same as `hourTimeFields` gives. A
+ * 24-hour day has one UTC offset from midnight to midnight (the Warsaw clock changes at 02:00/03:00
+ * on the 23- and 25-hour days only), so its fields are written by arithmetic; the DST days take the
+ * general path. This keeps a year of records (8760) quick to build.
+ */
+export function* daysTimeFields(from: string, to: string): Generator<{ date: string; hours: TimeFields[] }> {
+  let start = startOfLocalDayMs(from);
+  for (const date of localDatesInRange(from, to)) {
+    const next = startOfLocalDayMs(addLocalDays(date, 1));
+    if (next - start !== 24 * MS_PER_HOUR) {
+      yield { date, hours: hoursOfLocalDay(date).map(hourTimeFields) };
+    } else {
+      const [y, m, d] = date.split('-').map(Number);
+      const offsetMinutes = Math.round((Date.UTC(y, m - 1, d) - start) / 60_000);
+      const suffix = offsetText(offsetMinutes);
+      const iso = (ms: number) =>
+        `${new Date(ms + offsetMinutes * 60_000).toISOString().slice(0, 19)}${suffix}`;
+      const hours: TimeFields[] = [];
+      for (let i = 0; i < 24; i++) {
+        const t = start + i * MS_PER_HOUR;
+        hours.push({ hourStart: iso(t), hourEnd: iso(t + MS_PER_HOUR), date, hour: i + 1, repeated: false });
+      }
+      yield { date, hours };
+    }
+    start = next;
+  }
+}
 
 /** One value of one series, as the parsers produce it. */
 export interface SeriesHour {
@@ -54,15 +98,15 @@ export function buildHourRecords(input: BuildHoursInput): HourRecord[] {
     if (!row.has(v.series)) row.set(v.series, v);
   }
   const out: HourRecord[] = [];
-  for (const date of localDatesInRange(input.from, input.to)) {
+  for (const { date, hours } of daysTimeFields(input.from, input.to)) {
     const day: HourRecord[] = [];
     let complete = true;
-    for (const h of hoursOfLocalDay(date)) {
+    for (const h of hours) {
       const row = table.get(keyOf(date, h.hour, h.repeated));
       let zone: string | null = null;
       let zoneName: string | null = null;
       const record: HourRecord = {
-        ...hourTimeFields(h),
+        ...h,
         zone: null,
         zoneName: null,
         ecp: null,

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { buildHourRecords, type SeriesHour } from '../../src/client/hourly';
+import { buildHourRecords, daysTimeFields, type SeriesHour } from '../../src/client/hourly';
+import { hourTimeFields } from '../../src/energy/hour';
+import { hoursOfLocalDay } from '../../src/energy/time';
 import { splitRange } from '../../src/client/client';
 
 function day(
@@ -73,6 +75,15 @@ describe('client: hour records', () => {
     assert.equal(records[0].ecp, null);
     assert.equal(records[0].eco, null);
     assert.ok(records.every((r) => r.dayComplete));
+  });
+
+  it('writes the same time fields as hourTimeFields on every day of a year, DST days included', () => {
+    let days = 0;
+    for (const { date, hours } of daysTimeFields('2026-01-01', '2026-12-31')) {
+      assert.deepEqual(hours, hoursOfLocalDay(date).map(hourTimeFields), date);
+      days += 1;
+    }
+    assert.equal(days, 365);
   });
 
   it('splits ranges into requests of at most N days', () => {
