@@ -971,8 +971,8 @@ export class ElicznikClient {
   }
 
   /**
-   * Zone names by code for a point, read once from one JSON day (the CSV has codes only).
-   * Best effort: when the JSON answer fails, the names stay unknown.
+   * Zone names by code for a point, read once per client from one JSON day (the CSV has codes
+   * only). Best effort: when the JSON answer fails, the names stay unknown.
    */
   private async zoneNamesOf(point: MeterPoint, date: string): Promise<Record<string, string> | undefined> {
     const known = this.zoneNames.get(point.id);
@@ -987,8 +987,14 @@ export class ElicznikClient {
       this.zoneNames.set(point.id, names);
       return names;
     } catch (err) {
-      if (err instanceof ServiceChangedError || err instanceof ServiceUnavailableError) {
+      if (err instanceof ServiceChangedError) {
+        // the answer will not change soon: do not ask again for this point
+        this.zoneNames.set(point.id, {});
         this.log(`zone names unknown: ${err.message}`);
+        return undefined;
+      }
+      if (err instanceof ServiceUnavailableError) {
+        this.log(`zone names unknown for now: ${err.message}`);
         return undefined;
       }
       throw err;
