@@ -23,6 +23,7 @@
  * - `GET /energia/do/dane` needs an explicitly selected point (else the start page, HTML) and at most
  *   {@link MAX_RANGE_DAYS} days (else an HTML error page); only `form[type]=godzin` and CSV.
  * - `GET /applogout` ends the eLicznik session and the Keycloak one.
+ * - `GET /api/rce-pln` is a stand-in for PSE's RCE price report (no session; see `rce.ts`).
  *
  * Data availability: days before today are complete, today is served hour by hour only when a delay
  * is set (`todayDelayHours`), later days are null; `faults.missingDays` and `faults.nullFromHour` take
@@ -68,6 +69,8 @@ import {
   type ServedHour,
   type SimSeries,
 } from './responses';
+import { RCE_PATH, rceReply } from './rce';
+import { warsawMinutesOfDay } from '../settlement/clock';
 import { zonesOfTariff } from './zones';
 import type {
   SimAccount,
@@ -705,6 +708,9 @@ class SimulatorState {
   private routeService(req: http.IncomingMessage, url: URL, body: string): Reply {
     const path = url.pathname;
     const method = req.method ?? 'GET';
+    if (path === RCE_PATH && method === 'GET') {
+      return rceReply(url, this.serviceUrl, this.today(), warsawMinutesOfDay(this.virtualNowMs()));
+    }
     if (path === '/blokada') return html(rateLimitPage());
     if (this.faults.rateLimited) return redirect(`${this.serviceUrl}/blokada`);
     if (path === '/sso/callback' && method === 'GET') return this.callback(url);
