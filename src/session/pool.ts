@@ -108,7 +108,7 @@ export class SessionPool {
 
   constructor(options: SessionPoolOptions = {}) {
     this.createClient = options.createClient ?? ((o) => new ElicznikClient(o));
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? (() => Date.now());
     this.log = options.log;
   }
 

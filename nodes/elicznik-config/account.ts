@@ -1,0 +1,130 @@
+/**
+ * What the `elicznik-config` node offers the nodes that use it, and the pure parts of it: reading
+ * its settings, and the HTTP status and short status reason of each error code.
+ */
+import type { Node } from 'node-red';
+import { DEFAULT_LOGIN_URL, DEFAULT_SERVICE_URL } from '../../src/client/client';
+import { BadInputError, type ElicznikErrorCode } from '../../src/client/errors';
+import type { AccountSession } from '../../src/session/account-session';
+import type { AccountOptions } from '../../src/session/pool';
+
+export { DEFAULT_LOGIN_URL, DEFAULT_SERVICE_URL };
+
+/** Request time limit when the node sets none, seconds. */
+export const DEFAULT_TIMEOUT_S = 30;
+/** Shortest time between logins when the node sets none, minutes. */
+export const DEFAULT_MIN_LOGIN_MINUTES = 1;
+
+/** The runtime face of an `elicznik-config` node. */
+export interface ElicznikAccountNode extends Node {
+  /** Site id of the meter point, `''` = the account's first. */
+  readonly meterPoint: string;
+  /** Display text of the meter point (PPE number, type, tariff), as chosen in the dialog. */
+  readonly meterPointLabel: string;
+  /**
+   * The account's shared session, opened on first use.
+   * @throws BadInputError when the username or password is missing or a setting is not valid
+   */
+  session(): AccountSession;
+  /** Adds a node whose status shows the account's problems (wrong password, block, …). */
+  addUser(node: Node): void;
+  /** Removes a node added with {@link addUser}. */
+  removeUser(node: Node): void;
+}
+
+/** The settings of the config node as the editor stores them (numbers may arrive as text). */
+export interface AccountSettings {
+  serviceUrl?: unknown;
+  loginUrl?: unknown;
+  /** Request time limit, seconds. */
+  timeout?: unknown;
+  /** Shortest time between logins, minutes. */
+  minLoginMinutes?: unknown;
+}
+
+/** The stored credentials of the config node. */
+export interface AccountCredentials {
+  username?: string;
+  password?: string;
+}
+
+function numberSetting(name: string, value: unknown, fallback: number, min: number, max: number): number {
+  if (value === undefined || value === null || value === '') return fallback;
+  const n = typeof value === 'number' ? value : Number(String(value).trim().replace(',', '.'));
+  if (!Number.isFinite(n) || n < min || n > max) {
+    throw new BadInputError(
+      `The ${name} must be a number from ${min} to ${max}, got ${JSON.stringify(value)}.`,
+    );
+  }
+  return n;
+}
+
+function urlSetting(value: unknown, fallback: string): string {
+  return typeof value === 'string' && value.trim() ? value.trim() : fallback;
+}
+
+/**
+ * Turns the node's settings and credentials into session registry options.
+ * @throws BadInputError naming the missing or bad value
+ */
+export function accountOptions(settings: AccountSettings, credentials: AccountCredentials): AccountOptions {
+  const username = (credentials.username ?? '').trim();
+  const password = credentials.password ?? '';
+  if (!username) throw new BadInputError('The eLicznik configuration has no username (e-mail).');
+  if (!password) throw new BadInputError('The eLicznik configuration has no password.');
+  const timeoutS = numberSetting('request timeout (s)', settings.timeout, DEFAULT_TIMEOUT_S, 1, 600);
+  const minLoginMinutes = numberSetting(
+    'minimum time between logins (min)',
+    settings.minLoginMinutes,
+    DEFAULT_MIN_LOGIN_MINUTES,
+    0,
+    24 * 60,
+  );
+  return {
+    serviceUrl: urlSetting(settings.serviceUrl, DEFAULT_SERVICE_URL),
+    loginUrl: urlSetting(settings.loginUrl, DEFAULT_LOGIN_URL),
+    username,
+    password,
+    timeoutMs: Math.round(timeoutS * 1000),
+    minLoginIntervalMs: Math.round(minLoginMinutes * 60_000),
+  };
+}
+
+/** Codes that concern the whole account, so every node using it shows them. */
+export const ACCOUNT_ERROR_CODES: readonly ElicznikErrorCode[] = [
+  'WRONG_CREDENTIALS',
+  'ACCOUNT_BLOCKED',
+  'RATE_LIMITED',
+  'LOGIN_BUDGET',
+];
+
+/**
+ * HTTP status for an error code in an admin API answer. Wrong credentials are 422, not 401: the
+ * editor takes a 401 as its own login having expired.
+ */
+export function httpStatusOf(code: string): number {
+  switch (code) {
+    case 'BAD_INPUT':
+      return 400;
+    case 'WRONG_CREDENTIALS':
+      return 422;
+    case 'ACCOUNT_BLOCKED':
+      return 423;
+    case 'RATE_LIMITED':
+    case 'LOGIN_BUDGET':
+      return 429;
+    case 'SERVICE_CHANGED':
+      return 502;
+    case 'SERVICE_UNAVAILABLE':
+      return 503;
+    default:
+      return 500;
+  }
+}
+
+/** Replaces every occurrence of the given secrets in a text. */
+export function withoutSecrets(text: string, secrets: readonly (string | undefined)[]): string {
+  let out = text;
+  for (const s of secrets) if (s && s.length >= 3) out = out.split(s).join('***');
+  return out;
+}

@@ -1,0 +1,127 @@
+/**
+ * `elicznik-config`: one TAURON eLicznik account and meter point. Holds a lease on the account's
+ * process-wide session (opened on first use, given back on close), shows account problems on the
+ * status of every node that uses it, and serves the dialog's meter point list.
+ */
+import type { NodeAPI, NodeDef, Node, NodeStatus } from 'node-red';
+import type { AccountState } from '../../src/session/account-session';
+import { sessionPool, type SessionLease } from '../../src/session/pool';
+import {
+  ACCOUNT_ERROR_CODES,
+  accountOptions,
+  type AccountCredentials,
+  type AccountSettings,
+  type ElicznikAccountNode,
+} from './account';
+import { meterPointsAnswer } from './meter-points';
+
+interface ConfigDef extends NodeDef {
+  meterPoint?: string;
+  meterPointLabel?: string;
+  serviceUrl?: string;
+  loginUrl?: string;
+  timeout?: string | number;
+  minLoginMinutes?: string | number;
+}
+
+type ConfigNode = ElicznikAccountNode & Node<AccountCredentials> & { settings: AccountSettings };
+
+export = function (RED: NodeAPI) {
+  function ElicznikConfigNode(this: ConfigNode, def: ConfigDef) {
+    RED.nodes.createNode(this, def);
+    setUp(this, def);
+  }
+
+  function setUp(node: ConfigNode, def: ConfigDef) {
+    const users = new Set<Node>();
+    let lease: SessionLease | undefined;
+    let stopListening: (() => void) | undefined;
+    let shownError: NodeStatus | undefined;
+
+    Object.defineProperty(node, 'meterPoint', { value: (def.meterPoint ?? '').trim(), enumerable: true });
+    Object.defineProperty(node, 'meterPointLabel', { value: def.meterPointLabel ?? '', enumerable: true });
+    node.settings = {
+      serviceUrl: def.serviceUrl,
+      loginUrl: def.loginUrl,
+      timeout: def.timeout,
+      minLoginMinutes: def.minLoginMinutes,
+    };
+
+    const showState = (state: AccountState) => {
+      if (!state.ok && ACCOUNT_ERROR_CODES.includes(state.error.code)) {
+        shownError = {
+          fill: 'red',
+          shape: 'ring',
+          text: RED._(`elicznik-config.reason.${state.error.code}`),
+        };
+        for (const user of users) user.status(shownError);
+      } else if (state.ok && shownError) {
+        shownError = undefined;
+        for (const user of users) user.status({});
+      }
+    };
+
+    node.session = () => {
+      if (!lease) {
+        lease = sessionPool.acquire(accountOptions(node.settings, node.credentials ?? {}));
+        stopListening = lease.session.onState(showState);
+      }
+      return lease.session;
+    };
+    node.addUser = (user: Node) => {
+      users.add(user);
+      if (shownError) user.status(shownError);
+    };
+    node.removeUser = (user: Node) => {
+      users.delete(user);
+    };
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      stopListening?.();
+      stopListening = undefined;
+      users.clear();
+      const held = lease;
+      lease = undefined;
+      if (!held) {
+        done();
+        return;
+      }
+      held.release().then(
+        () => done(),
+        (err: unknown) => {
+          node.warn(err instanceof Error ? err.message : String(err));
+          done();
+        },
+      );
+    });
+  }
+
+  RED.nodes.registerType(
+    'elicznik-config',
+    ElicznikConfigNode as unknown as (this: Node, def: NodeDef) => void,
+    {
+      credentials: {
+        username: { type: 'text' },
+        password: { type: 'password' },
+      },
+    },
+  );
+
+  RED.httpAdmin.post(
+    '/elicznik-config/meter-points',
+    RED.auth.needsPermission('elicznik-config.write'),
+    (req, res) => {
+      meterPointsAnswer(req.body, {
+        acquire: (options) => sessionPool.acquire(options),
+        deployed: (id) => {
+          const found = RED.nodes.getNode(id) as ConfigNode | null;
+          if (!found || found.type !== 'elicznik-config') return undefined;
+          return { settings: found.settings, credentials: found.credentials ?? {} };
+        },
+      }).then(
+        (answer) => res.status(answer.status).json(answer.body),
+        () => res.status(500).json({ code: 'INTERNAL_ERROR', message: 'The meter point list failed.' }),
+      );
+    },
+  );
+};

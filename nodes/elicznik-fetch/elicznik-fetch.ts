@@ -1,0 +1,261 @@
+/**
+ * `elicznik-fetch`: any input message fetches eLicznik data for the configured account and meter
+ * point and sends it on in the chosen shape. Settings can be overridden per message (see
+ * `request.ts`); identical fetches in flight are joined and complete past days come from the
+ * account's cache (`src/session`).
+ */
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
+import { BadInputError, isElicznikError } from '../../src/client/errors';
+import type { EnergySeries } from '../../src/client/series';
+import { firstOfYear, rangeLabel, type DateRange } from '../../src/energy/ranges';
+import { addLocalDays, todayLocal } from '../../src/energy/time';
+import type { AccountSession } from '../../src/session/account-session';
+import type { ElicznikAccountNode } from '../elicznik-config/account';
+import {
+  figureOfHours,
+  figureOfRegisters,
+  figureOfSummary,
+  hoursPayload,
+  missingDates,
+  newestCompleteDay,
+  registersPayload,
+  summaryPayload,
+} from './output';
+import {
+  resolveFetchRequest,
+  UnreadableSetting,
+  type FetchOverrides,
+  type FetchRequest,
+  type FetchSettings,
+} from './request';
+import { doneStatus, errorStatus, fetchingStatus, partialStatus, type Translate } from './status';
+
+interface FetchDef extends NodeDef {
+  account?: string;
+  range?: string;
+  day?: string;
+  dayType?: string;
+  days?: string;
+  daysType?: string;
+  from?: string;
+  fromType?: string;
+  to?: string;
+  toType?: string;
+  ecp?: boolean;
+  eco?: boolean;
+  tauronEcbp?: boolean;
+  tauronEcbo?: boolean;
+  output?: string;
+}
+
+type Send = (msg: NodeMessage | Array<NodeMessage | NodeMessage[] | null>) => void;
+type Done = (err?: Error) => void;
+
+/** How many days back the summary looks for the newest complete day. */
+const SUMMARY_LOOKBACK_DAYS = 7;
+
+function seriesOf(def: FetchDef): EnergySeries[] {
+  const ticked = (['ecp', 'eco', 'tauronEcbp', 'tauronEcbo'] as const).filter((s) => def[s] === true);
+  return ticked.length > 0 || [def.ecp, def.eco, def.tauronEcbp, def.tauronEcbo].some((v) => v === false)
+    ? ticked
+    : ['ecp', 'eco'];
+}
+
+export = function (RED: NodeAPI) {
+  function ElicznikFetchNode(this: Node, def: FetchDef) {
+    RED.nodes.createNode(this, def);
+    setUp(this, def);
+  }
+
+  function setUp(node: Node, def: FetchDef) {
+    const t: Translate = (key, params) => RED._(key, params);
+    const account = def.account ? (RED.nodes.getNode(def.account) as ElicznikAccountNode | null) : null;
+    if (account) account.addUser(node);
+    else node.status(errorStatus(t, 'NO_ACCOUNT'));
+
+    const evaluate = (name: string, value: string | undefined, type: string | undefined, msg: NodeMessage) =>
+      new Promise<unknown>((resolve) => {
+        if (value === undefined || value === '') {
+          resolve(undefined);
+          return;
+        }
+        RED.util.evaluateNodeProperty(value, type || 'str', node, msg, (err, result) => {
+          resolve(
+            err ? new UnreadableSetting(`The ${name} setting could not be read: ${err.message}`) : result,
+          );
+        });
+      });
+
+    async function settingsFor(msg: NodeMessage): Promise<FetchSettings> {
+      const [day, days, from, to] = await Promise.all([
+        evaluate('day', def.day, def.dayType, msg),
+        evaluate('days', def.days, def.daysType, msg),
+        evaluate('from', def.from, def.fromType, msg),
+        evaluate('to', def.to, def.toType, msg),
+      ]);
+      return {
+        range: def.range || 'yesterday',
+        day,
+        days,
+        from,
+        to,
+        series: seriesOf(def),
+        output: def.output || 'hours',
+      };
+    }
+
+    async function fetchHours(
+      session: AccountSession,
+      meterPoint: string,
+      range: DateRange,
+      request: FetchRequest,
+      today: string,
+    ) {
+      const result = await session.hours(
+        { meterPoint, from: range.from, to: range.to, series: request.series },
+        today,
+      );
+      return hoursPayload(meterPoint, range, request.series, result.records);
+    }
+
+    async function run(
+      msg: NodeMessageInFlow,
+      send: Send,
+      today: string,
+      request: FetchRequest,
+      acc: ElicznikAccountNode,
+    ) {
+      const session = acc.session();
+      const { series } = request;
+      const meterPoint = acc.meterPoint;
+      const now = () => Date.now();
+
+      if (request.output === 'summary') {
+        node.status(fetchingStatus(t, t('elicznik-fetch.status.summary')));
+        const yesterday = addLocalDays(today, -1);
+        const look = await session.hours(
+          { meterPoint, from: addLocalDays(yesterday, 1 - SUMMARY_LOOKBACK_DAYS), to: yesterday, series },
+          today,
+        );
+        const day = newestCompleteDay(look.records, series) ?? yesterday;
+        const year = await session.hours({ meterPoint, from: firstOfYear(day), to: day, series }, today);
+        const payload = summaryPayload(meterPoint, day, series, year.records);
+        msg.payload = payload;
+        if (!payload.daily.complete) {
+          const gap = missingDates(look.records, series);
+          const label = rangeLabel({
+            from: gap.dates[0] ?? yesterday,
+            to: gap.dates[gap.dates.length - 1] ?? yesterday,
+          });
+          node.status(partialStatus(t, now(), { label, allEmpty: gap.allEmpty, hours: 0 }));
+        } else if (!payload.complete) {
+          const gap = missingDates(year.records, series);
+          const hours = year.records.filter(
+            (r) => gap.dates.includes(r.date) && series.some((s) => r[s] == null),
+          ).length;
+          node.status(
+            partialStatus(t, now(), {
+              label: rangeLabel(
+                gap.dates.length
+                  ? { from: gap.dates[0], to: gap.dates[gap.dates.length - 1] }
+                  : { from: day, to: day },
+              ),
+              allEmpty: false,
+              hours,
+            }),
+          );
+        } else {
+          node.status(doneStatus(t, now(), figureOfSummary(payload.daily, series)));
+        }
+        send(msg);
+        return;
+      }
+
+      const range = request.range as DateRange;
+      node.status(fetchingStatus(t, rangeLabel(range)));
+
+      if (request.output === 'registers') {
+        const readings = await session.registers({ meterPoint, from: range.from, to: range.to });
+        const payload = registersPayload(meterPoint, range, readings);
+        msg.payload = payload;
+        node.status(
+          payload.complete
+            ? doneStatus(t, now(), figureOfRegisters(payload.latest))
+            : partialStatus(t, now(), { label: range.to, allEmpty: true, hours: 0 }),
+        );
+        send(msg);
+        return;
+      }
+
+      const payload = await fetchHours(session, meterPoint, range, request, today);
+      if (payload.complete) {
+        node.status(doneStatus(t, now(), figureOfHours(payload.hours, series)));
+      } else {
+        const gap = missingDates(payload.hours, series);
+        node.status(
+          partialStatus(t, now(), {
+            label: rangeLabel({ from: gap.dates[0], to: gap.dates[gap.dates.length - 1] }),
+            allEmpty: gap.allEmpty,
+            hours: payload.missingHours.length,
+          }),
+        );
+      }
+      if (request.output === 'hours') {
+        msg.payload = payload;
+        send(msg);
+        return;
+      }
+      const topic = typeof msg.topic === 'string' && msg.topic ? msg.topic : `elicznik/${payload.meterPoint}`;
+      const count = payload.hours.length;
+      const messages = payload.hours.map((hour, index) => {
+        const out = RED.util.cloneMessage(msg) as NodeMessageInFlow & Record<string, unknown>;
+        const parts: Record<string, unknown> = { id: msg._msgid, index, count, type: 'array', len: 1 };
+        if (msg.parts) parts.parts = msg.parts;
+        out.payload = hour;
+        out.topic = topic;
+        out.timestamp = Date.parse(hour.hourStart);
+        out.parts = parts as unknown as NodeMessageInFlow['parts'];
+        return out;
+      });
+      send([messages]);
+    }
+
+    async function handle(msg: NodeMessageInFlow, send: Send, done: Done) {
+      try {
+        if (!account) {
+          node.status(errorStatus(t, 'NO_ACCOUNT'));
+          done(
+            new BadInputError(
+              'No eLicznik account is set in this node (or its configuration node is missing).',
+              {
+                step: 'config',
+              },
+            ),
+          );
+          return;
+        }
+        const today = todayLocal(Date.now());
+        const request = resolveFetchRequest(await settingsFor(msg), msg as FetchOverrides, today);
+        await run(msg, send, today, request, account);
+        done();
+      } catch (err) {
+        node.status(errorStatus(t, isElicznikError(err) ? err.code : undefined));
+        done(err instanceof Error ? err : new Error(String(err)));
+      }
+    }
+
+    node.on('input', (msg, send, done) => {
+      void handle(msg, send, done);
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      account?.removeUser(node);
+      done();
+    });
+  }
+
+  RED.nodes.registerType(
+    'elicznik-fetch',
+    ElicznikFetchNode as unknown as (this: Node, def: NodeDef) => void,
+  );
+};

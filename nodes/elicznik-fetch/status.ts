@@ -1,0 +1,66 @@
+/**
+ * Status lines of `elicznik-fetch`. Pure: the translation function and the clock come in as
+ * parameters, so the texts can be checked without a runtime.
+ */
+import { TZDate } from '@date-fns/tz';
+import { format } from 'date-fns';
+import type { NodeStatus } from 'node-red';
+import { WARSAW } from '../../src/energy/time';
+import { formatKwh, type StatusFigure } from './output';
+
+/** Node-RED's `RED._`: a catalog key and its `__name__` parameters to text. */
+export type Translate = (key: string, params?: Record<string, string | number>) => string;
+
+/** Local Warsaw time `HH:mm` of an instant. */
+export function clockTime(now: number): string {
+  return format(new TZDate(now, WARSAW), 'HH:mm');
+}
+
+/** Blue dot while a fetch runs. */
+export function fetchingStatus(t: Translate, label: string): NodeStatus {
+  return { fill: 'blue', shape: 'dot', text: t('elicznik-fetch.status.fetching', { range: label }) };
+}
+
+/** Green dot with the time and a short figure. */
+export function doneStatus(t: Translate, now: number, figure: StatusFigure): NodeStatus {
+  const time = clockTime(now);
+  const vIn = figure.in === null ? null : formatKwh(figure.in);
+  const vOut = figure.out === null ? null : formatKwh(figure.out);
+  let text: string;
+  if (vIn !== null && vOut !== null) text = t('elicznik-fetch.status.done', { time, in: vIn, out: vOut });
+  else if (vIn !== null) text = t('elicznik-fetch.status.doneIn', { time, in: vIn });
+  else if (vOut !== null) text = t('elicznik-fetch.status.doneOut', { time, out: vOut });
+  else text = t('elicznik-fetch.status.doneEmpty', { time });
+  return { fill: 'green', shape: 'dot', text };
+}
+
+/**
+ * Yellow dot when data is missing: "no data yet for …" when the days that lack values have none
+ * at all, else the number of hours missing.
+ */
+export function partialStatus(
+  t: Translate,
+  now: number,
+  missing: { label: string; allEmpty: boolean; hours: number },
+): NodeStatus {
+  const text = missing.allEmpty
+    ? t('elicznik-fetch.status.noData', { range: missing.label })
+    : t('elicznik-fetch.status.partial', { time: clockTime(now), count: missing.hours });
+  return { fill: 'yellow', shape: 'dot', text };
+}
+
+/** Red ring with the short reason of an error code. */
+export function errorStatus(t: Translate, code: string | undefined): NodeStatus {
+  const known = [
+    'WRONG_CREDENTIALS',
+    'ACCOUNT_BLOCKED',
+    'RATE_LIMITED',
+    'LOGIN_BUDGET',
+    'SERVICE_UNAVAILABLE',
+    'SERVICE_CHANGED',
+    'BAD_INPUT',
+    'NO_ACCOUNT',
+  ];
+  const key = code && known.includes(code) ? code : 'UNKNOWN';
+  return { fill: 'red', shape: 'ring', text: t(`elicznik-fetch.reason.${key}`) };
+}
