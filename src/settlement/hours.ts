@@ -109,3 +109,26 @@ export function costMicro(wh: number, pricePerKwh: number): number {
 export function energyValueMicro(wh: number, pricePerMwh: number, factor = 1): number {
   return Math.round(wh * pricePerMwh * factor);
 }
+
+/**
+ * The settlement view of many records, in time order (records without data left out). Each start
+ * is parsed once; records already in order (the usual case) are not sorted again.
+ */
+export function settlementHoursInOrder(records: readonly HourRecord[]): SettlementHour[] {
+  const out: SettlementHour[] = [];
+  let sorted = true;
+  for (const r of records) {
+    const h = settlementHourOf(r);
+    if (!h) continue;
+    if (out.length > 0 && h.startMs < out[out.length - 1].startMs) sorted = false;
+    out.push(h);
+  }
+  if (!sorted) out.sort((a, b) => a.startMs - b.startMs);
+  return out;
+}
+
+/** What a bank or deposit includes in its statements. */
+export interface StatementOptions {
+  /** Include one statement per hour in every period (default true; false saves time over long ranges). */
+  hourStatements?: boolean;
+}

@@ -31,7 +31,9 @@ import {
   microToGrosze,
   microToPln,
   settlementHourOf,
+  settlementHoursInOrder,
   type SettlementHour,
+  type StatementOptions,
 } from './hours';
 import { checkTariffPrices, zonePriceAt, type TariffPrices, type TariffPricesInput } from './prices';
 
@@ -378,26 +380,37 @@ class DepositPeriodSums {
 export class NetBillingDeposit {
   readonly settings: NetBillingSettings;
   private state: NetBillingState;
-  private readonly hourly = new Map<number, number>();
+  /** Hourly price maps, newest first; used as given, not copied. */
+  private hourly: ReadonlyMap<number, number>[] = [];
   private readonly monthly: Record<string, number> = {};
   private readonly coefficientFromMs: number;
+  private readonly hourStatements: boolean;
 
-  constructor(settings: NetBillingOptions, state?: NetBillingState, prices?: RcePriceBook) {
+  constructor(
+    settings: NetBillingOptions,
+    state?: NetBillingState,
+    prices?: RcePriceBook,
+    options: StatementOptions = {},
+  ) {
     this.settings = checkNetBillingSettings(settings);
     this.state = state ? structuredClone(checkNetBillingState(state)) : emptyNetBillingState();
     this.coefficientFromMs = warsawMidnight(this.settings.coefficientFrom);
+    this.hourStatements = options.hourStatements !== false;
     if (prices) this.addPrices(prices);
   }
 
   /**
    * Adds market prices (PLN/MWh) for later hours and for months whose RCEm was not known yet.
+   * An hourly map is used as it is (not copied): do not change it afterwards.
    * @throws SettlementError `BAD_INPUT` for a price that is not a finite number
    */
   addPrices(prices: RcePriceBook): void {
-    for (const [startMs, price] of prices.hourly ?? []) {
-      if (!Number.isFinite(price) || !Number.isFinite(startMs))
-        throw badInput(`Not a valid hourly price: ${price}`);
-      this.hourly.set(startMs, price);
+    if (prices.hourly) {
+      for (const [startMs, price] of prices.hourly) {
+        if (!Number.isFinite(price) || !Number.isFinite(startMs))
+          throw badInput(`Not a valid hourly price: ${price}`);
+      }
+      this.hourly = [prices.hourly, ...this.hourly];
     }
     for (const [month, price] of Object.entries(prices.monthly ?? {})) {
       if (!/^\d{4}-\d{2}$/.test(month) || !Number.isFinite(price)) {
@@ -436,7 +449,12 @@ export class NetBillingDeposit {
   }
 
   private priceOf(h: SettlementHour, source: PriceMode): number | undefined {
-    return source === 'rce' ? this.hourly.get(h.startMs) : this.monthly[monthOf(h.date)];
+    if (source === 'rcem') return this.monthly[monthOf(h.date)];
+    for (const map of this.hourly) {
+      const price = map.get(h.startMs);
+      if (price !== undefined) return price;
+    }
+    return undefined;
   }
 
   /** Values the hour's export when its price is known. */
@@ -517,6 +535,11 @@ export class NetBillingDeposit {
   push(record: HourRecord): NetBillingUpdate {
     const h = settlementHourOf(record);
     if (!h) return { accepted: false, reason: 'no-data', closed: [] };
+    return this.pushHour(h);
+  }
+
+  /** Settles one hour already in the settlement view (see {@link push}). */
+  pushHour(h: SettlementHour): NetBillingUpdate {
     const s = this.state;
     if (s.lastHourMs !== null && h.startMs <= s.lastHourMs) {
       return { accepted: false, reason: 'already-settled', closed: [] };
@@ -548,9 +571,11 @@ export class NetBillingDeposit {
 
   /** Settles many hours (sorted first), skipping those without data or already settled. */
   pushAll(records: readonly HourRecord[]): NetBillingPeriod[] {
-    const sorted = [...records].sort((a, b) => Date.parse(a.hourStart) - Date.parse(b.hourStart));
     const out: NetBillingPeriod[] = [];
-    for (const r of sorted) out.push(...this.push(r).closed);
+    for (const h of settlementHoursInOrder(records)) {
+      const closed = this.pushHour(h).closed;
+      if (closed.length > 0) out.push(...closed);
+    }
     return out;
   }
 
@@ -597,6 +622,7 @@ export class NetBillingDeposit {
       day.add(h);
       monthSums.add(h);
       if (h.valueMicro === null) unpricedHours += 1;
+      if (!this.hourStatements) continue;
       hours.push({
         hourStart: h.hourStart,
         date: h.date,
@@ -721,8 +747,9 @@ export function settleNetBilling(
   settings: NetBillingOptions,
   prices: RcePriceBook,
   state?: NetBillingState,
+  options: StatementOptions = {},
 ): NetBillingResult {
-  const deposit = new NetBillingDeposit(settings, state, prices);
+  const deposit = new NetBillingDeposit(settings, state, prices, options);
   const periods = deposit.pushAll(records);
   const open = deposit.preview();
   if (open) periods.push(open);

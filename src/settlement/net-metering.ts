@@ -38,7 +38,14 @@ import {
   warsawMinutesOfDay,
 } from './clock';
 import { badInput } from './errors';
-import { microToGrosze, microToPln, settlementHourOf, type SettlementHour } from './hours';
+import {
+  microToGrosze,
+  microToPln,
+  settlementHourOf,
+  settlementHoursInOrder,
+  type SettlementHour,
+  type StatementOptions,
+} from './hours';
 import {
   checkTariffPrices,
   checkZonePriority,
@@ -370,8 +377,11 @@ export class NetMeteringBank {
   /** Energy price + distribution price per zone and date, µPLN per Wh, memoised. */
   private readonly unitCache = new Map<string, number | null>();
 
-  constructor(settings: NetMeteringOptions = {}, state?: NetMeteringState) {
+  private readonly hourStatements: boolean;
+
+  constructor(settings: NetMeteringOptions = {}, state?: NetMeteringState, options: StatementOptions = {}) {
     this.settings = checkNetMeteringSettings(settings);
+    this.hourStatements = options.hourStatements !== false;
     this.state = state ? structuredClone(checkNetMeteringState(state)) : emptyNetMeteringState();
   }
 
@@ -406,6 +416,11 @@ export class NetMeteringBank {
   push(record: HourRecord): NetMeteringUpdate {
     const h = settlementHourOf(record);
     if (!h) return { accepted: false, reason: 'no-data', closed: [] };
+    return this.pushHour(h);
+  }
+
+  /** Settles one hour already in the settlement view (see {@link push}). */
+  pushHour(h: SettlementHour): NetMeteringUpdate {
     const s = this.state;
     if (s.lastHourMs !== null && h.startMs <= s.lastHourMs) {
       return { accepted: false, reason: 'already-settled', closed: [] };
@@ -457,9 +472,11 @@ export class NetMeteringBank {
    * settled one are skipped. Returns the months they closed.
    */
   pushAll(records: readonly HourRecord[]): NetMeteringPeriod[] {
-    const sorted = [...records].sort((a, b) => Date.parse(a.hourStart) - Date.parse(b.hourStart));
     const out: NetMeteringPeriod[] = [];
-    for (const r of sorted) out.push(...this.push(r).closed);
+    for (const h of settlementHoursInOrder(records)) {
+      const closed = this.pushHour(h).closed;
+      if (closed.length > 0) out.push(...closed);
+    }
     return out;
   }
 
@@ -597,6 +614,7 @@ export class NetMeteringBank {
       }
       day.add(h, used[i], unit);
       monthSums.add(h, used[i], unit);
+      if (!this.hourStatements) continue;
       hourStatements.push({
         hourStart: h.hourStart,
         date: h.date,
@@ -705,8 +723,9 @@ export function settleNetMetering(
   records: readonly HourRecord[],
   settings: NetMeteringOptions = {},
   state?: NetMeteringState,
+  options: StatementOptions = {},
 ): NetMeteringResult {
-  const bank = new NetMeteringBank(settings, state);
+  const bank = new NetMeteringBank(settings, state, options);
   const periods = bank.pushAll(records);
   const open = bank.preview();
   if (open) periods.push(open);

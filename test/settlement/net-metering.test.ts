@@ -209,6 +209,16 @@ describe('settlement/net-metering', () => {
     });
   });
 
+  it('can leave hour statements out and still give the same months and days', () => {
+    const hours = [hourOf('2026-05-04', 11, { ecbo: 1 }), hourOf('2026-05-06', 21, { ecbp: 1 })];
+    const full = settleNetMetering(hours).periods[0];
+    const lean = settleNetMetering(hours, {}, undefined, { hourStatements: false }).periods[0];
+    assert.deepEqual(lean.hours, []);
+    assert.equal(full.hours.length, 2);
+    assert.deepEqual(lean.month, full.month);
+    assert.deepEqual(lean.days, full.days);
+  });
+
   it('closes a month at its last hour and refuses hours that are not after the latest one', () => {
     const bank = new NetMeteringBank();
     assert.deepEqual(bank.push(hourOf('2026-05-31', 23, { ecbo: 1 })).closed, []);
