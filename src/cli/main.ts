@@ -23,6 +23,13 @@ import { packageVersion } from '../client/version';
 import { isLocalDate } from '../energy/time';
 import { DEMO_ACCOUNT, startSimulator } from '../simulator';
 import { csvTable, hoursCsv, jsonLines } from './format';
+import {
+  SETTLE_COMMAND_HELP,
+  SETTLE_OPTIONS,
+  SETTLE_OPTIONS_HELP,
+  SETTLE_OPTION_NAMES,
+  settleCommand,
+} from './settle';
 
 /** Where the command writes, and what stops `simulate`. */
 export interface CliIo {
@@ -63,7 +70,7 @@ Commands:
                                   totals from eLicznik's own sums
   registers --from DATE --to DATE meter register readings, import and export
   simulate                        run the local eLicznik simulator until Ctrl-C
-
+${SETTLE_COMMAND_HELP}
 Options of fetch, totals and registers:
   --from YYYY-MM-DD, --to YYYY-MM-DD
                                   the range, both days included
@@ -77,7 +84,7 @@ Options of simulate:
   --login-port N                  login host port (default: a free one)
   --today YYYY-MM-DD              the simulator's today (default: today in Warsaw)
 
-Common options:
+${SETTLE_OPTIONS_HELP}Common options:
   --service-url URL               default ${DEFAULT_SERVICE_URL}
   --login-url URL                 default ${DEFAULT_LOGIN_URL}
   --timeout SECONDS               time limit of one request (default: 30)
@@ -121,6 +128,7 @@ const OPTIONS = {
   verbose: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
+  ...SETTLE_OPTIONS,
 } as const;
 
 type Values = {
@@ -134,6 +142,7 @@ const COMMAND_OPTIONS: Record<string, readonly (keyof typeof OPTIONS)[]> = {
   totals: ['from', 'to', 'meter', 'series', 'period'],
   registers: ['from', 'to', 'meter'],
   simulate: ['port', 'login-port', 'today'],
+  settle: SETTLE_OPTION_NAMES,
 };
 const COMMON: readonly (keyof typeof OPTIONS)[] = [
   'service-url',
@@ -379,6 +388,7 @@ export async function run(argv: readonly string[], env: CliEnv, io: CliIo): Prom
     if (command === 'meters') await meters(client, values, io);
     else if (command === 'fetch') await fetchHours(client, values, io);
     else if (command === 'totals') await totals(client, values, io);
+    else if (command === 'settle') await settleCommand(client, values, io);
     else await registers(client, values, io);
     return EXIT_CODES.OK;
   } catch (err) {
