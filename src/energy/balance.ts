@@ -1,0 +1,364 @@
+/**
+ * Hourly balancing (bilansowanie godzinowe) as TAURON bills prosumers since 2022-04-01: within each
+ * clock hour, the energy taken from the grid (ECP, all phases summed) and the energy given to it
+ * (ECO, all phases summed) cancel out; only the remainder is settled.
+ *
+ *   ECBP = max(ECP − ECO, 0)    balanced import, billed
+ *   ECBO = max(ECO − ECP, 0)    balanced export, goes to the bank or deposit
+ *   autoconsumption = min(ECP, ECO)   exported and taken back within the hour, not settled
+ *
+ * Nothing carries from one hour to the next. Period figures are sums of the hourly ones, over all
+ * zones and per zone. Every sum is made in integer Wh, so results match TAURON's three-decimal
+ * figures exactly (no floating point drift).
+ */
+import { BadInputError } from '../client/errors';
+import { hourKey, hourTimeFields, kwhToWh, makeHourRecord, sortHours, whToKwh, type HourRecord } from './hour';
+import { hourContaining, isLocalDate } from './time';
+
+/** ECBP, ECBO and autoconsumption of one hour in Wh. */
+export interface HourBalanceWh {
+  ecbp: number;
+  ecbo: number;
+  autoconsumption: number;
+}
+
+/**
+ * Balances one hour given in integer Wh.
+ * @example
+ * balanceWh(4300, 1700) //=> { ecbp: 2600, ecbo: 0, autoconsumption: 1700 }
+ */
+export function balanceWh(ecpWh: number, ecoWh: number): HourBalanceWh {
+  return {
+    ecbp: Math.max(ecpWh - ecoWh, 0),
+    ecbo: Math.max(ecoWh - ecpWh, 0),
+    autoconsumption: Math.min(ecpWh, ecoWh),
+  };
+}
+
+/** A record with the balance step's fields filled in (null when ECP or ECO is missing). */
+export type BalancedHour = HourRecord & {
+  ecbp: number | null;
+  ecbo: number | null;
+  autoconsumption: number | null;
+};
+
+/** Balances one hour record; the hour is "missing" (nulls) when ECP or ECO has no value. */
+export function balanceHour(record: HourRecord): BalancedHour {
+  if (record.ecp === null || record.eco === null) {
+    return { ...record, ecbp: null, ecbo: null, autoconsumption: null };
+  }
+  const b = balanceWh(kwhToWh(record.ecp), kwhToWh(record.eco));
+  return {
+    ...record,
+    ecbp: whToKwh(b.ecbp),
+    ecbo: whToKwh(b.ecbo),
+    autoconsumption: whToKwh(b.autoconsumption),
+  };
+}
+
+/** Sums of balanced hours over some period, in kWh. */
+export interface BalanceSums {
+  ecp: number;
+  eco: number;
+  ecbp: number;
+  ecbo: number;
+  autoconsumption: number;
+  /**
+   * Share of the exported energy (ECO) that was taken back within the same hour:
+   * autoconsumption / ECO, 0..1, rounded to 4 decimals; null when nothing was exported.
+   */
+  selfUseShare: number | null;
+  /** Hours in the period. */
+  hours: number;
+  /** Hours without an ECP or ECO value (left out of the sums, never counted as 0). */
+  missingHours: number;
+  /** True when no hour is missing. */
+  complete: boolean;
+}
+
+/** Running sums in Wh, the exact form behind {@link BalanceSums}. */
+export interface BalanceAccumulator {
+  ecp: number;
+  eco: number;
+  ecbp: number;
+  ecbo: number;
+  autoconsumption: number;
+  hours: number;
+  missingHours: number;
+}
+
+/** An empty accumulator. */
+export function emptyAccumulator(): BalanceAccumulator {
+  return { ecp: 0, eco: 0, ecbp: 0, ecbo: 0, autoconsumption: 0, hours: 0, missingHours: 0 };
+}
+
+/** Adds one balanced hour to an accumulator (in place) and returns it. */
+export function accumulate(acc: BalanceAccumulator, hour: BalancedHour): BalanceAccumulator {
+  acc.hours += 1;
+  if (hour.ecp === null || hour.eco === null) {
+    acc.missingHours += 1;
+    return acc;
+  }
+  const ecp = kwhToWh(hour.ecp);
+  const eco = kwhToWh(hour.eco);
+  const b = balanceWh(ecp, eco);
+  acc.ecp += ecp;
+  acc.eco += eco;
+  acc.ecbp += b.ecbp;
+  acc.ecbo += b.ecbo;
+  acc.autoconsumption += b.autoconsumption;
+  return acc;
+}
+
+/** Turns an accumulator into kWh sums. */
+export function toSums(acc: BalanceAccumulator): BalanceSums {
+  return {
+    ecp: whToKwh(acc.ecp),
+    eco: whToKwh(acc.eco),
+    ecbp: whToKwh(acc.ecbp),
+    ecbo: whToKwh(acc.ecbo),
+    autoconsumption: whToKwh(acc.autoconsumption),
+    selfUseShare: acc.eco > 0 ? Math.round((acc.autoconsumption / acc.eco) * 10_000) / 10_000 : null,
+    hours: acc.hours,
+    missingHours: acc.missingHours,
+    complete: acc.missingHours === 0,
+  };
+}
+
+/** Sums of balanced hours grouped by a key (day, zone, month, …), in first-seen order. */
+export function sumBy(
+  hours: readonly BalancedHour[],
+  keyOf: (h: BalancedHour) => string,
+): Record<string, BalanceSums> {
+  const accs = new Map<string, BalanceAccumulator>();
+  for (const h of hours) {
+    const key = keyOf(h);
+    let acc = accs.get(key);
+    if (!acc) accs.set(key, (acc = emptyAccumulator()));
+    accumulate(acc, h);
+  }
+  const out: Record<string, BalanceSums> = {};
+  for (const [k, acc] of accs) out[k] = toSums(acc);
+  return out;
+}
+
+/** Zone key of an hour for grouping: its zone code, or `all` when the service gave none. */
+export function zoneKey(h: Pick<HourRecord, 'zone'>): string {
+  return h.zone ?? 'all';
+}
+
+/** The result of balancing a range of hours. */
+export interface BalanceResult {
+  /** Every hour, in time order, with ecbp, ecbo and autoconsumption. */
+  hours: BalancedHour[];
+  /** Sums per local date. */
+  days: Record<string, BalanceSums>;
+  /** Sums per zone code over the whole range. */
+  zones: Record<string, BalanceSums>;
+  /** Sums per local date and zone: `days[date][zone]`. */
+  dayZones: Record<string, Record<string, BalanceSums>>;
+  /** Sums per month `YYYY-MM`. */
+  months: Record<string, BalanceSums>;
+  /** Sums over the whole range. */
+  total: BalanceSums;
+  /** First and last local date covered. */
+  from: string | null;
+  to: string | null;
+  /** Start instants (`hourStart`) of the hours that had no ECP or ECO value. */
+  missing: string[];
+}
+
+/**
+ * Balances hour records: each hour on its own, then sums per day, zone, day-and-zone, month and
+ * for the whole range.
+ * @throws BadInputError when two records are the same clock hour.
+ */
+export function balanceHours(records: readonly HourRecord[]): BalanceResult {
+  const sorted = sortHours(records);
+  for (let i = 1; i < sorted.length; i++) {
+    if (hourKey(sorted[i]) === hourKey(sorted[i - 1])) {
+      throw new BadInputError(`Hour ${sorted[i].hourStart} appears twice in the input`);
+    }
+  }
+  const hours = sorted.map(balanceHour);
+  const dayZones: Record<string, Record<string, BalanceSums>> = {};
+  const byDay = new Map<string, BalancedHour[]>();
+  for (const h of hours) {
+    let list = byDay.get(h.date);
+    if (!list) byDay.set(h.date, (list = []));
+    list.push(h);
+  }
+  for (const [date, list] of byDay) dayZones[date] = sumBy(list, zoneKey);
+  const total = toSums(hours.reduce(accumulate, emptyAccumulator()));
+  return {
+    hours,
+    days: sumBy(hours, (h) => h.date),
+    zones: sumBy(hours, zoneKey),
+    dayZones,
+    months: sumBy(hours, (h) => h.date.slice(0, 7)),
+    total,
+    from: hours.length ? hours[0].date : null,
+    to: hours.length ? hours[hours.length - 1].date : null,
+    missing: hours.filter((h) => h.ecbp === null).map((h) => h.hourStart),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Input normalisation: what users send to the balance node.
+
+const KEYS_ECP = ['ecp', 'ECP', 'Ecp', 'import', 'pobor', 'pobór', 'consumption'];
+const KEYS_ECO = ['eco', 'ECO', 'Eco', 'export', 'oddanie', 'production'];
+const TIME_KEYS = ['hourStart', 'timestamp', 'time', 'start', 'date', 'hour'];
+const PHASE_KEYS = /^(l|L|phase|faza)?[123]$/;
+
+function describe(where: string): string {
+  return where ? ` (${where})` : '';
+}
+
+/**
+ * Reads an energy value in kWh: a number, a numeric string with a decimal comma or dot, or
+ * per-phase values (an array, or an object with keys l1/l2/l3) which are summed.
+ * `null`/`undefined` stay null (no value yet). Anything else, or a negative or non-finite number,
+ * is a {@link BadInputError} naming the field and the hour.
+ */
+export function readEnergy(value: unknown, field: string, where: string): number | null {
+  if (value === null || value === undefined || value === '') return null;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new BadInputError(`${field} is not a number${describe(where)}`);
+    if (value < 0) throw new BadInputError(`${field} is negative (${value})${describe(where)}`);
+    return whToKwh(kwhToWh(value));
+  }
+  if (typeof value === 'string') {
+    const text = value.trim().replace(',', '.');
+    if (!/^[-+]?\d+(\.\d+)?$/.test(text)) {
+      throw new BadInputError(`${field} is not a number: ${JSON.stringify(value)}${describe(where)}`);
+    }
+    return readEnergy(Number(text), field, where);
+  }
+  if (Array.isArray(value)) {
+    if (value.length === 0) throw new BadInputError(`${field} is an empty list${describe(where)}`);
+    return sumPhases(value, field, where);
+  }
+  if (typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>);
+    if (entries.length === 0 || !entries.every(([k]) => PHASE_KEYS.test(k))) {
+      throw new BadInputError(
+        `${field} is an object but not per-phase values (l1, l2, l3)${describe(where)}`,
+      );
+    }
+    return sumPhases(
+      entries.map(([, v]) => v),
+      field,
+      where,
+    );
+  }
+  throw new BadInputError(`${field} is not an energy value (${typeof value})${describe(where)}`);
+}
+
+function sumPhases(values: unknown[], field: string, where: string): number | null {
+  let wh = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = readEnergy(values[i], `${field} phase ${i + 1}`, where);
+    if (v === null) return null;
+    wh += kwhToWh(v);
+  }
+  return whToKwh(wh);
+}
+
+function pick(obj: Record<string, unknown>, keys: string[]): unknown {
+  for (const k of keys) if (k in obj) return obj[k];
+  return undefined;
+}
+
+function hasAny(obj: Record<string, unknown>, keys: string[]): boolean {
+  return keys.some((k) => k in obj);
+}
+
+/** Time fields from a record-like object: hourStart (ISO), timestamp (ms or ISO), or date + hour. */
+function timeFieldsOf(
+  obj: Record<string, unknown>,
+  where: string,
+  now: number,
+): Pick<HourRecord, 'hourStart' | 'hourEnd' | 'date' | 'hour' | 'repeated'> {
+  const stamp = obj.hourStart ?? obj.timestamp ?? obj.time ?? obj.start;
+  if (stamp !== undefined && stamp !== null) {
+    const ms = typeof stamp === 'number' ? stamp : typeof stamp === 'string' ? Date.parse(stamp) : NaN;
+    if (!Number.isFinite(ms))
+      throw new BadInputError(`Not a time: ${JSON.stringify(stamp)}${describe(where)}`);
+    return hourTimeFields(hourContaining(ms));
+  }
+  if (isLocalDate(obj.date) && typeof obj.hour === 'number') {
+    try {
+      const r = makeHourRecord(obj.date, obj.hour, obj.repeated === true);
+      return {
+        hourStart: r.hourStart,
+        hourEnd: r.hourEnd,
+        date: r.date,
+        hour: r.hour,
+        repeated: r.repeated,
+      };
+    } catch (e) {
+      throw new BadInputError((e as Error).message + describe(where));
+    }
+  }
+  return hourTimeFields(hourContaining(now));
+}
+
+/**
+ * Turns what a flow sends into hour records:
+ * - the fetch node's output (`{ hours: HourRecord[], … }`) or an array of records;
+ * - an object of records keyed by anything (`{ "2026-06-01T12:00": {ecp, eco}, … }`);
+ * - one hour as `{ ecp, eco }` (any spelling: `ECP`/`ecp`, numbers or strings with a decimal
+ *   comma, per-phase arrays or `{l1,l2,l3}`), timed by `hourStart`/`timestamp`, or `date`+`hour`,
+ *   or else the current hour.
+ * @throws BadInputError naming the bad hour for negative, non-numeric or missing values and for
+ *   duplicate hours.
+ */
+export function normaliseHours(input: unknown, now: number = Date.now()): HourRecord[] {
+  if (input === null || input === undefined)
+    throw new BadInputError('No input: expected hour records or {ecp, eco}');
+  if (typeof input !== 'object') {
+    throw new BadInputError(`Expected hour records or {ecp, eco}, got ${typeof input}`);
+  }
+  let list: unknown[];
+  if (Array.isArray(input)) list = input;
+  else if (Array.isArray((input as { hours?: unknown }).hours)) list = (input as { hours: unknown[] }).hours;
+  else if (hasAny(input as Record<string, unknown>, [...KEYS_ECP, ...KEYS_ECO, ...TIME_KEYS])) list = [input];
+  else list = Object.values(input as Record<string, unknown>);
+  if (list.length === 0) throw new BadInputError('The input has no hours');
+  const out: HourRecord[] = [];
+  const seen = new Map<number, number>();
+  list.forEach((item, i) => {
+    const where0 = `item ${i + 1}`;
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+      throw new BadInputError(`Not an hour record${describe(where0)}`);
+    }
+    const obj = item as Record<string, unknown>;
+    const hasEcp = hasAny(obj, KEYS_ECP);
+    const hasEco = hasAny(obj, KEYS_ECO);
+    const time = timeFieldsOf(obj, where0, now);
+    const where = `hour ${time.hourStart}`;
+    if (!hasEcp && !hasEco) throw new BadInputError(`Neither ECP nor ECO is given${describe(where)}`);
+    const ecp = readEnergy(pick(obj, KEYS_ECP), 'ECP', where);
+    const eco = readEnergy(pick(obj, KEYS_ECO), 'ECO', where);
+    const key = Date.parse(time.hourStart);
+    if (seen.has(key)) throw new BadInputError(`Hour ${time.hourStart} appears twice in the input`);
+    seen.set(key, i);
+    const zone = typeof obj.zone === 'string' ? obj.zone : typeof obj.Zone === 'string' ? obj.Zone : null;
+    const record: HourRecord = {
+      ...time,
+      zone,
+      zoneName: typeof obj.zoneName === 'string' ? obj.zoneName : null,
+      ecp,
+      eco,
+      dayComplete: typeof obj.dayComplete === 'boolean' ? obj.dayComplete : ecp !== null && eco !== null,
+    };
+    if (typeof obj.meterPoint === 'string') record.meterPoint = obj.meterPoint;
+    if (typeof obj.tariff === 'string') record.tariff = obj.tariff;
+    for (const k of ['tauronEcbp', 'tauronEcbo'] as const) {
+      if (obj[k] !== undefined) record[k] = readEnergy(obj[k], k, where);
+    }
+    out.push(record);
+  });
+  return out;
+}
