@@ -1,0 +1,312 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import helper from 'node-red-node-test-helper';
+import { startSimulator, type SimulatorHandle } from '../../src/simulator';
+import { RCE_PATH } from '../../src/simulator/rce';
+import { settleNetMetering } from '../../src/settlement/net-metering';
+import { nodeRedPath } from '../support/node-red';
+import { hourOf, randomHours } from '../settlement/support';
+import settlementNode = require('../../nodes/elicznik-settlement/elicznik-settlement');
+import { storePersists } from '../../nodes/elicznik-settlement/settings';
+
+type Flow = Parameters<typeof helper.load>[1];
+type AnyNode = any;
+
+/** The runtime's flows and context modules behind the helper (to restart flows like Node-RED does). */
+interface HelperInternals {
+  _redNodes: { stopFlows(): Promise<void>; startFlows(): Promise<void> };
+  _context: { init(settings: unknown): void; load(): Promise<void> };
+  _settings: unknown;
+}
+const internals = helper as unknown as HelperInternals;
+
+const PRICES = [
+  { zone: 'T1', energy: '0.62', distribution: '0.38' },
+  { zone: 'T2', energy: '0.45', distribution: '0.09' },
+];
+
+function flow(props: Record<string, unknown> = {}): Flow {
+  return [
+    {
+      id: 'n1',
+      type: 'elicznik-settlement',
+      name: '',
+      system: 'net-metering',
+      zonePrices: PRICES,
+      output: 'month',
+      store: '',
+      wires: [['h1']],
+      ...props,
+    },
+    { id: 'h1', type: 'helper' },
+  ] as unknown as Flow;
+}
+
+interface Waiter {
+  resolve(msg: AnyNode): void;
+  reject(err: unknown): void;
+}
+const mailboxes = new WeakMap<object, Waiter[]>();
+
+/**
+ * Sends a message and resolves with the output message, or rejects with the error the node
+ * reported. The node handles messages in order, so answers are matched first in, first out.
+ */
+function exchange(msg: Record<string, unknown>): Promise<AnyNode> {
+  const n1 = helper.getNode('n1') as AnyNode;
+  let waiting = mailboxes.get(n1);
+  if (!waiting) {
+    const queue: Waiter[] = [];
+    waiting = queue;
+    mailboxes.set(n1, queue);
+    (helper.getNode('h1') as AnyNode).on('input', (m: AnyNode) => queue.shift()?.resolve(m));
+    n1.on('call:error', (call: AnyNode) => queue.shift()?.reject(call.args[0]));
+  }
+  const queue = waiting;
+  return new Promise((resolve, reject) => {
+    queue.push({ resolve, reject });
+    n1.receive(msg);
+  });
+}
+
+function lastStatus(): { fill?: string; shape?: string; text?: string } {
+  const n1 = helper.getNode('n1') as AnyNode;
+  const calls = n1.status.getCalls();
+  return calls.length ? calls[calls.length - 1].args[0] : {};
+}
+
+/** A Node-RED restart: flows stop, the context stores are opened again from their files, flows start. */
+async function restart(): Promise<void> {
+  await internals._redNodes.stopFlows();
+  internals._context.init(internals._settings);
+  await internals._context.load();
+  await internals._redNodes.startFlows();
+}
+
+describe('elicznik-settlement node', function () {
+  this.timeout(20_000);
+
+  before(() => {
+    helper.init(nodeRedPath());
+  });
+  afterEach(async () => {
+    await helper.unload();
+    helper.settings({});
+  });
+
+  describe('net-metering', () => {
+    it('settles a history range from the balance node output into month statements', async () => {
+      await helper.load(settlementNode, flow());
+      const hours = randomHours('node', '2025-05-01', '2025-07-10');
+      const out = await exchange({ payload: { hours }, topic: 'pv' });
+      assert.equal(out.topic, 'pv', 'other properties pass through');
+      const expected = settleNetMetering(hours, {
+        prices: { T1: { energy: 0.62, distribution: 0.38 }, T2: { energy: 0.45, distribution: 0.09 } },
+      });
+      assert.deepEqual(
+        out.payload.statements,
+        expected.periods.map((p) => p.month),
+      );
+      assert.equal(out.payload.system, 'net-metering');
+      assert.equal(out.payload.settled, hours.length);
+      assert.equal(out.payload.skipped, 0);
+      assert.equal(out.payload.bankKwh, expected.periods.at(-1)!.month.balanceWh / 1000);
+      assert.equal(out.payload.settledThrough, hours.at(-1)!.hourStart);
+      // Only the memory store exists in the test runtime: the status says so.
+      const status = lastStatus();
+      assert.equal(status.fill, 'yellow');
+      assert.match(
+        String(status.text),
+        /elicznik-settlement\.status\.bank · elicznik-settlement\.status\.memoryOnly/,
+      );
+    });
+
+    it('takes live hours one by one: provisional month first, final when its last hour comes', async () => {
+      await helper.load(settlementNode, flow({ output: 'day' }));
+      const first = await exchange({ payload: hourOf('2026-05-31', 12, { ecbo: 2 }) });
+      assert.deepEqual(
+        first.payload.statements.map((s: AnyNode) => [s.label, s.final, s.total.bankedWh]),
+        [['2026-05-31', false, 1600]],
+      );
+      const last = await exchange({ payload: hourOf('2026-05-31', 24, { ecbp: 0.5 }) });
+      assert.deepEqual(
+        last.payload.statements.map((s: AnyNode) => [s.label, s.final, s.total.usedWh, s.balanceWh]),
+        [['2026-05-31', true, 500, 1100]],
+      );
+      const again = await exchange({ payload: hourOf('2026-05-31', 24, { ecbp: 0.5 }) });
+      assert.equal(again.payload.skipped, 1);
+      assert.deepEqual(again.payload.statements, []);
+    });
+
+    it('sends hour statements of the hours it settled', async () => {
+      await helper.load(settlementNode, flow({ output: 'hour' }));
+      await exchange({ payload: [hourOf('2026-06-01', 12, { ecbo: 1 })] });
+      const out = await exchange({ payload: [hourOf('2026-06-01', 20, { ecbp: 0.3 })] });
+      assert.deepEqual(
+        out.payload.statements.map((h: AnyNode) => [h.hourStart, h.usedWh, h.final]),
+        [['2026-06-01T19:00:00+02:00', 300, false]],
+      );
+    });
+
+    it('resets and rebuilds on command', async () => {
+      await helper.load(settlementNode, flow());
+      const hours = randomHours('rebuild', '2025-06-01', '2025-06-20');
+      const fresh = await exchange({ payload: hours });
+      await exchange({ payload: randomHours('more', '2025-06-21', '2025-06-25') });
+      const rebuilt = await exchange({ command: 'rebuild', payload: hours });
+      assert.deepEqual(rebuilt.payload.statements, fresh.payload.statements);
+      assert.equal(rebuilt.payload.command, 'rebuild');
+      const reset = await exchange({ command: 'reset' });
+      assert.equal(reset.payload.bankKwh, 0);
+      assert.equal(reset.payload.settledThrough, null);
+      await assert.rejects(exchange({ command: 'undo' }), { code: 'BAD_INPUT' });
+    });
+
+    it('reports bad input and bad settings with BAD_INPUT and a red status', async () => {
+      await helper.load(settlementNode, flow());
+      await assert.rejects(exchange({ payload: 'hello' }), { code: 'BAD_INPUT' });
+      assert.deepEqual(
+        [lastStatus().fill, lastStatus().text],
+        ['red', 'elicznik-settlement.reason.BAD_INPUT'],
+      );
+      await assert.rejects(exchange({ payload: [], prices: { '2025-01': 400 } }), { code: 'BAD_INPUT' });
+      await helper.unload();
+      await helper.load(settlementNode, flow({ ratio: 'abc' }));
+      await new Promise((r) => setImmediate(r));
+      assert.deepEqual(
+        [lastStatus().fill, lastStatus().text],
+        ['red', 'elicznik-settlement.status.settings'],
+      );
+      await assert.rejects(exchange({ payload: [hourOf('2026-06-01', 12, { ecbo: 1 })] }), {
+        code: 'BAD_INPUT',
+      });
+    });
+  });
+
+  describe('state in a persistent context store', () => {
+    let dir: string;
+    before(async () => {
+      dir = await mkdtemp(path.join(os.tmpdir(), 'elicznik-settlement-'));
+    });
+    after(async () => {
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    it('keeps the bank across restarts and says nothing about memory', async () => {
+      helper.settings({
+        contextStorage: {
+          memory: { module: 'memory' },
+          file: { module: 'localfilesystem', config: { dir, cache: false } },
+        },
+      } as Record<string, unknown>);
+      await helper.load(settlementNode, flow({ store: 'file' }));
+      await restart();
+      const a = await exchange({ payload: [hourOf('2026-06-01', 12, { ecbo: 1 })] });
+      assert.equal(a.payload.bankKwh, 0.8);
+      assert.equal(lastStatus().fill, 'green');
+      assert.doesNotMatch(String(lastStatus().text), /memoryOnly/);
+
+      await restart();
+      await new Promise((r) => setTimeout(r, 50));
+      assert.match(String(lastStatus().text), /status\.bank/, 'the saved bank shows at start');
+      const b = await exchange({ payload: [hourOf('2026-06-02', 20, { ecbp: 0.3 })] });
+      assert.equal(b.payload.bankKwh, 0.5);
+      assert.equal(b.payload.statements[0].total.bankedWh, 800, 'the month still has the hour from before');
+      assert.equal(b.payload.statements[0].total.usedWh, 300);
+
+      // The default memory store is not kept: after a restart the bank would start empty.
+      await helper.unload();
+      helper.settings({});
+      await helper.load(settlementNode, flow({ store: '' }));
+      const c = await exchange({ payload: [hourOf('2026-06-02', 21, { ecbp: 0.3 })] });
+      assert.equal(c.payload.bankKwh, 0);
+    });
+
+    it('remembers RCEm that came in a message across a restart', async () => {
+      helper.settings({
+        contextStorage: { file: { module: 'localfilesystem', config: { dir, cache: false } } },
+      } as Record<string, unknown>);
+      await helper.load(settlementNode, flow({ system: 'net-billing', store: 'file', id: 'n1' }));
+      await restart();
+      await exchange({ payload: [hourOf('2025-03-05', 12, { ecbo: 1 })], prices: { '2025-03': 400 } });
+      await restart();
+      const out = await exchange({ payload: [hourOf('2025-04-01', 1, {})] });
+      // 1000 Wh × 400 PLN/MWh × 1.23 = 492 000 µPLN → 49 gr.
+      assert.equal(out.payload.statements[0].depositAddedGr, 49);
+      assert.equal(lastStatus().fill, 'green');
+    });
+
+    it('tells persistent stores from memory ones', () => {
+      assert.equal(storePersists(undefined, ''), false);
+      assert.equal(storePersists({ default: { module: 'memory' } }, ''), false);
+      assert.equal(storePersists({ default: { module: 'localfilesystem' } }, ''), true);
+      const both = { default: 'file', memory: { module: 'memory' }, file: { module: 'localfilesystem' } };
+      assert.equal(storePersists(both, ''), true);
+      assert.equal(storePersists(both, 'memory'), false);
+      assert.equal(
+        storePersists({ mem: { module: 'memory' }, disk: { module: 'localfilesystem' } }, ''),
+        false,
+      );
+    });
+  });
+
+  describe('net-billing', () => {
+    let sim: SimulatorHandle;
+    before(async () => {
+      sim = await startSimulator({ today: '2025-09-10' });
+    });
+    after(async () => {
+      await sim.close();
+    });
+
+    it('values export at hourly RCE fetched from the report URL', async () => {
+      await helper.load(
+        settlementNode,
+        flow({
+          system: 'net-billing',
+          priceMode: 'rce',
+          rceSource: 'url',
+          rceUrl: `${sim.serviceUrl}${RCE_PATH}`,
+          output: 'hour',
+        }),
+      );
+      const hours = [hourOf('2025-06-21', 13, { ecbo: 2 }), hourOf('2025-06-21', 21, { ecbp: 1 })];
+      const out = await exchange({ payload: hours });
+      const [noon, evening] = out.payload.statements;
+      assert.equal(noon.priceSource, 'rce');
+      assert.equal(typeof noon.pricePlnPerMwh, 'number');
+      assert.equal(noon.surplusValuePln, Math.round(2000 * Math.max(noon.pricePlnPerMwh, 0) * 1.23) / 1e6);
+      assert.equal(evening.energyCostPln, 0.62);
+      assert.equal(out.payload.system, 'net-billing');
+      assert.equal(sim.stats.requests[RCE_PATH], 1);
+    });
+
+    it('needs RCEm to close a month and takes it from msg.prices', async () => {
+      await helper.load(settlementNode, flow({ system: 'net-billing', priceMode: 'rcem', output: 'month' }));
+      await exchange({ payload: [hourOf('2025-03-05', 12, { ecbo: 1 })] });
+      await assert.rejects(exchange({ payload: [hourOf('2025-04-01', 1, {})] }), (err: AnyNode) => {
+        assert.equal(err.code, 'BAD_INPUT');
+        assert.match(err.message, /RCEm of 2025-03/);
+        return true;
+      });
+
+      const out = await exchange({ payload: [hourOf('2025-04-01', 1, {})], prices: { '2025-03': 400 } });
+      // 1000 Wh × 400 PLN/MWh × 1.23 = 492 000 µPLN → 49 gr.
+      assert.equal(out.payload.statements[0].depositAddedGr, 49);
+      assert.equal(out.payload.depositPln, 0.49);
+    });
+
+    it('uses the RCEm table typed in the node', async () => {
+      await helper.load(
+        settlementNode,
+        flow({ system: 'net-billing', rcemTable: '2025-03=400\n2025-04 = 350', output: 'month' }),
+      );
+      const out = await exchange({
+        payload: [hourOf('2025-03-05', 12, { ecbo: 1 }), hourOf('2025-04-01', 1, {})],
+      });
+      assert.equal(out.payload.statements[0].depositAddedGr, 49);
+    });
+  });
+});
