@@ -372,6 +372,9 @@ class DepositPeriodSums {
   }
 }
 
+/** Hourly price maps up to this size are copied by {@link NetBillingDeposit.addPrices}. */
+const COPY_LIMIT = 2000;
+
 /**
  * The net-billing deposit. Feed it balanced hours in time order ({@link push} / {@link pushAll})
  * with the prices it needs ({@link addPrices}); save it with {@link toJSON}, restore by passing
@@ -380,8 +383,10 @@ class DepositPeriodSums {
 export class NetBillingDeposit {
   readonly settings: NetBillingSettings;
   private state: NetBillingState;
-  /** Hourly price maps, newest first; used as given, not copied. */
-  private hourly: ReadonlyMap<number, number>[] = [];
+  /** Hourly prices added in small batches (copied here). */
+  private readonly ownHourly = new Map<number, number>();
+  /** Large hourly price maps, newest first; used as given, not copied. */
+  private sharedHourly: ReadonlyMap<number, number>[] = [];
   private readonly monthly: Record<string, number> = {};
   private readonly coefficientFromMs: number;
   private readonly hourStatements: boolean;
@@ -401,7 +406,8 @@ export class NetBillingDeposit {
 
   /**
    * Adds market prices (PLN/MWh) for later hours and for months whose RCEm was not known yet.
-   * An hourly map is used as it is (not copied): do not change it afterwards.
+   * A large hourly map (over {@link COPY_LIMIT} entries) is used as it is, not copied: do not
+   * change it afterwards.
    * @throws SettlementError `BAD_INPUT` for a price that is not a finite number
    */
   addPrices(prices: RcePriceBook): void {
@@ -410,7 +416,8 @@ export class NetBillingDeposit {
         if (!Number.isFinite(price) || !Number.isFinite(startMs))
           throw badInput(`Not a valid hourly price: ${price}`);
       }
-      this.hourly = [prices.hourly, ...this.hourly];
+      if (prices.hourly.size > COPY_LIMIT) this.sharedHourly = [prices.hourly, ...this.sharedHourly];
+      else for (const [startMs, price] of prices.hourly) this.ownHourly.set(startMs, price);
     }
     for (const [month, price] of Object.entries(prices.monthly ?? {})) {
       if (!/^\d{4}-\d{2}$/.test(month) || !Number.isFinite(price)) {
@@ -450,7 +457,9 @@ export class NetBillingDeposit {
 
   private priceOf(h: SettlementHour, source: PriceMode): number | undefined {
     if (source === 'rcem') return this.monthly[monthOf(h.date)];
-    for (const map of this.hourly) {
+    const own = this.ownHourly.get(h.startMs);
+    if (own !== undefined) return own;
+    for (const map of this.sharedHourly) {
       const price = map.get(h.startMs);
       if (price !== undefined) return price;
     }
