@@ -533,7 +533,9 @@ export class NetBillingDeposit {
       first.source === 'rcem'
         ? `the RCEm of ${month}`
         : `the hourly RCE from ${first.hourStart} (${missing.length} hour${missing.length > 1 ? 's' : ''})`;
-    throw badInput(`Cannot close ${month}: ${what} is not known; give that price (an RCEm table or hourly RCE) and settle again`);
+    throw badInput(
+      `Cannot close ${month}: ${what} is not known; give that price (an RCEm table or hourly RCE) and settle again`,
+    );
   }
 
   /**
