@@ -16,7 +16,7 @@ import {
   figureOfRegisters,
   figureOfSummary,
   hoursPayload,
-  missingDates,
+  gapOf,
   newestCompleteDay,
   registersPayload,
   summaryPayload,
@@ -141,32 +141,10 @@ export = function (RED: NodeAPI) {
         const year = await session.hours({ meterPoint, from: firstOfYear(day), to: day, series }, today);
         const payload = summaryPayload(meterPoint, day, series, year.records);
         msg.payload = payload;
-        if (!payload.daily.complete) {
-          const gap = missingDates(look.records, series);
-          const label = rangeLabel({
-            from: gap.dates[0] ?? yesterday,
-            to: gap.dates[gap.dates.length - 1] ?? yesterday,
-          });
-          node.status(partialStatus(t, now(), { label, allEmpty: gap.allEmpty, hours: 0 }));
-        } else if (!payload.complete) {
-          const gap = missingDates(year.records, series);
-          const hours = year.records.filter(
-            (r) => gap.dates.includes(r.date) && series.some((s) => r[s] == null),
-          ).length;
-          node.status(
-            partialStatus(t, now(), {
-              label: rangeLabel(
-                gap.dates.length
-                  ? { from: gap.dates[0], to: gap.dates[gap.dates.length - 1] }
-                  : { from: day, to: day },
-              ),
-              allEmpty: false,
-              hours,
-            }),
-          );
-        } else {
-          node.status(doneStatus(t, now(), figureOfSummary(payload.daily, series)));
-        }
+        const gap = payload.daily.complete ? gapOf(year.records, series) : gapOf(look.records, series);
+        node.status(
+          gap ? partialStatus(t, now(), gap) : doneStatus(t, now(), figureOfSummary(payload.daily, series)),
+        );
         send(msg);
         return;
       }
@@ -188,18 +166,10 @@ export = function (RED: NodeAPI) {
       }
 
       const payload = await fetchHours(session, meterPoint, range, request, today);
-      if (payload.complete) {
-        node.status(doneStatus(t, now(), figureOfHours(payload.hours, series)));
-      } else {
-        const gap = missingDates(payload.hours, series);
-        node.status(
-          partialStatus(t, now(), {
-            label: rangeLabel({ from: gap.dates[0], to: gap.dates[gap.dates.length - 1] }),
-            allEmpty: gap.allEmpty,
-            hours: payload.missingHours.length,
-          }),
-        );
-      }
+      const gap = gapOf(payload.hours, series);
+      node.status(
+        gap ? partialStatus(t, now(), gap) : doneStatus(t, now(), figureOfHours(payload.hours, series)),
+      );
       if (request.output === 'hours') {
         msg.payload = payload;
         send(msg);

@@ -4,7 +4,7 @@
 import type { RegisterReading } from '../../src/client/registers';
 import type { EnergySeries } from '../../src/client/series';
 import { kwhToWh, whToKwh, type HourRecord } from '../../src/energy/hour';
-import type { DateRange } from '../../src/energy/ranges';
+import { rangeLabel, type DateRange } from '../../src/energy/ranges';
 import { hoursInLocalDay, localDatesInRange } from '../../src/energy/time';
 import { totalsFromHours, type EnergyTotal, type SeriesTotals } from '../../src/energy/totals';
 
@@ -209,18 +209,33 @@ export function formatKwh(kwh: number): string {
   return (Math.round(kwh * 10) / 10).toFixed(1);
 }
 
-/** The dates among records that lack a value, and whether every hour of each such date lacks one. */
-export function missingDates(
-  records: readonly HourRecord[],
-  series: readonly EnergySeries[],
-): { dates: string[]; allEmpty: boolean } {
+/** What is missing in a set of hour records, for the status line. */
+export interface Gap {
+  /** The first and last date with a missing value, as one label (`2026-11-22` or `from…to`). */
+  label: string;
+  /** True when every hour of each of those dates lacks a value (the service has nothing yet). */
+  allEmpty: boolean;
+  /** Hours that lack a value in some series. */
+  hours: number;
+}
+
+/** The gap in `records`, or undefined when every hour has every value. */
+export function gapOf(records: readonly HourRecord[], series: readonly EnergySeries[]): Gap | undefined {
   const missing = new Map<string, number>();
   const perDate = new Map<string, number>();
+  let hours = 0;
   for (const r of records) {
     perDate.set(r.date, (perDate.get(r.date) ?? 0) + 1);
-    if (series.some((s) => r[s] === null || r[s] === undefined))
+    if (series.some((s) => r[s] === null || r[s] === undefined)) {
       missing.set(r.date, (missing.get(r.date) ?? 0) + 1);
+      hours += 1;
+    }
   }
+  if (hours === 0) return undefined;
   const dates = [...missing.keys()].sort();
-  return { dates, allEmpty: dates.every((d) => missing.get(d) === perDate.get(d)) };
+  return {
+    label: rangeLabel({ from: dates[0], to: dates[dates.length - 1] }),
+    allEmpty: dates.every((d) => missing.get(d) === perDate.get(d)),
+    hours,
+  };
 }

@@ -6,7 +6,7 @@ import { TZDate } from '@date-fns/tz';
 import { format } from 'date-fns';
 import type { NodeStatus } from 'node-red';
 import { WARSAW } from '../../src/energy/time';
-import { formatKwh, type StatusFigure } from './output';
+import { formatKwh, type Gap, type StatusFigure } from './output';
 
 /** Node-RED's `RED._`: a catalog key and its `__name__` parameters to text. */
 export type Translate = (key: string, params?: Record<string, string | number>) => string;
@@ -38,11 +38,7 @@ export function doneStatus(t: Translate, now: number, figure: StatusFigure): Nod
  * Yellow dot when data is missing: "no data yet for …" when the days that lack values have none
  * at all, else the number of hours missing.
  */
-export function partialStatus(
-  t: Translate,
-  now: number,
-  missing: { label: string; allEmpty: boolean; hours: number },
-): NodeStatus {
+export function partialStatus(t: Translate, now: number, missing: Gap): NodeStatus {
   const text = missing.allEmpty
     ? t('elicznik-fetch.status.noData', { range: missing.label })
     : t('elicznik-fetch.status.partial', { time: clockTime(now), count: missing.hours });
