@@ -14,6 +14,11 @@ export default tseslint.config(
     },
   },
   {
+    // `const node = this` is the Node-RED idiom for a node's constructor closures.
+    files: ['nodes/**/*.ts'],
+    rules: { '@typescript-eslint/no-this-alias': 'off' },
+  },
+  {
     files: ['**/*.js', '**/*.cjs'],
     languageOptions: {
       sourceType: 'commonjs',

@@ -154,6 +154,7 @@ function closeHour(state: LiveState): BalancedHour | null {
  * containing `now`. Counters and the surplus signal carry over; the running sums start from zero.
  */
 export function liveTick(state: LiveState, now: number): LiveStep {
+  if (state.hourStartMs === null) return { state, closed: [] }; // no reading yet: no hour to close
   const hour = hourContaining(now);
   if (state.hourStartMs === hour.startMs) return { state, closed: [] };
   if (state.hourStartMs !== null && now < state.hourStartMs) {
@@ -256,7 +257,10 @@ export function liveReading(
   if (absent(reading.ecp) && absent(reading.eco)) {
     throw new BadInputError(`Neither ECP nor ECO is given (${where})`);
   }
-  const ticked = liveTick(state, reading.at);
+  const ticked =
+    state.hourStartMs === null
+      ? { state: { ...state, hourStartMs: hourContaining(reading.at).startMs }, closed: [] }
+      : liveTick(state, reading.at);
   const next: LiveState = { ...ticked.state, counters: { ...ticked.state.counters } };
   next.ecpMwh += energyOf(next.counters, 'ecp', reading.ecp, opts.kind, where);
   next.ecoMwh += energyOf(next.counters, 'eco', reading.eco, opts.kind, where);

@@ -1,0 +1,172 @@
+/**
+ * `elicznik-balance`: hourly balancing (ECBP, ECBO, autoconsumption) of hour records from the
+ * fetch node or any source (history mode), and the running balance of the current clock hour from
+ * a local meter with a surplus signal for heaters and boilers (live mode). All arithmetic lives in
+ * `src/energy/balance.ts` and `src/energy/live.ts`; this file reads settings and messages, keeps
+ * the live state in the chosen context store and sends.
+ */
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
+import { balanceHours, normaliseHours } from '../../src/energy/balance';
+import { historyStatus, liveOptionsOf, liveStatus, readingOf, timeOf, type BalanceDef } from './adapter';
+import {
+  createLiveState,
+  isLiveState,
+  liveEvaluate,
+  liveReading,
+  msToHourEnd,
+  type LiveOptions,
+  type LiveSignal,
+  type LiveState,
+} from '../../src/energy/live';
+
+type Def = NodeDef & BalanceDef;
+
+type Send = (msg: NodeMessage | Array<NodeMessage | NodeMessage[] | null>) => void;
+type Done = (err?: Error) => void;
+
+const STATE_KEY = 'liveBalance';
+
+export = function (RED: NodeAPI) {
+  function ElicznikBalanceNode(this: Node, def: Def) {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const mode = def.mode === 'live' ? 'live' : 'history';
+    const property = def.property || 'payload';
+    const perHour = def.output === 'perHour';
+
+    if (mode === 'history') {
+      node.on('input', (msg: NodeMessageInFlow, send: Send, done: Done) => {
+        try {
+          const input = RED.util.getMessageProperty(msg, property);
+          const result = balanceHours(normaliseHours(input));
+          node.status(historyStatus(result));
+          if (perHour) {
+            send([
+              result.hours.map((h) => {
+                const m = RED.util.cloneMessage(msg);
+                m.payload = h;
+                m.topic = (msg.topic as string) || 'balance';
+                (m as NodeMessage & { timestamp?: number }).timestamp = Date.parse(h.hourStart);
+                return m;
+              }),
+            ]);
+          } else {
+            msg.payload = result;
+            send(msg);
+          }
+          done();
+        } catch (err) {
+          node.status({ fill: 'red', shape: 'ring', text: (err as Error).message.slice(0, 60) });
+          done(err as Error);
+        }
+      });
+      return;
+    }
+
+    // Live mode.
+    let options: LiveOptions;
+    try {
+      options = liveOptionsOf(def);
+    } catch (err) {
+      node.status({ fill: 'red', shape: 'ring', text: (err as Error).message.slice(0, 60) });
+      node.error(err);
+      return;
+    }
+    const store = def.store || undefined;
+    const context = node.context();
+    let state: LiveState = createLiveState();
+    let timer: NodeJS.Timeout | undefined;
+    let closed = false;
+    let lastMsg: NodeMessage | undefined;
+
+    const save = () => {
+      context.set(STATE_KEY, state, store, (err?: Error) => {
+        if (err) node.warn(`Could not keep the live balance in context store "${store}": ${err.message}`);
+      });
+    };
+
+    const signalMessage = (signal: LiveSignal, base?: NodeMessage): NodeMessage => {
+      const m: NodeMessage & { live?: LiveSignal } = base ? RED.util.cloneMessage(base) : {};
+      m.payload = signal.surplus;
+      m.live = signal;
+      return m;
+    };
+
+    const hourMessages = (hours: ReturnType<typeof liveEvaluate>['closed']): NodeMessage[] =>
+      hours.map((h) => ({ topic: 'hour', payload: balanceHours([h]) }) as NodeMessage);
+
+    const arm = () => {
+      if (closed) return;
+      if (timer) clearTimeout(timer);
+      // A few ms past the boundary, so the clock is inside the new hour.
+      timer = setTimeout(onHourEnd, msToHourEnd(Date.now()) + 20);
+    };
+
+    function onHourEnd() {
+      timer = undefined;
+      if (closed) return;
+      try {
+        const step = liveEvaluate(state, Date.now(), options);
+        state = step.state;
+        const out1 = hourMessages(step.closed);
+        const out2 = step.signal.changed ? signalMessage(step.signal, lastMsg) : null;
+        if (out1.length || out2) node.send([out1.length ? out1 : null, out2]);
+        if (state.hourStartMs !== null) node.status(liveStatus(step.signal));
+        save();
+      } catch (err) {
+        node.error(err);
+      }
+      arm();
+    }
+
+    // Restore the state kept in context (a redeploy within the same hour continues the hour),
+    // then handle inputs in order.
+    const ready = new Promise<void>((resolve) => {
+      try {
+        context.get(STATE_KEY, store, (err: Error | undefined, value: unknown) => {
+          if (!err && isLiveState(value)) state = value;
+          resolve();
+        });
+      } catch {
+        resolve();
+      }
+    });
+    let queue = ready.then(() => {
+      if (closed) return;
+      // Close an hour that ended while the flow was stopped.
+      onHourEnd();
+    });
+
+    node.on('input', (msg: NodeMessageInFlow, send: Send, done: Done) => {
+      queue = queue.then(() => {
+        try {
+          const arrival = Date.now();
+          const at = timeOf(
+            def.timeProperty ? RED.util.getMessageProperty(msg, def.timeProperty) : undefined,
+            arrival,
+          );
+          const reading = readingOf(msg, RED.util.getMessageProperty(msg, property), at);
+          const step = liveReading(state, reading, options);
+          state = step.state;
+          lastMsg = msg;
+          save();
+          node.status(liveStatus(step.signal));
+          send([step.closed.length ? hourMessages(step.closed) : null, signalMessage(step.signal, msg)]);
+          done();
+        } catch (err) {
+          node.status({ fill: 'red', shape: 'ring', text: (err as Error).message.slice(0, 60) });
+          done(err as Error);
+        }
+      });
+    });
+
+    node.on('close', (done: () => void) => {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      queue.then(done, done);
+    });
+  }
+
+  RED.nodes.registerType('elicznik-balance', ElicznikBalanceNode);
+};

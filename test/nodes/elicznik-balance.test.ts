@@ -1,0 +1,241 @@
+import assert from 'node:assert/strict';
+import helper from 'node-red-node-test-helper';
+import sinon from 'sinon';
+import { nodeRedPath } from '../support/node-red';
+
+const balanceNode = require('../../nodes/elicznik-balance/elicznik-balance');
+
+helper.init(nodeRedPath());
+
+type Flow = Record<string, unknown>[];
+
+function flow(props: Record<string, unknown>, outputs = 1): Flow {
+  return [
+    { id: 'f1', type: 'tab' },
+    {
+      id: 'b1',
+      type: 'elicznik-balance',
+      z: 'f1',
+      ...props,
+      wires: outputs === 1 ? [['h1']] : [['h1'], ['h2']],
+    },
+    { id: 'h1', type: 'helper', z: 'f1' },
+    { id: 'h2', type: 'helper', z: 'f1' },
+    { id: 'c1', type: 'catch', z: 'f1', scope: null, wires: [['h3']] },
+    { id: 'h3', type: 'helper', z: 'f1' },
+  ];
+}
+
+function next(id: string): Promise<any> {
+  return new Promise((resolve) => helper.getNode(id).once('input', resolve));
+}
+
+function collect(id: string): any[] {
+  const out: any[] = [];
+  helper.getNode(id).on('input', (m: any) => out.push(m));
+  return out;
+}
+
+const HOURS = [
+  { date: '2026-06-10', hour: 11, ecp: 1.03, eco: 3, zone: 'T1' },
+  { date: '2026-06-10', hour: 12, ecp: '1,5', eco: 3.2, zone: 'T1' },
+  { date: '2026-06-10', hour: 18, ECP: 4.3, ECO: 1.7, zone: 'T2' },
+  { date: '2026-06-10', hour: 19, ecp: 5.01, eco: 1.04, zone: 'T2' },
+];
+
+describe('elicznik-balance node', function () {
+  this.timeout(10_000);
+  let clock: sinon.SinonFakeTimers | undefined;
+
+  afterEach(async () => {
+    clock?.restore();
+    clock = undefined;
+    await helper.unload();
+  });
+
+  describe('history mode', () => {
+    it('balances hour records and keeps the other message properties', async () => {
+      await helper.load(balanceNode, flow({ mode: 'history' }) as any);
+      const out = next('h1');
+      helper.getNode('b1').receive({ payload: HOURS, topic: 'june', corr: 42 });
+      const msg = await out;
+      assert.equal(msg.topic, 'june');
+      assert.equal(msg.corr, 42);
+      assert.equal(msg.payload.total.ecbp, 6.57);
+      assert.equal(msg.payload.total.ecbo, 3.67);
+      assert.equal(msg.payload.total.autoconsumption, 5.27);
+      assert.equal(msg.payload.zones.T1.ecbo, 3.67);
+      assert.equal(msg.payload.zones.T2.ecbp, 6.57);
+      assert.equal(msg.payload.hours.length, 4);
+      assert.equal(msg.payload.hours[0].hourStart, '2026-06-10T10:00:00+02:00');
+    });
+
+    it('reads the input from another property and sends one message per hour', async () => {
+      await helper.load(
+        balanceNode,
+        flow({ mode: 'history', property: 'data.hours', output: 'perHour' }) as any,
+      );
+      const got = collect('h1');
+      const done = new Promise<void>((resolve) => {
+        helper.getNode('h1').on('input', () => got.length === 4 && resolve());
+      });
+      helper.getNode('b1').receive({ data: { hours: HOURS } });
+      await done;
+      assert.deepEqual(
+        got.map((m) => m.payload.ecbo),
+        [1.97, 1.7, 0, 0],
+      );
+      assert.equal(got[0].timestamp, Date.parse('2026-06-10T10:00:00+02:00'));
+    });
+
+    it('counts hours without a value as missing and shows a yellow status', async () => {
+      await helper.load(balanceNode, flow({ mode: 'history' }) as any);
+      const node = helper.getNode('b1');
+      const out = next('h1');
+      node.receive({ payload: [HOURS[0], { date: '2026-06-10', hour: 13, ecp: null, eco: 1 }] });
+      const msg = await out;
+      assert.equal(msg.payload.total.missingHours, 1);
+      assert.equal(msg.payload.total.complete, false);
+      sinon.assert.calledWithMatch(node.status as sinon.SinonSpy, { fill: 'yellow' });
+    });
+
+    it('sends bad input to a Catch node with code BAD_INPUT and a red status', async () => {
+      await helper.load(balanceNode, flow({ mode: 'history' }) as any);
+      const node = helper.getNode('b1');
+      const caught = next('h3');
+      node.receive({ payload: [{ date: '2026-06-10', hour: 5, ecp: -2, eco: 0 }] });
+      const msg = await caught;
+      assert.equal(msg.error.source.id, 'b1');
+      assert.match(msg.error.message, /ECP is negative.*2026-06-10T04:00/);
+      assert.equal((node.error as unknown as sinon.SinonSpy).lastCall.args[0].code, 'BAD_INPUT');
+      sinon.assert.calledWithMatch(node.status as sinon.SinonSpy, { fill: 'red', shape: 'ring' });
+    });
+  });
+
+  describe('live mode', () => {
+    const T0 = Date.parse('2026-06-10T10:00:00Z'); // 12:00 in Warsaw
+    const MIN = 60_000;
+    const live = { mode: 'live', onThreshold: '0.2', offThreshold: '0.05', minOn: '10', minOff: '5' };
+
+    it('sends the surplus signal on every reading with hysteresis and minimum times', async () => {
+      clock = sinon.useFakeTimers({ now: T0, toFake: ['Date', 'setTimeout', 'clearTimeout'] });
+      await helper.load(balanceNode, flow(live, 2) as any);
+      const node = helper.getNode('b1');
+      const signals = collect('h2');
+      const steps: [number, Record<string, number>][] = [
+        [1, { eco: 0.15 }],
+        [2, { eco: 0.1 }], // net 0.25 → on
+        [3, { ecp: 0.15 }], // 0.10, in the band
+        [4, { ecp: 0.1 }], // 0.00, but min on time
+        [12, { ecp: 0 }], // off
+        [14, { eco: 0.5 }], // min off time
+        [17, { eco: 0 }], // on
+      ];
+      for (const [minute, payload] of steps) {
+        clock.setSystemTime(T0 + minute * MIN);
+        const got = next('h2');
+        node.receive({ payload });
+        await got;
+      }
+      assert.deepEqual(
+        signals.map((m) => m.payload),
+        [false, true, true, true, false, false, true],
+      );
+      assert.equal(signals[1].live.net, 0.25);
+      assert.equal(signals[1].live.hourStart, '2026-06-10T12:00:00+02:00');
+    });
+
+    it('sends the closed hour at the hour boundary from its timer, and nothing after close', async () => {
+      clock = sinon.useFakeTimers({ now: T0 + 50 * MIN, toFake: ['Date', 'setTimeout', 'clearTimeout'] });
+      await helper.load(balanceNode, flow({ ...live, minOn: '0' }, 2) as any);
+      const node = helper.getNode('b1');
+      await new Promise((r) => setImmediate(r));
+      const first = next('h2');
+      node.receive({ payload: { ecp: 0.3, eco: 1.1 } });
+      await first;
+      const hour = next('h1');
+      const off = next('h2');
+      await clock.tickAsync(10 * MIN + 100);
+      const closed = await hour;
+      assert.equal(closed.payload.hours[0].hourStart, '2026-06-10T12:00:00+02:00');
+      assert.equal(closed.payload.total.ecbo, 0.8);
+      assert.equal(closed.payload.total.autoconsumption, 0.3);
+      assert.equal((await off).payload, false); // the new hour starts from zero
+      await helper.unload();
+      assert.equal(clock.countTimers(), 0);
+    });
+
+    it('takes differences of counters and survives a counter reset', async () => {
+      clock = sinon.useFakeTimers({ now: T0, toFake: ['Date', 'setTimeout', 'clearTimeout'] });
+      await helper.load(balanceNode, flow({ ...live, readingKind: 'cumulative' }, 2) as any);
+      const node = helper.getNode('b1');
+      const signals = collect('h2');
+      for (const [m, payload] of [
+        [1, { ecp: 1000, eco: 500 }],
+        [2, { ecp: 1000.2, eco: 500.5 }],
+        [3, { ecp: 0.1, eco: 500.9 }],
+        [4, { ecp: 0.3, eco: 501 }],
+      ] as const) {
+        clock.setSystemTime(T0 + m * MIN);
+        const got = next('h2');
+        node.receive({ payload });
+        await got;
+      }
+      assert.deepEqual(
+        signals.map((s) => [s.live.ecp, s.live.eco]),
+        [
+          [0, 0],
+          [0.2, 0.5],
+          [0.2, 0.9],
+          [0.4, 1],
+        ],
+      );
+    });
+
+    it('accepts a number with an ecp/eco topic and a timestamp property', async () => {
+      await helper.load(balanceNode, flow({ ...live, timeProperty: 'ts' }, 2) as any);
+      const node = helper.getNode('b1');
+      let got = next('h2');
+      node.receive({ topic: 'home/meter/eco', payload: 0.7, ts: '2026-06-10T12:30:00+02:00' });
+      const a = await got;
+      assert.equal(a.live.eco, 0.7);
+      assert.equal(a.live.hourStart, '2026-06-10T12:00:00+02:00');
+      got = next('h3');
+      node.receive({ topic: 'power', payload: 1 });
+      assert.match((await got).error.message, /msg.topic "ecp" or "eco"/);
+    });
+
+    it('continues the hour after a redeploy when a context store is configured and chosen', async () => {
+      clock = sinon.useFakeTimers({ now: T0 + 5 * MIN, toFake: ['Date', 'setTimeout', 'clearTimeout'] });
+      // Node-RED keeps node context through a redeploy only for stores configured in settings.js.
+      helper.settings({ contextStorage: { default: { module: 'memory' }, keep: { module: 'memory' } } });
+      try {
+        const f = flow({ ...live, store: 'keep' }, 2);
+        await helper.load(balanceNode, f as any);
+        await (helper as any)._context.load(); // the test helper does not load configured stores itself
+        let got = next('h2');
+        helper.getNode('b1').receive({ payload: { eco: 0.4 } });
+        await got;
+        await helper.setFlows(f as any, 'full');
+        await new Promise((r) => setImmediate(r));
+        clock.setSystemTime(T0 + 6 * MIN);
+        got = next('h2');
+        helper.getNode('b1').receive({ payload: { ecp: 0.1 } });
+        const after = await got;
+        assert.equal(after.live.eco, 0.4);
+        assert.equal(after.live.net, 0.3);
+      } finally {
+        helper.settings({ contextStorage: undefined });
+      }
+    });
+
+    it('rejects a switch-off threshold above the switch-on threshold', async () => {
+      await helper.load(
+        balanceNode,
+        flow({ mode: 'live', onThreshold: '0.1', offThreshold: '0.5' }, 2) as any,
+      );
+      const node = helper.getNode('b1');
+      sinon.assert.calledWithMatch(node.status as sinon.SinonSpy, { fill: 'red' });
+    });
+  });
+});
