@@ -310,3 +310,73 @@ describe('elicznik-settlement node', function () {
     });
   });
 });
+
+describe('examples/settlement.json', function () {
+  this.timeout(20_000);
+  const example = require('../../../examples/settlement.json') as Record<string, AnyNode>[];
+  const byId = new Map(example.map((n) => [n.id, n]));
+  let sim: SimulatorHandle;
+
+  before(async () => {
+    helper.init(nodeRedPath());
+    sim = await startSimulator({ today: '2025-09-10' });
+  });
+  after(async () => {
+    await sim.close();
+  });
+  afterEach(async () => {
+    await helper.unload();
+  });
+
+  it('wires inject → fetch → balance → settlement → debug, with comments', () => {
+    const path = (id: string): string[] => {
+      const node = byId.get(id)!;
+      const next = (node.wires ?? []).flat() as string[];
+      return [node.type, ...(next.length ? path(next[0]) : [])];
+    };
+    const injects = example.filter((n) => n.type === 'inject');
+    assert.equal(injects.length, 2);
+    for (const i of injects) {
+      assert.deepEqual(path(i.id), [
+        'inject',
+        'elicznik-fetch',
+        'elicznik-balance',
+        'elicznik-settlement',
+        'debug',
+      ]);
+    }
+    assert.ok(example.filter((n) => n.type === 'comment').length >= 2);
+    for (const n of example)
+      for (const id of (n.wires ?? []).flat()) assert.ok(byId.has(id), `${n.id} → ${id}`);
+    assert.ok(
+      example.every((n) => !('credentials' in n)),
+      'no credentials in the example',
+    );
+  });
+
+  it('has settlement nodes whose settings work, on the simulator’s hours and prices', async () => {
+    const nodes = example.filter((n) => n.type === 'elicznik-settlement');
+    assert.deepEqual(
+      nodes.map((n) => n.system),
+      ['net-metering', 'net-billing'],
+    );
+    for (const def of nodes) {
+      const { z: _z, x: _x, y: _y, ...props } = def;
+      await helper.load(settlementNode, [
+        { ...props, id: 'n1', rceUrl: `${sim.serviceUrl}${RCE_PATH}`, wires: [['h1']] },
+        { id: 'h1', type: 'helper' },
+      ] as unknown as Flow);
+      const hours = randomHours('example', '2025-07-01', '2025-08-02');
+      const out = await exchange({ command: 'rebuild', payload: { hours } });
+      assert.equal(out.payload.system, def.system);
+      assert.deepEqual(
+        out.payload.statements.map((s: AnyNode) => [s.label, s.final]),
+        [
+          ['2025-07', true],
+          ['2025-08', false],
+        ],
+      );
+      await helper.unload();
+    }
+  });
+});
