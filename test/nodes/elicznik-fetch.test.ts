@@ -457,14 +457,36 @@ describe('elicznik-fetch node', function () {
     });
   });
 
+  describe('with the balance node', () => {
+    it('feeds the balance node directly', async () => {
+      const balanceNode = require('../../nodes/elicznik-balance/elicznik-balance');
+      const flow = fetchFlow(ctx.sim, { wires: [['b1']] }) as unknown as Record<string, unknown>[];
+      flow.push({ id: 'b1', type: 'elicznik-balance', z: 'f1', mode: 'history', wires: [['h1']] });
+      await helper.load([configNode, fetchNode, balanceNode], flow as unknown as Flow, credentials());
+      const msg = await fetchOnce(helper.getNode('n1'));
+      const truth = ctx.sim.hourly(G11.id, '2026-11-22');
+      assert.equal(msg.payload.hours.length, 24);
+      for (const [i, h] of msg.payload.hours.entries()) {
+        const net = Math.round((truth[i].ecp! - truth[i].eco!) * 1000) / 1000;
+        assert.equal(h.ecbp, Math.max(net, 0));
+        assert.equal(h.ecbo, Math.max(-net, 0));
+      }
+    });
+  });
+
   describe('redeploy', () => {
     it('leaves nothing open and reuses the session after a full redeploy', async () => {
+      const sockets = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
+      const before = sockets();
       const n1 = await load();
       await fetchOnce(n1);
       assert.equal(sessionPool.openCount, 1);
+      assert.ok(sockets() > before, 'keep-alive connections to the service while in use');
       const flow = fetchFlow(ctx.sim, { name: 'renamed' });
       await helper.setFlows(flow, 'full', credentials());
       assert.equal(sessionPool.openCount, 0, 'the client closed with the last user');
+      for (let i = 0; i < 100 && sockets() > before; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(sockets(), before, 'no connection left open');
       const n1b = helper.getNode('n1');
       assert.notEqual(n1b, n1);
       const msg = await fetchOnce(n1b, { day: '2026-11-01' });
