@@ -34,7 +34,9 @@ describe('elicznik-config and elicznik-fetch edit dialogs (browser)', function (
     if (!exe || !built) this.skip();
     sim = await startSimulator();
     userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'elicznik-editor-'));
-    red = await startNodeRed({ userDir, packageDir: ROOT });
+    // CI points NODE_RED_PATH at another Node-RED install for its second run; use that one too.
+    const nodeRedDir = process.env.NODE_RED_PATH ? path.resolve(process.env.NODE_RED_PATH) : undefined;
+    red = await startNodeRed({ userDir, packageDir: ROOT, ...(nodeRedDir ? { nodeRedDir } : {}) });
     await red.deploy([
       { id: 'f1', type: 'tab', label: 'eLicznik' },
       {
