@@ -1,0 +1,401 @@
+import assert from 'node:assert/strict';
+import {
+  createHeaterState,
+  DEFAULT_HEATER_OPTIONS,
+  heaterEvaluate,
+  heaterInput,
+  heaterInputOf,
+  heaterOptionsWith,
+  heaterOverride,
+  isHeaterState,
+  type HeaterDecision,
+  type HeaterOptions,
+  type HeaterState,
+} from '../../src/energy/heater';
+import { BadInputError } from '../../src/client/errors';
+import { hourContaining } from '../../src/energy/time';
+
+const MIN = 60_000;
+const H = 3_600_000;
+
+interface SimResult {
+  decisions: HeaterDecision[];
+  /** Per clock hour: net with the load, net the hour would have had without it, load energy. */
+  hours: { hourStart: number; net: number; baseNet: number; loadKwh: number; switches: number }[];
+  state: HeaterState;
+}
+
+/**
+ * A meter on simulated time: every `stepMs` the house draws `houseKw(t)`, the panels give
+ * `pvKw(t)` and the load `loadKw` while the control says on; the running balance of the clock
+ * hour is fed to the control as `elicznik-balance` would send it.
+ */
+function simulate(
+  opts: HeaterOptions,
+  from: number,
+  to: number,
+  pvKw: (t: number) => number,
+  houseKw: (t: number) => number,
+  stepMs = 10_000,
+): SimResult {
+  let state = createHeaterState();
+  const decisions: HeaterDecision[] = [];
+  const hours: SimResult['hours'] = [];
+  let hour = hourContaining(from);
+  let cur = { hourStart: hour.startMs, net: 0, baseNet: 0, loadKwh: 0, switches: 0, ecp: 0, eco: 0 };
+  for (let t = from + stepMs; t <= to; t += stepMs) {
+    const mid = t - stepMs / 2;
+    if (mid >= hour.endMs) {
+      hours.push(cur);
+      hour = hourContaining(mid);
+      cur = { hourStart: hour.startMs, net: 0, baseNet: 0, loadKwh: 0, switches: 0, ecp: 0, eco: 0 };
+    }
+    const dtH = stepMs / H;
+    const load = state.on ? opts.loadKw : 0;
+    const grid = (pvKw(mid) - houseKw(mid) - load) * dtH;
+    cur.net += grid;
+    cur.baseNet += (pvKw(mid) - houseKw(mid)) * dtH;
+    cur.loadKwh += load * dtH;
+    if (grid > 0) cur.eco += grid;
+    else cur.ecp -= grid;
+    const step = heaterInput(
+      state,
+      { at: t, net: cur.net, ecp: cur.ecp, eco: cur.eco, hourStartMs: hour.startMs, hourEndMs: hour.endMs },
+      opts,
+    );
+    state = step.state;
+    if (step.decision.changed) cur.switches += 1;
+    decisions.push(step.decision);
+  }
+  hours.push(cur);
+  return { decisions, hours, state };
+}
+
+const NOON = Date.parse('2026-06-15T10:00:00Z'); // 12:00 in Warsaw
+
+/** On and off periods (ms) between changes, with the reason that ended each. */
+function periods(decisions: HeaterDecision[]): { on: boolean; ms: number; endReason: string }[] {
+  const out: { on: boolean; ms: number; endReason: string }[] = [];
+  let lastAt: number | null = null;
+  let lastOn = false;
+  for (const d of decisions) {
+    if (!d.changed) continue;
+    const at = Date.parse(d.at);
+    if (lastAt !== null) out.push({ on: lastOn, ms: at - lastAt, endReason: d.reason });
+    lastAt = at;
+    lastOn = d.on;
+  }
+  return out;
+}
+
+describe('heater control (pure logic)', () => {
+  const opts: HeaterOptions = { ...DEFAULT_HEATER_OPTIONS, loadKw: 2 };
+
+  describe('budget mode on a steady feed', () => {
+    it('runs the load on a surplus smaller than the load and never ends an hour in net import', () => {
+      // 1.5 kW spare all the time, a 2 kW heater: it can run about 3/4 of each hour
+      const r = simulate(
+        opts,
+        NOON,
+        NOON + 4 * H,
+        () => 2.5,
+        () => 1,
+      );
+      assert.equal(r.hours.length, 4);
+      for (const h of r.hours) {
+        assert.ok(h.net >= 0, `hour ${new Date(h.hourStart).toISOString()} ends at ${h.net} kWh`);
+        assert.ok(h.loadKwh > 0.9, `load used only ${h.loadKwh} kWh of 1.5`);
+      }
+      const used = r.hours.reduce((a, h) => a + h.loadKwh, 0);
+      const surplus = r.hours.reduce((a, h) => a + h.baseNet, 0);
+      assert.ok(used / surplus > 0.7, `share ${used / surplus}`);
+    });
+
+    it('keeps the load on across hours when the surplus alone covers it', () => {
+      const r = simulate(
+        opts,
+        NOON,
+        NOON + 3 * H,
+        () => 4,
+        () => 1,
+      );
+      for (const h of r.hours) assert.ok(h.net >= 0);
+      // after the first start it stays on through the hour boundaries
+      const changes = r.decisions.filter((d) => d.changed);
+      assert.equal(changes.length, 1);
+      assert.equal(changes[0].on, true);
+      assert.equal(r.state.on, true);
+      assert.ok(['budget', 'trend'].includes(r.state.reason));
+    });
+
+    it('stays off without surplus', () => {
+      const r = simulate(
+        opts,
+        NOON,
+        NOON + 2 * H,
+        () => 0.8,
+        () => 1,
+      );
+      assert.ok(r.decisions.every((d) => !d.on));
+      assert.equal(r.decisions.at(-1)!.reason, 'no-surplus');
+    });
+
+    it('starts from zero budget each hour', () => {
+      let s = createHeaterState();
+      s = heaterInput(s, { at: NOON + 50 * MIN, net: 0.8 }, { ...opts, onDelayMs: 0 }).state;
+      assert.equal(s.on, true);
+      const next = heaterEvaluate(s, NOON + H + 1000, { ...opts, onDelayMs: 0, minOnMs: 0 });
+      assert.equal(next.decision.netKwh, 0);
+      assert.equal(next.decision.budgetKwh, 0);
+      assert.equal(next.decision.on, false);
+      assert.equal(next.decision.hourStart, '2026-06-15T13:00:00+02:00');
+    });
+  });
+
+  describe('anti-flapping', () => {
+    // a passing cloud every few minutes
+    const cloudy = (t: number) => (Math.floor(t / (3 * MIN)) % 2 === 0 ? 4 : 0.5);
+
+    it('keeps minimum on and off times (switch-off before the minimum only as import guard)', () => {
+      const o = { ...opts, minOnMs: 10 * MIN, minOffMs: 7 * MIN, maxSwitchesPerHour: 0, onDelayMs: 0 };
+      const r = simulate(o, NOON, NOON + 6 * H, cloudy, () => 1);
+      const p = periods(r.decisions);
+      assert.ok(p.length > 4, 'the clouds make it switch');
+      for (const x of p) {
+        if (x.on && x.endReason !== 'import-guard') assert.ok(x.ms >= o.minOnMs, `on for ${x.ms / MIN} min`);
+        if (!x.on) assert.ok(x.ms >= o.minOffMs, `off for ${x.ms / MIN} min`);
+      }
+      for (const h of r.hours) assert.ok(h.net >= 0, `net ${h.net}`);
+    });
+
+    it('switches on only after the condition held for the on-delay', () => {
+      const o = { ...opts, onDelayMs: 3 * MIN };
+      let s = createHeaterState();
+      let d = heaterInput(s, { at: NOON, net: 0.5 }, o);
+      s = d.state;
+      assert.equal(d.decision.reason, 'on-delay');
+      d = heaterInput(s, { at: NOON + 2 * MIN, net: 0.55 }, o);
+      s = d.state;
+      assert.equal(d.decision.on, false);
+      // the surplus is gone for a moment: the delay starts again
+      d = heaterInput(s, { at: NOON + 2.5 * MIN, net: 0.0 }, o);
+      s = d.state;
+      d = heaterInput(s, { at: NOON + 3.5 * MIN, net: 0.6 }, o);
+      s = d.state;
+      assert.equal(d.decision.on, false);
+      d = heaterInput(s, { at: NOON + 6.4 * MIN, net: 0.7 }, o);
+      assert.equal(d.decision.on, false);
+      d = heaterInput(d.state, { at: NOON + 6.6 * MIN, net: 0.7 }, o);
+      assert.equal(d.decision.on, true);
+      assert.equal(d.decision.changed, true);
+    });
+
+    it('caps the changes per clock hour, switching off always allowed', () => {
+      const o = { ...opts, minOnMs: 0, minOffMs: 0, onDelayMs: 0, maxSwitchesPerHour: 3 };
+      const r = simulate(o, NOON, NOON + 5 * H, cloudy, () => 1);
+      for (const h of r.hours) assert.ok(h.switches <= 3, `${h.switches} switches`);
+      assert.ok(r.decisions.some((d) => d.reason === 'switch-cap'));
+      for (const h of r.hours) assert.ok(h.net >= 0);
+    });
+  });
+
+  describe('fail-safe', () => {
+    it('switches off when input stops and resumes when it returns', () => {
+      const o = { ...opts, onDelayMs: 0, minOffMs: 0, failSafeMs: 5 * MIN };
+      let s = heaterInput(createHeaterState(), { at: NOON, net: 1 }, o).state;
+      assert.equal(s.on, true);
+      let d = heaterEvaluate(s, NOON + 4 * MIN, o);
+      assert.equal(d.decision.on, true);
+      d = heaterEvaluate(d.state, NOON + 5 * MIN, o);
+      assert.equal(d.decision.on, false);
+      assert.equal(d.decision.reason, 'fail-safe');
+      assert.equal(d.decision.changed, true);
+      assert.equal(d.decision.inputAgeMinutes, 5);
+      s = d.state;
+      d = heaterInput(s, { at: NOON + 9 * MIN, net: 1.1 }, o);
+      assert.equal(d.decision.on, true);
+      assert.equal(d.decision.reason, 'budget');
+    });
+
+    it('is off before any input', () => {
+      const d = heaterEvaluate(createHeaterState(), NOON, opts);
+      assert.equal(d.decision.on, false);
+      assert.equal(d.decision.reason, 'fail-safe');
+      assert.equal(d.decision.changed, false);
+    });
+  });
+
+  describe('DST hour boundaries', () => {
+    it('2026-03-29: the hour after 01:00 CET starts at 03:00 CEST with an empty budget', () => {
+      const o = { ...opts, onDelayMs: 0, minOnMs: 0 };
+      let d = heaterInput(createHeaterState(), { at: Date.parse('2026-03-29T00:50:00Z'), net: 0.6 }, o);
+      assert.equal(d.decision.hourStart, '2026-03-29T01:00:00+01:00');
+      assert.equal(d.decision.hourEnd, '2026-03-29T03:00:00+02:00');
+      assert.equal(d.decision.minutesLeft, 10);
+      assert.equal(d.decision.on, true);
+      d = heaterInput(d.state, { at: Date.parse('2026-03-29T01:00:30Z'), net: 0 }, o);
+      assert.equal(d.decision.hourStart, '2026-03-29T03:00:00+02:00');
+      assert.equal(d.decision.minutesLeft, 60);
+      assert.equal(d.decision.on, false);
+      assert.equal(d.decision.switchesThisHour, 1);
+    });
+
+    it('2026-10-25: the repeated 02:00 hour is a new hour with its own budget and switch count', () => {
+      const o = { ...opts, onDelayMs: 0, minOnMs: 0, minOffMs: 0 };
+      let d = heaterInput(createHeaterState(), { at: Date.parse('2026-10-25T00:40:00Z'), net: 0.6 }, o);
+      assert.equal(d.decision.hourStart, '2026-10-25T02:00:00+02:00');
+      assert.equal(d.decision.switchesThisHour, 1);
+      d = heaterEvaluate(d.state, Date.parse('2026-10-25T01:00:05Z'), o);
+      assert.equal(d.decision.hourStart, '2026-10-25T02:00:00+01:00');
+      assert.equal(d.decision.hourEnd, '2026-10-25T03:00:00+01:00');
+      assert.equal(d.decision.netKwh, 0);
+      assert.equal(d.decision.on, false);
+      assert.equal(d.decision.switchesThisHour, 1);
+      // a reading still labelled with the closed hour adds nothing to the new one
+      const late = heaterInput(
+        d.state,
+        heaterInputOf(
+          { net: 0.9, at: '2026-10-25T02:59:59+02:00', hourStart: '2026-10-25T02:00:00+02:00' },
+          0,
+        ),
+        o,
+      );
+      assert.equal(late.decision.netKwh, 0);
+      assert.equal(late.decision.on, false);
+    });
+  });
+
+  describe('override', () => {
+    it('forces on without duration until auto', () => {
+      let d = heaterOverride(createHeaterState(), 'on', NOON, opts);
+      assert.equal(d.decision.on, true);
+      assert.equal(d.decision.reason, 'override');
+      assert.deepEqual(d.decision.override, { mode: 'on', until: null, minutesLeft: null });
+      d = heaterEvaluate(d.state, NOON + 10 * H, opts);
+      assert.equal(d.decision.on, true);
+      d = heaterOverride(d.state, 'auto', NOON + 10 * H, opts);
+      assert.equal(d.decision.on, false);
+      assert.equal(d.decision.override, null);
+    });
+
+    it('forces on for a duration and hands back to the control after it', () => {
+      let d = heaterOverride(createHeaterState(), 'on', NOON, opts, 30 * MIN);
+      assert.equal(d.decision.override!.until, '2026-06-15T12:30:00+02:00');
+      assert.equal(d.decision.override!.minutesLeft, 30);
+      d = heaterEvaluate(d.state, NOON + 29 * MIN, opts);
+      assert.equal(d.decision.on, true);
+      d = heaterEvaluate(d.state, NOON + 30 * MIN, opts);
+      assert.equal(d.decision.on, false);
+      assert.equal(d.decision.override, null);
+      assert.equal(d.decision.changed, true);
+    });
+
+    it('forces off against a surplus', () => {
+      const o = { ...opts, onDelayMs: 0 };
+      let d = heaterOverride(createHeaterState(), 'off', NOON, o);
+      d = heaterInput(d.state, { at: NOON + MIN, net: 1.5 }, o);
+      assert.equal(d.decision.on, false);
+      assert.equal(d.decision.reason, 'override');
+    });
+
+    it('rejects unknown modes', () => {
+      assert.throws(() => heaterOverride(createHeaterState(), 'maybe' as 'on', NOON, opts), BadInputError);
+    });
+  });
+
+  describe('daily limit', () => {
+    it('switches off after the maximum on time of the Warsaw day and counts from midnight again', () => {
+      const o = { ...opts, onDelayMs: 0, maxOnMsPerDay: 30 * MIN, failSafeMs: 0 };
+      const evening = Date.parse('2026-06-15T21:00:00Z'); // 23:00 Warsaw
+      let d = heaterOverride(createHeaterState(), 'on', evening - 31 * MIN, o, 31 * MIN);
+      d = heaterInput(d.state, { at: evening, net: 1 }, o);
+      assert.equal(d.decision.on, false);
+      assert.equal(d.decision.reason, 'daily-limit');
+      assert.equal(d.decision.onMinutesToday, 31);
+      d = heaterInput(d.state, { at: evening + H + MIN, net: 1 }, o);
+      assert.equal(d.decision.on, true);
+      assert.equal(d.decision.onMinutesToday, 0);
+    });
+  });
+
+  describe('threshold mode', () => {
+    it('switches with hysteresis on the running net', () => {
+      const o = heaterOptionsWith(
+        { ...opts, onDelayMs: 0, minOnMs: 0, minOffMs: 0 },
+        { mode: 'threshold', onThreshold: 0.3, offThreshold: 0.1 },
+      );
+      let d = heaterInput(createHeaterState(), { at: NOON, net: 0.29 }, o);
+      assert.equal(d.decision.on, false);
+      d = heaterInput(d.state, { at: NOON + MIN, net: 0.3 }, o);
+      assert.equal(d.decision.on, true);
+      d = heaterInput(d.state, { at: NOON + 2 * MIN, net: 0.11 }, o);
+      assert.equal(d.decision.on, true);
+      d = heaterInput(d.state, { at: NOON + 3 * MIN, net: 0.1 }, o);
+      assert.equal(d.decision.on, false);
+      assert.equal(d.decision.reason, 'threshold');
+    });
+  });
+
+  describe('settings and input', () => {
+    it('changes named settings in editor units', () => {
+      const o = heaterOptionsWith(opts, { loadKw: '3,5', minOn: 10, failSafe: 0, maxSwitches: 4 });
+      assert.equal(o.loadKw, 3.5);
+      assert.equal(o.minOnMs, 10 * MIN);
+      assert.equal(o.failSafeMs, 0);
+      assert.equal(o.maxSwitchesPerHour, 4);
+      assert.equal(opts.loadKw, 2, 'the base is not changed');
+    });
+
+    it('names unknown keys and bad values', () => {
+      assert.throws(
+        () => heaterOptionsWith(opts, { loadkw: 3, minOn: 1 }),
+        /Unknown setting "loadkw"; known: mode, loadKw/,
+      );
+      assert.throws(() => heaterOptionsWith(opts, { minOn: -1 }), /minOn must be a number ≥ 0, not -1/);
+      assert.throws(() => heaterOptionsWith(opts, { maxSwitches: 2.5 }), /whole number/);
+      assert.throws(() => heaterOptionsWith(opts, { mode: 'fast' }), /mode must be "budget" or "threshold"/);
+      assert.throws(
+        () => heaterOptionsWith(opts, { onThreshold: 0, offThreshold: 0.5 }),
+        /above onThreshold/,
+      );
+    });
+
+    it('reads the live signal of elicznik-balance and plain objects', () => {
+      const live = {
+        surplus: true,
+        changed: false,
+        net: 0.42,
+        ecp: 0.1,
+        eco: 0.52,
+        hourStart: '2026-06-15T12:00:00+02:00',
+        hourEnd: '2026-06-15T13:00:00+02:00',
+        at: '2026-06-15T12:41:00+02:00',
+        msLeft: 19 * MIN,
+        minutesLeft: 19,
+        readings: 240,
+      };
+      const i = heaterInputOf(live, 0);
+      assert.equal(i.net, 0.42);
+      assert.equal(i.at, NOON + 41 * MIN);
+      assert.equal(i.hourStartMs, NOON);
+      assert.equal(i.hourEndMs, NOON + H);
+      assert.deepEqual(heaterInputOf({ ecp: '0,2', eco: 0.5 }, 123), {
+        at: 123,
+        net: 0.3,
+        ecp: 0.2,
+        eco: 0.5,
+      });
+      assert.throws(() => heaterInputOf({ foo: 1 }, 0), /neither net nor ecp\/eco/);
+      assert.throws(() => heaterInputOf({ net: 'x' }, 0), /net is not a number/);
+      assert.throws(() => heaterInputOf(5, 0), BadInputError);
+    });
+
+    it('keeps a serialisable state', () => {
+      const d = heaterInput(createHeaterState(), { at: NOON, net: 1 }, opts);
+      const copy = JSON.parse(JSON.stringify(d.state));
+      assert.ok(isHeaterState(copy));
+      assert.deepEqual(copy, d.state);
+      assert.equal(isHeaterState({ version: 1 }), false);
+    });
+  });
+});
