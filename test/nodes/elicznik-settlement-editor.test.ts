@@ -1,0 +1,155 @@
+/**
+ * The settlement node's edit dialog in a real editor: Node-RED runs as a child process with this
+ * package (built to dist/), Chromium drives the editor. Skipped when no Chromium is installed or the
+ * editor files are not built (`npm run build`).
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startNodeRed, type NodeRedProcess } from '../../src/demo/node-red-process';
+
+const ROOT = path.resolve(__dirname, '../../..');
+
+function chromiumPath(): string | undefined {
+  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
+  return candidates.find((p): p is string => !!p && fs.existsSync(p));
+}
+
+describe('elicznik-settlement edit dialog (browser)', function () {
+  this.timeout(60_000);
+  let red: NodeRedProcess;
+  let browser: Browser;
+  let page: Page;
+  let userDir: string;
+  const pageErrors: string[] = [];
+
+  before(async function () {
+    const exe = chromiumPath();
+    const built = fs.existsSync(path.join(ROOT, 'dist/nodes/elicznik-settlement/elicznik-settlement.html'));
+    if (!exe || !built) this.skip();
+    userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'elicznik-settlement-editor-'));
+    red = await startNodeRed({ userDir, packageDir: ROOT });
+    await red.deploy([
+      { id: 'f1', type: 'tab', label: 'eLicznik' },
+      {
+        id: 'n1',
+        type: 'elicznik-settlement',
+        z: 'f1',
+        system: 'net-metering',
+        zonePrices: [
+          { zone: 'T1', energy: '0.62', distribution: '0.38' },
+          { zone: 'T2', energy: '0.45', distribution: '0.09' },
+        ],
+        output: 'month',
+        store: '',
+        x: 200,
+        y: 100,
+        wires: [[]],
+      },
+      {
+        id: 'n2',
+        type: 'elicznik-settlement',
+        z: 'f1',
+        system: 'net-metering',
+        zonePrices: [{ zone: 'T1', energy: '0.6' }],
+        store: 'file',
+        x: 200,
+        y: 160,
+        wires: [[]],
+      },
+    ]);
+    browser = await chromium.launch({ executablePath: exe, args: ['--no-sandbox'] });
+    page = await browser.newPage();
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    await page.goto(red.url);
+    await page.waitForFunction(() => {
+      const RED = (window as any).RED;
+      return !!(RED && RED.editor && RED.nodes && RED.nodes.node('n1'));
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await red?.stop();
+    if (userDir) fs.rmSync(userDir, { recursive: true, force: true });
+  });
+
+  afterEach(() => {
+    assert.deepEqual(pageErrors.splice(0), [], 'no script errors in the editor');
+  });
+
+  async function edit(id: string): Promise<void> {
+    await page.evaluate((nodeId) => {
+      const RED = (window as any).RED;
+      RED.editor.edit(RED.nodes.node(nodeId));
+    }, id);
+    await page.waitForSelector('#node-input-system');
+  }
+
+  async function ok(): Promise<void> {
+    await page.click('#node-dialog-ok');
+    await page.waitForFunction(() => document.querySelectorAll('.red-ui-tray').length === 0);
+  }
+
+  it('shows the net-metering settings and the zone prices of the node', async () => {
+    await edit('n1');
+    assert.equal(await page.inputValue('#node-input-system'), 'net-metering');
+    assert.equal(await page.isVisible('#node-input-ratio'), true);
+    assert.equal(await page.isVisible('#node-input-priceMode'), false);
+    const rows = await page.$$eval('#node-input-zonePrices-container .zone-code', (els) =>
+      els.map((e) => (e as HTMLInputElement).value),
+    );
+    assert.deepEqual(rows, ['T1', 'T2']);
+    const stores = await page.$$eval('#node-input-store option', (els) =>
+      els.map((e) => (e as HTMLOptionElement).value),
+    );
+    assert.ok(stores.includes('file'), `stores: ${stores.join(', ')}`);
+    assert.equal(await page.isVisible('#elicznik-settlement-memory-tip'), false, 'a persistent store exists');
+    await ok();
+  });
+
+  it('switches to net-billing with hourly RCE and saves an added zone row', async () => {
+    await edit('n1');
+    await page.selectOption('#node-input-system', 'net-billing');
+    assert.equal(await page.isVisible('#node-input-priceMode'), true);
+    assert.equal(await page.isVisible('#node-input-ratio'), false);
+    assert.equal(await page.isVisible('#node-input-rceUrl'), false, 'RCE rows only for hourly RCE');
+    await page.selectOption('#node-input-priceMode', 'rce');
+    assert.equal(await page.isVisible('#node-input-rceUrl'), true);
+    assert.equal(await page.inputValue('#node-input-rceUrl'), 'https://api.raporty.pse.pl/api/rce-pln');
+    await page.click(
+      '#node-input-zonePrices-container + .red-ui-editableList-addButton, .red-ui-editableList-addButton',
+    );
+    const codes = page.locator('#node-input-zonePrices-container .zone-code');
+    await codes.nth(2).fill('T3');
+    await page.locator('#node-input-zonePrices-container .zone-energy').nth(2).fill('0.51');
+    await ok();
+    const saved = await page.evaluate(() => {
+      const n = (window as any).RED.nodes.node('n1');
+      return { system: n.system, priceMode: n.priceMode, zonePrices: n.zonePrices };
+    });
+    assert.equal(saved.system, 'net-billing');
+    assert.equal(saved.priceMode, 'rce');
+    assert.deepEqual(saved.zonePrices[2], { zone: 'T3', energy: '0.51', distribution: '' });
+  });
+
+  it('shows in the status whether the state survives a restart', async () => {
+    await page.waitForFunction(() => {
+      const RED = (window as any).RED;
+      return !!(RED.nodes.node('n1').status && RED.nodes.node('n2').status);
+    });
+    const statuses = await page.evaluate(() => {
+      const RED = (window as any).RED;
+      return ['n1', 'n2'].map((id) => {
+        const s = RED.nodes.node(id).status;
+        return { fill: s.fill, text: String(s.text) };
+      });
+    });
+    assert.equal(statuses[0].fill, 'yellow');
+    assert.match(statuses[0].text, /memory only/);
+    assert.equal(statuses[1].fill, 'green');
+    assert.match(statuses[1].text, /^bank 0\.0 kWh/);
+  });
+});
