@@ -15,6 +15,15 @@ export const DEFAULT_TIMEOUT_S = 30;
 /** Shortest time between logins when the node sets none, minutes. */
 export const DEFAULT_MIN_LOGIN_MINUTES = 1;
 
+/** A node that shows the account's problems on its status. */
+export interface AccountUser {
+  /**
+   * Called when a call of the account ends with a problem of the whole account (wrong password,
+   * block, rate limit, login held back), and with null when a later call succeeds.
+   */
+  showAccountProblem(code: ElicznikErrorCode | null): void;
+}
+
 /** The runtime face of an `elicznik-config` node. */
 export interface ElicznikAccountNode extends Node {
   /** Site id of the meter point, `''` = the account's first. */
@@ -26,10 +35,10 @@ export interface ElicznikAccountNode extends Node {
    * @throws BadInputError when the username or password is missing or a setting is not valid
    */
   session(): AccountSession;
-  /** Adds a node whose status shows the account's problems (wrong password, block, …). */
-  addUser(node: Node): void;
-  /** Removes a node added with {@link addUser}. */
-  removeUser(node: Node): void;
+  /** Adds a user to tell about the account's problems; it is told at once when one is showing. */
+  addUser(user: AccountUser): void;
+  /** Removes a user added with {@link addUser}. */
+  removeUser(user: AccountUser): void;
 }
 
 /** The settings of the config node as the editor stores them (numbers may arrive as text). */

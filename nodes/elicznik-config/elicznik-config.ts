@@ -3,7 +3,8 @@
  * process-wide session (opened on first use, given back on close), shows account problems on the
  * status of every node that uses it, and serves the dialog's meter point list.
  */
-import type { NodeAPI, NodeDef, Node, NodeStatus } from 'node-red';
+import type { NodeAPI, NodeDef, Node } from 'node-red';
+import type { ElicznikErrorCode } from '../../src/client/errors';
 import type { AccountState } from '../../src/session/account-session';
 import { sessionPool, type SessionLease } from '../../src/session/pool';
 import {
@@ -11,6 +12,7 @@ import {
   accountOptions,
   type AccountCredentials,
   type AccountSettings,
+  type AccountUser,
   type ElicznikAccountNode,
 } from './account';
 import { meterPointsAnswer } from './meter-points';
@@ -33,10 +35,10 @@ export = function (RED: NodeAPI) {
   }
 
   function setUp(node: ConfigNode, def: ConfigDef) {
-    const users = new Set<Node>();
+    const users = new Set<AccountUser>();
     let lease: SessionLease | undefined;
     let stopListening: (() => void) | undefined;
-    let shownError: NodeStatus | undefined;
+    let problem: ElicznikErrorCode | null = null;
 
     Object.defineProperty(node, 'meterPoint', { value: (def.meterPoint ?? '').trim(), enumerable: true });
     Object.defineProperty(node, 'meterPointLabel', { value: def.meterPointLabel ?? '', enumerable: true });
@@ -49,15 +51,11 @@ export = function (RED: NodeAPI) {
 
     const showState = (state: AccountState) => {
       if (!state.ok && ACCOUNT_ERROR_CODES.includes(state.error.code)) {
-        shownError = {
-          fill: 'red',
-          shape: 'ring',
-          text: RED._(`elicznik-config.reason.${state.error.code}`),
-        };
-        for (const user of users) user.status(shownError);
-      } else if (state.ok && shownError) {
-        shownError = undefined;
-        for (const user of users) user.status({});
+        problem = state.error.code;
+        for (const user of users) user.showAccountProblem(problem);
+      } else if (state.ok && problem) {
+        problem = null;
+        for (const user of users) user.showAccountProblem(null);
       }
     };
 
@@ -68,11 +66,11 @@ export = function (RED: NodeAPI) {
       }
       return lease.session;
     };
-    node.addUser = (user: Node) => {
+    node.addUser = (user: AccountUser) => {
       users.add(user);
-      if (shownError) user.status(shownError);
+      if (problem) user.showAccountProblem(problem);
     };
-    node.removeUser = (user: Node) => {
+    node.removeUser = (user: AccountUser) => {
       users.delete(user);
     };
 

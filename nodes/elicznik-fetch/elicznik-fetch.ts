@@ -10,7 +10,7 @@ import type { EnergySeries } from '../../src/client/series';
 import { firstOfYear, rangeLabel, type DateRange } from '../../src/energy/ranges';
 import { addLocalDays, todayLocal } from '../../src/energy/time';
 import type { AccountSession } from '../../src/session/account-session';
-import type { ElicznikAccountNode } from '../elicznik-config/account';
+import type { AccountUser, ElicznikAccountNode } from '../elicznik-config/account';
 import {
   figureOfHours,
   figureOfRegisters,
@@ -70,8 +70,11 @@ export = function (RED: NodeAPI) {
   function setUp(node: Node, def: FetchDef) {
     const t: Translate = (key, params) => RED._(key, params);
     const account = def.account ? (RED.nodes.getNode(def.account) as ElicznikAccountNode | null) : null;
-    if (account) account.addUser(node);
-    else node.status(errorStatus(t, 'NO_ACCOUNT'));
+    const user: AccountUser = {
+      showAccountProblem: (code) => node.status(code ? errorStatus(code) : {}),
+    };
+    if (account) account.addUser(user);
+    else node.status(errorStatus('NO_ACCOUNT'));
 
     const evaluate = (name: string, value: string | undefined, type: string | undefined, msg: NodeMessage) =>
       new Promise<unknown>((resolve) => {
@@ -193,7 +196,7 @@ export = function (RED: NodeAPI) {
     async function handle(msg: NodeMessageInFlow, send: Send, done: Done) {
       try {
         if (!account) {
-          node.status(errorStatus(t, 'NO_ACCOUNT'));
+          node.status(errorStatus('NO_ACCOUNT'));
           done(
             new BadInputError(
               'No eLicznik account is set in this node (or its configuration node is missing).',
@@ -209,7 +212,7 @@ export = function (RED: NodeAPI) {
         await run(msg, send, today, request, account);
         done();
       } catch (err) {
-        node.status(errorStatus(t, isElicznikError(err) ? err.code : undefined));
+        node.status(errorStatus(isElicznikError(err) ? err.code : undefined));
         done(err instanceof Error ? err : new Error(String(err)));
       }
     }
@@ -219,7 +222,7 @@ export = function (RED: NodeAPI) {
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {
-      account?.removeUser(node);
+      account?.removeUser(user);
       done();
     });
   }

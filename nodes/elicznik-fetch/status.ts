@@ -45,18 +45,23 @@ export function partialStatus(t: Translate, now: number, missing: Gap): NodeStat
   return { fill: 'yellow', shape: 'dot', text };
 }
 
-/** Red ring with the short reason of an error code. */
-export function errorStatus(t: Translate, code: string | undefined): NodeStatus {
-  const known = [
-    'WRONG_CREDENTIALS',
-    'ACCOUNT_BLOCKED',
-    'RATE_LIMITED',
-    'LOGIN_BUDGET',
-    'SERVICE_UNAVAILABLE',
-    'SERVICE_CHANGED',
-    'BAD_INPUT',
-    'NO_ACCOUNT',
-  ];
-  const key = code && known.includes(code) ? code : 'UNKNOWN';
-  return { fill: 'red', shape: 'ring', text: t(`elicznik-fetch.reason.${key}`) };
+/** Codes with a short reason in the catalog (`elicznik-fetch.reason.<code>`). */
+const REASONS = [
+  'WRONG_CREDENTIALS',
+  'ACCOUNT_BLOCKED',
+  'RATE_LIMITED',
+  'LOGIN_BUDGET',
+  'SERVICE_UNAVAILABLE',
+  'SERVICE_CHANGED',
+  'BAD_INPUT',
+  'NO_ACCOUNT',
+];
+
+/**
+ * Red ring with the short reason of an error code. The text is the catalog key, which the editor
+ * shows in each user's own language.
+ */
+export function errorStatus(code: string | undefined): NodeStatus {
+  const key = code && REASONS.includes(code) ? code : 'UNKNOWN';
+  return { fill: 'red', shape: 'ring', text: `elicznik-fetch.reason.${key}` };
 }

@@ -185,12 +185,12 @@ describe('elicznik-fetch: output and status', () => {
       partialStatus(t, now, { label: '2026-11-22', allEmpty: false, hours: 4 }).text,
       'elicznik-fetch.status.partial(time=12:05,count=4)',
     );
-    assert.deepEqual(errorStatus(t, 'RATE_LIMITED'), {
+    assert.deepEqual(errorStatus('RATE_LIMITED'), {
       fill: 'red',
       shape: 'ring',
       text: 'elicznik-fetch.reason.RATE_LIMITED',
     });
-    assert.equal(errorStatus(t, 'ENOENT').text, 'elicznik-fetch.reason.UNKNOWN');
-    assert.equal(errorStatus(t, undefined).text, 'elicznik-fetch.reason.UNKNOWN');
+    assert.equal(errorStatus('ENOENT').text, 'elicznik-fetch.reason.UNKNOWN');
+    assert.equal(errorStatus(undefined).text, 'elicznik-fetch.reason.UNKNOWN');
   });
 });

@@ -430,7 +430,7 @@ describe('elicznik-fetch node', function () {
       assert.deepEqual(lastStatus(n2), {
         fill: 'red',
         shape: 'ring',
-        text: 'elicznik-config.reason.WRONG_CREDENTIALS',
+        text: 'elicznik-fetch.reason.WRONG_CREDENTIALS',
       });
       assert.equal(ctx.sim.stats.loginAttempts, 1);
       const err = await caught(n2);
@@ -448,7 +448,7 @@ describe('elicznik-fetch node', function () {
       assert.deepEqual(lastStatus(n2), {
         fill: 'red',
         shape: 'ring',
-        text: 'elicznik-config.reason.RATE_LIMITED',
+        text: 'elicznik-fetch.reason.RATE_LIMITED',
       });
       ctx.sim.faults.rateLimited = false;
       await fetchOnce(n1, { day: '2026-11-02' });
