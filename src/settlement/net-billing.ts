@@ -432,6 +432,11 @@ export class NetBillingDeposit {
     return structuredClone(this.state);
   }
 
+  /** The state itself, for a caller that drops the deposit afterwards (no copy). */
+  releaseState(): NetBillingState {
+    return this.state;
+  }
+
   /** Deposit left now, grosze (every month's deposit, usable or not yet). */
   get balanceGr(): number {
     return this.state.lots.reduce((sum, l) => sum + l.remainingGr, 0);
@@ -606,7 +611,12 @@ export class NetBillingDeposit {
   preview(): NetBillingPeriod | null {
     const s = this.state;
     if (s.nextMonth === null || s.pending.length === 0 || s.lastHourMs === null) return null;
-    const copy = structuredClone(s);
+    // The close changes the lots' remainders, values pending hours and replaces the lists.
+    const copy: NetBillingState = {
+      ...s,
+      lots: s.lots.map((l) => ({ ...l })),
+      pending: s.pending.map((h) => ({ ...h })),
+    };
     return this.closeMonth(copy, s.nextMonth, s.lastHourMs + MS_PER_HOUR, false);
   }
 
@@ -764,5 +774,5 @@ export function settleNetBilling(
   const periods = deposit.pushAll(records);
   const open = deposit.preview();
   if (open) periods.push(open);
-  return { periods, state: deposit.toJSON() };
+  return { periods, state: deposit.releaseState() };
 }

@@ -275,6 +275,17 @@ export function lotExpiryMs(startMs: number, date: string, windowDays: number): 
   return warsawInstant(shiftDate(date, windowDays), warsawMinutesOfDay(startMs));
 }
 
+function copyLot(l: BankLot): BankLot {
+  return {
+    startMs: l.startMs,
+    date: l.date,
+    zone: l.zone,
+    expiresMs: l.expiresMs,
+    amountWh: l.amountWh,
+    remainingWh: l.remainingWh,
+  };
+}
+
 /** Money per zone accumulated in µPLN; null once an hour had no price. */
 class ZoneSums {
   ecbpWh = 0;
@@ -390,6 +401,11 @@ export class NetMeteringBank {
     return structuredClone(this.state);
   }
 
+  /** The state itself, for a caller that drops the bank afterwards (no copy). */
+  releaseState(): NetMeteringState {
+    return this.state;
+  }
+
   /** Energy in the bank now (every lot not expired by the latest settled hour), Wh. */
   get balanceWh(): number {
     const s = this.state;
@@ -501,7 +517,8 @@ export class NetMeteringBank {
   preview(): NetMeteringPeriod | null {
     const s = this.state;
     if (s.nextMonth === null || s.pending.length === 0 || s.lastHourMs === null) return null;
-    const copy = structuredClone(s);
+    // The close changes the lots' remainders and replaces the lists: copy just the lots.
+    const copy: NetMeteringState = { ...s, lots: s.lots.map(copyLot) };
     return this.closeMonth(copy, s.nextMonth, s.lastHourMs + MS_PER_HOUR, false);
   }
 
@@ -729,5 +746,5 @@ export function settleNetMetering(
   const periods = bank.pushAll(records);
   const open = bank.preview();
   if (open) periods.push(open);
-  return { periods, state: bank.toJSON() };
+  return { periods, state: bank.releaseState() };
 }
