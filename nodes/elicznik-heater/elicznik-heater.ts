@@ -1,0 +1,195 @@
+/**
+ * `elicznik-heater`: switches a heater, boiler or charger on this clock hour's surplus without
+ * letting the hour end in net import. Input: the running balance of the hour (the live output of
+ * `elicznik-balance` or any object with net or ecp/eco). Output 1 sends the "on" value, output 2
+ * the "off" value, only when the state changes (optionally repeated), output 3 every decision.
+ * The control lives in `src/energy/heater.ts`; this file reads settings and messages, keeps the
+ * state in the chosen context store, runs the timer and sends.
+ */
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
+import {
+  createHeaterState,
+  heaterEvaluate,
+  heaterInput,
+  heaterInputOf,
+  heaterOptionsWith,
+  heaterOverride,
+  isHeaterState,
+  type HeaterDecision,
+  type HeaterOptions,
+  type HeaterState,
+  type HeaterStep,
+} from '../../src/energy/heater';
+import {
+  commandOf,
+  heaterOptionsOf,
+  heaterStatus,
+  outputValue,
+  type HeaterDef,
+  type Translate,
+} from './adapter';
+
+type Def = NodeDef & HeaterDef;
+type Send = (msg: NodeMessage | Array<NodeMessage | NodeMessage[] | null>) => void;
+type Done = (err?: Error) => void;
+
+const STATE_KEY = 'heater';
+/** How often the timer re-evaluates between inputs (fail-safe, hour end, minimum times). */
+const TICK_MS = 15_000;
+/** The first send waits until the flow has started, so the nodes wired after this one receive it. */
+const START_DELAY_MS = 100;
+
+export = function (RED: NodeAPI) {
+  function ElicznikHeaterNode(this: Node, def: Def) {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const t: Translate = (key, params) => RED._(key, params);
+    let options: HeaterOptions;
+    let onValue: unknown;
+    let offValue: unknown;
+    try {
+      options = heaterOptionsOf(def);
+      onValue = outputValue(def.onValue, def.onValueType, true);
+      offValue = outputValue(def.offValue, def.offValueType, false);
+    } catch (err) {
+      node.status({ fill: 'red', shape: 'ring', text: (err as Error).message.slice(0, 60) });
+      node.error(err);
+      return;
+    }
+    const repeatMs = Math.max(Number(String(def.repeat ?? '0').replace(',', '.')) || 0, 0) * 60_000;
+    const loadProperty = def.loadProperty || '';
+    const store = def.store || undefined;
+    const context = node.context();
+    let state: HeaterState = createHeaterState();
+    let timer: NodeJS.Timeout | undefined;
+    let closed = false;
+    let lastSwitchSentAt = 0;
+    /** True until the state has been sent once after the start (an early input sends it then). */
+    let startPending = true;
+
+    const save = () => {
+      context.set(STATE_KEY, state, store, (err?: Error) => {
+        if (err) node.warn(`Could not keep the heater state in context store "${store}": ${err.message}`);
+      });
+    };
+
+    const switchMessage = (on: boolean): NodeMessage => ({
+      payload: on ? onValue : offValue,
+      topic: 'heater',
+    });
+    const decisionMessage = (d: HeaterDecision): NodeMessage =>
+      ({ payload: d, topic: 'heater' }) as NodeMessage;
+
+    /** Sends the step: on/off when it changed (or `force`), the decision when asked. */
+    const emit = (step: HeaterStep, sendFn: Send, withDecision: boolean, force = false) => {
+      if (startPending) {
+        startPending = false;
+        force = true;
+      }
+      state = step.state;
+      const d = step.decision;
+      const now = Date.now();
+      let sw: NodeMessage | null = null;
+      if (d.changed || force || (repeatMs > 0 && now - lastSwitchSentAt >= repeatMs)) {
+        sw = switchMessage(d.on);
+        lastSwitchSentAt = now;
+      }
+      const out3 = withDecision || d.changed || force ? decisionMessage(d) : null;
+      if (sw || out3) sendFn([d.on ? sw : null, d.on ? null : sw, out3]);
+      node.status(heaterStatus(t, d));
+      save();
+    };
+
+    const arm = () => {
+      if (closed) return;
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(onTick, TICK_MS);
+    };
+
+    function onTick() {
+      timer = undefined;
+      if (closed) return;
+      try {
+        emit(heaterEvaluate(state, Date.now(), options), (m) => node.send(m), false);
+      } catch (err) {
+        node.error(err);
+      }
+      arm();
+    }
+
+    // Restore the state (a redeploy or restart keeps it in a persistent store), then re-send the
+    // current state so the relay and the node agree; the fail-safe turns a stale "on" off.
+    const ready = new Promise<void>((resolve) => {
+      try {
+        context.get(STATE_KEY, store, (err: Error | undefined, value: unknown) => {
+          if (!err && isHeaterState(value)) state = value;
+          resolve();
+        });
+      } catch {
+        resolve();
+      }
+    });
+    let queue = ready.then(() => {
+      if (closed) return;
+      timer = setTimeout(() => {
+        timer = undefined;
+        if (closed) return;
+        try {
+          startPending = false;
+          emit(heaterEvaluate(state, Date.now(), options), (m) => node.send(m), true, true);
+        } catch (err) {
+          node.error(err);
+        }
+        arm();
+      }, START_DELAY_MS);
+    });
+
+    const handle = (msg: NodeMessageInFlow, send: Send) => {
+      const now = Date.now();
+      const payload = msg.payload;
+      const cmd = commandOf(payload, def.name || '');
+      if (cmd) {
+        if (cmd.config) options = heaterOptionsWith(options, cmd.config);
+        const step = cmd.override
+          ? heaterOverride(state, cmd.override.mode, now, options, cmd.override.durationMs)
+          : heaterEvaluate(state, now, options);
+        emit(step, send, true);
+        return;
+      }
+      const live = (msg as NodeMessage & { live?: unknown }).live;
+      const source = live && typeof live === 'object' ? live : payload;
+      const input = heaterInputOf(source, now);
+      if (loadProperty) {
+        const measured = RED.util.getMessageProperty(msg, loadProperty);
+        if (measured !== undefined && measured !== null && measured !== '') {
+          const kw = Number(String(measured).replace(',', '.'));
+          if (Number.isFinite(kw) && kw >= 0) input.loadKw = kw;
+        }
+      }
+      emit(heaterInput(state, input, options), send, true);
+    };
+
+    node.on('input', (msg: NodeMessageInFlow, send: Send, done: Done) => {
+      queue = queue.then(() => {
+        if (closed) return done();
+        try {
+          handle(msg, send);
+          arm();
+          done();
+        } catch (err) {
+          node.status({ fill: 'red', shape: 'ring', text: (err as Error).message.slice(0, 60) });
+          done(err as Error);
+        }
+      });
+    });
+
+    node.on('close', (done: () => void) => {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      queue.then(done, done);
+    });
+  }
+
+  RED.nodes.registerType('elicznik-heater', ElicznikHeaterNode);
+};

@@ -1,0 +1,409 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import helper from 'node-red-node-test-helper';
+import sinon from 'sinon';
+import { nodeRedPath } from '../support/node-red';
+import { commandOf, heaterStatus, outputValue, type Translate } from '../../nodes/elicznik-heater/adapter';
+import {
+  createHeaterState,
+  DEFAULT_HEATER_OPTIONS,
+  heaterEvaluate,
+  heaterInput,
+} from '../../src/energy/heater';
+import { hourContaining, toLocalIso } from '../../src/energy/time';
+
+const heaterNode = require('../../nodes/elicznik-heater/elicznik-heater');
+
+helper.init(nodeRedPath());
+
+const MIN = 60_000;
+const H = 3_600_000;
+const NOON = Date.parse('2026-06-15T10:00:00Z'); // 12:00 in Warsaw
+
+type Flow = Record<string, unknown>[];
+
+function flow(props: Record<string, unknown>): Flow {
+  return [
+    { id: 'f1', type: 'tab' },
+    {
+      id: 'n1',
+      type: 'elicznik-heater',
+      z: 'f1',
+      name: 'boiler',
+      ...props,
+      wires: [['on'], ['off'], ['dec']],
+    },
+    { id: 'on', type: 'helper', z: 'f1' },
+    { id: 'off', type: 'helper', z: 'f1' },
+    { id: 'dec', type: 'helper', z: 'f1' },
+    { id: 'c1', type: 'catch', z: 'f1', scope: null, wires: [['err']] },
+    { id: 'err', type: 'helper', z: 'f1' },
+  ];
+}
+
+interface Out {
+  at: number;
+  on: boolean;
+  payload: unknown;
+}
+
+/** Every on/off message in order, with the fake time it came at. */
+function switches(): Out[] {
+  const out: Out[] = [];
+  helper.getNode('on').on('input', (m: any) => out.push({ at: Date.now(), on: true, payload: m.payload }));
+  helper.getNode('off').on('input', (m: any) => out.push({ at: Date.now(), on: false, payload: m.payload }));
+  return out;
+}
+
+function collect(id: string): any[] {
+  const out: any[] = [];
+  helper.getNode(id).on('input', (m: any) => out.push(m));
+  return out;
+}
+
+function next(id: string): Promise<any> {
+  return new Promise((resolve) => helper.getNode(id).once('input', resolve));
+}
+
+async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+}
+
+/**
+ * A meter with the load behind it, fed to the node every 10 s as `elicznik-balance` sends its live
+ * output; the load draws power while the last switch message said on.
+ */
+async function runMeter(
+  clock: sinon.SinonFakeTimers,
+  out: Out[],
+  to: number,
+  pvKw: (t: number) => number,
+  houseKw: number,
+  loadKw: number,
+  hours: Map<number, { net: number; base: number; load: number }>,
+  feed: (t: number) => boolean = () => true,
+): Promise<void> {
+  const node = helper.getNode('n1');
+  while (Date.now() < to) {
+    const before = Date.now();
+    await clock.tickAsync(10_000);
+    const t = Date.now();
+    const mid = (before + t) / 2;
+    const hour = hourContaining(mid);
+    const h = hours.get(hour.startMs) ?? { net: 0, base: 0, load: 0 };
+    hours.set(hour.startMs, h);
+    const on = out.length > 0 && out[out.length - 1].on;
+    const dt = (t - before) / H;
+    h.net += (pvKw(mid) - houseKw - (on ? loadKw : 0)) * dt;
+    h.base += (pvKw(mid) - houseKw) * dt;
+    h.load += (on ? loadKw : 0) * dt;
+    if (!feed(t)) continue;
+    node.receive({
+      payload: h.net >= 0,
+      live: {
+        surplus: h.net >= 0,
+        changed: false,
+        net: Math.round(h.net * 1000) / 1000,
+        ecp: 0,
+        eco: 0,
+        hourStart: toLocalIso(hour.startMs),
+        hourEnd: toLocalIso(hour.endMs),
+        at: toLocalIso(t),
+        msLeft: hour.endMs - t,
+        minutesLeft: Math.ceil((hour.endMs - t) / MIN),
+        readings: 1,
+      },
+    });
+    await settle();
+  }
+}
+
+function assertAlternating(out: Out[]): void {
+  for (let i = 1; i < out.length; i++) {
+    assert.notEqual(
+      out[i].on,
+      out[i - 1].on,
+      `duplicate ${out[i].on ? 'on' : 'off'} at ${new Date(out[i].at).toISOString()}`,
+    );
+  }
+}
+
+describe('elicznik-heater node', function () {
+  this.timeout(20_000);
+  let clock: sinon.SinonFakeTimers | undefined;
+
+  afterEach(async () => {
+    await helper.unload();
+    clock?.restore();
+    clock = undefined;
+  });
+
+  const fake = (now: number) =>
+    sinon.useFakeTimers({
+      now,
+      toFake: ['Date', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'],
+    });
+
+  it('sends the safe "off" after a deploy, then runs the load on surplus over whole hours without net import', async () => {
+    clock = fake(NOON);
+    await helper.load(heaterNode, flow({ loadKw: '2', onDelay: '1', minOn: '5', minOff: '5' }) as any);
+    const out = switches();
+    const decisions = collect('dec');
+    await clock.tickAsync(100);
+    await settle();
+    assert.deepEqual(
+      out.map((o) => [o.on, o.payload]),
+      [[false, false]],
+    );
+    assert.equal(decisions[0].payload.reason, 'fail-safe');
+    const hours = new Map<number, { net: number; base: number; load: number }>();
+    await runMeter(clock, out, NOON + 3 * H, () => 2.6, 1, 2, hours);
+    assertAlternating(out);
+    assert.ok(out.length >= 4, `${out.length} switch messages`);
+    for (const [start, h] of hours) {
+      if (start + H > Date.now()) continue;
+      assert.ok(h.net >= 0, `hour ${toLocalIso(start)} ended at ${h.net.toFixed(3)} kWh`);
+      assert.ok(h.load / h.base > 0.7, `the load used ${h.load.toFixed(2)} of ${h.base.toFixed(2)} kWh`);
+    }
+    const last = decisions.at(-1).payload;
+    assert.ok(
+      ['budget', 'trend', 'no-surplus', 'budget-spent', 'min-off', 'on-delay', 'min-on'].includes(
+        last.reason,
+      ),
+    );
+    assert.equal(typeof last.budgetKwh, 'number');
+    assert.equal(typeof last.projectedNetKwh, 'number');
+    assert.equal(last.hourStart, toLocalIso(hourContaining(Date.parse(last.at) - 1000).startMs));
+  });
+
+  it('keeps minimum times, the on-delay and the switch cap under passing clouds', async () => {
+    clock = fake(NOON);
+    await helper.load(
+      heaterNode,
+      flow({ loadKw: '2', onDelay: '2', minOn: '6', minOff: '4', maxSwitches: '4' }) as any,
+    );
+    const out = switches();
+    const decisions = collect('dec');
+    await clock.tickAsync(100);
+    const cloudy = (t: number) => (Math.floor(t / (4 * MIN)) % 2 === 0 ? 4.5 : 0.3);
+    const hours = new Map<number, { net: number; base: number; load: number }>();
+    await runMeter(clock, out, NOON + 3 * H, cloudy, 1, 2, hours);
+    assertAlternating(out);
+    const changes = out.slice(1);
+    assert.ok(changes.length > 3);
+    for (let i = 1; i < changes.length; i++) {
+      const gap = changes[i].at - changes[i - 1].at;
+      const endedBy = decisions.find(
+        (d) => Math.abs(Date.parse(d.payload.at) - changes[i].at) < 1000 && d.payload.changed,
+      )?.payload.reason;
+      if (changes[i - 1].on && endedBy !== 'import-guard')
+        assert.ok(gap >= 6 * MIN, `on for ${gap / MIN} min`);
+      if (!changes[i - 1].on) assert.ok(gap >= 4 * MIN, `off for ${gap / MIN} min`);
+    }
+    const perHour = new Map<string, number>();
+    for (const c of changes) {
+      const k = toLocalIso(hourContaining(c.at).startMs);
+      perHour.set(k, (perHour.get(k) ?? 0) + 1);
+    }
+    for (const [k, n] of perHour) assert.ok(n <= 4, `${n} switches in ${k}`);
+    // every switch-on came after the condition held for 2 minutes
+    for (const d of decisions.map((m) => m.payload).filter((p) => p.changed && p.on)) {
+      const at = Date.parse(d.at);
+      const waiting = decisions.filter((m) => {
+        const t = Date.parse(m.payload.at);
+        return t >= at - 2 * MIN && t < at;
+      });
+      assert.ok(waiting.every((m) => !m.payload.on && m.payload.reason !== 'no-surplus'));
+    }
+    for (const [start, h] of hours) if (start + H <= Date.now()) assert.ok(h.net >= 0);
+  });
+
+  it('turns off on the fail-safe when input stops and resumes when it returns', async () => {
+    clock = fake(NOON);
+    await helper.load(heaterNode, flow({ loadKw: '2', onDelay: '0', minOff: '0', failSafe: '5' }) as any);
+    const out = switches();
+    await clock.tickAsync(100);
+    const node = helper.getNode('n1');
+    node.receive({ payload: { net: 1 } });
+    await settle();
+    assert.equal(out.at(-1)!.on, true);
+    await clock.tickAsync(4 * MIN);
+    assert.equal(out.at(-1)!.on, true);
+    await clock.tickAsync(75_000);
+    assert.equal(out.at(-1)!.on, false);
+    const decision = next('dec');
+    node.receive({ payload: { net: 1.2 } });
+    const d = (await decision).payload;
+    assert.equal(d.on, true);
+    assert.equal(d.reason, 'budget');
+    assertAlternating(out);
+    sinon.assert.calledWithMatch(node.status as sinon.SinonSpy, { fill: 'red', shape: 'ring' });
+  });
+
+  it('follows an override with and without a duration and sends numbers or strings as chosen', async () => {
+    clock = fake(NOON);
+    await helper.load(
+      heaterNode,
+      flow({ onValue: '1', onValueType: 'num', offValue: 'OFF', offValueType: 'str' }) as any,
+    );
+    const out = switches();
+    await clock.tickAsync(100);
+    const node = helper.getNode('n1');
+    node.receive({ payload: { override: 'on', minutes: 30 } });
+    await settle();
+    assert.deepEqual(out.at(-1), { at: NOON + 100, on: true, payload: 1 });
+    sinon.assert.calledWithMatch(node.status as sinon.SinonSpy, { fill: 'yellow' });
+    await clock.tickAsync(29 * MIN);
+    assert.equal(out.at(-1)!.on, true);
+    await clock.tickAsync(MIN + 15_000);
+    assert.deepEqual(out.at(-1)!.payload, 'OFF');
+    node.receive({ payload: { override: { mode: 'on' } } });
+    await settle();
+    await clock.tickAsync(5 * H);
+    assert.equal(out.at(-1)!.on, true);
+    node.receive({ payload: { override: 'auto' } });
+    await settle();
+    assert.equal(out.at(-1)!.on, false);
+    assertAlternating(out);
+    assert.equal(out.length, 5);
+  });
+
+  it('changes named settings by a config message and rejects unknown keys with a clear error', async () => {
+    clock = fake(NOON);
+    await helper.load(heaterNode, flow({ loadKw: '2' }) as any);
+    await clock.tickAsync(100);
+    const node = helper.getNode('n1');
+    let dec = next('dec');
+    node.receive({ payload: { config: { loadKw: 3.5, minOn: 1 } } });
+    assert.equal((await dec).payload.loadKw, 3.5);
+    // a config for another node by name is ignored
+    dec = next('dec');
+    node.receive({ payload: { config: { loadKw: 1 }, name: 'other' } });
+    assert.equal((await dec).payload.loadKw, 3.5);
+    const err = next('err');
+    node.receive({ payload: { config: { lodKw: 3 } } });
+    assert.match((await err).error.message, /Unknown setting "lodKw"; known: mode, loadKw/);
+    dec = next('dec');
+    node.receive({ payload: { net: 0 } });
+    assert.equal((await dec).payload.loadKw, 3.5, 'a rejected config changes nothing');
+  });
+
+  it('re-sends its current state after a redeploy with a kept context store', async () => {
+    clock = fake(NOON);
+    helper.settings({ contextStorage: { default: { module: 'memory' }, keep: { module: 'memory' } } });
+    try {
+      const f = flow({ store: 'keep', onDelay: '0', failSafe: '10' });
+      await helper.load(heaterNode, f as any);
+      await (helper as any)._context.load();
+      let out = switches();
+      await clock.tickAsync(100);
+      helper.getNode('n1').receive({ payload: { net: 1 } });
+      await settle();
+      assert.equal(out.at(-1)!.on, true);
+      await helper.setFlows(f as any, 'full');
+      out = switches();
+      await clock.tickAsync(100);
+      await settle();
+      assert.deepEqual(
+        out.map((o) => o.on),
+        [true],
+      );
+      // no duplicate: the timer does not send it again while nothing changes
+      await clock.tickAsync(MIN);
+      assert.equal(out.length, 1);
+    } finally {
+      helper.settings({ contextStorage: undefined });
+    }
+  });
+
+  it('repeats the current value every N minutes when asked', async () => {
+    clock = fake(NOON);
+    await helper.load(heaterNode, flow({ repeat: '5', failSafe: '0' }) as any);
+    const out = switches();
+    await clock.tickAsync(100);
+    await clock.tickAsync(16 * MIN);
+    assert.deepEqual(
+      out.map((o) => [o.on, Math.round(((o.at - NOON) / MIN) * 10) / 10]),
+      [
+        [false, 0],
+        [false, 5],
+        [false, 10],
+        [false, 15],
+      ],
+    );
+  });
+
+  it('leaves no timer behind after close', async () => {
+    clock = fake(NOON);
+    const before = clock.countTimers();
+    await helper.load(heaterNode, flow({}) as any);
+    await clock.tickAsync(100);
+    assert.ok(clock.countTimers() > before);
+    await helper.unload();
+    assert.equal(clock.countTimers(), before);
+  });
+
+  it('reports bad input to a catch node', async () => {
+    await helper.load(heaterNode, flow({}) as any);
+    const err = next('err');
+    helper.getNode('n1').receive({ payload: 'hot' });
+    assert.match((await err).error.message, /running balance of the hour/);
+  });
+});
+
+describe('elicznik-heater adapter', () => {
+  const catalog = JSON.parse(
+    fs.readFileSync(
+      path.join(__dirname, '../../../nodes/elicznik-heater/locales/en-US/elicznik-heater.json'),
+      'utf8',
+    ),
+  );
+  const t: Translate = (key, params) => {
+    let v: any = catalog;
+    for (const part of key.split('.')) v = v?.[part];
+    assert.equal(typeof v, 'string', `missing catalog key ${key}`);
+    return (v as string).replace(/__(\w+)__/g, (_, k) => String(params?.[k]));
+  };
+
+  it('writes the status with the figures and the reason', () => {
+    const o = { ...DEFAULT_HEATER_OPTIONS, onDelayMs: 0 };
+    const on = heaterInput(createHeaterState(), { at: NOON + 42 * MIN, net: 0.62 }, o);
+    assert.deepEqual(heaterStatus(t, on.decision), {
+      fill: 'green',
+      shape: 'dot',
+      text: 'on: 0.60 kWh left, 18 min',
+    });
+    const fs5 = heaterEvaluate(on.state, NOON + 47 * MIN, o);
+    assert.deepEqual(heaterStatus(t, fs5.decision), {
+      fill: 'red',
+      shape: 'ring',
+      text: 'off: fail-safe, no data 5 min',
+    });
+  });
+
+  it('has a status text for every reason in both languages', () => {
+    const pl = JSON.parse(
+      fs.readFileSync(
+        path.join(__dirname, '../../../nodes/elicznik-heater/locales/pl/elicznik-heater.json'),
+        'utf8',
+      ),
+    );
+    const keys = (o: any, p = ''): string[] =>
+      Object.entries(o).flatMap(([k, v]) => (typeof v === 'object' ? keys(v, `${p}${k}.`) : [`${p}${k}`]));
+    assert.deepEqual(keys(pl).sort(), keys(catalog).sort());
+  });
+
+  it('reads commands and output values', () => {
+    assert.equal(commandOf({ net: 1 }, 'x'), null);
+    assert.deepEqual(commandOf({ override: 'ON', minutes: '30' }, 'x'), {
+      override: { mode: 'on', durationMs: 30 * MIN },
+    });
+    assert.throws(() => commandOf({ override: 'later' }, 'x'), /override must be "on", "off" or "auto"/);
+    assert.throws(() => commandOf({ override: 'on', minutes: -3 }, 'x'), /minutes must be a number > 0/);
+    assert.throws(() => commandOf({ config: [1] }, 'x'), /config must be an object/);
+    assert.equal(outputValue('', 'bool', true), true);
+    assert.equal(outputValue('2,5', 'num', true), 2.5);
+    assert.throws(() => outputValue('x', 'num', true), /Not a number/);
+  });
+});
