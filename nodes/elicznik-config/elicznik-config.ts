@@ -4,7 +4,7 @@
  * status of every node that uses it, and serves the dialog's meter point list.
  */
 import type { NodeAPI, NodeDef, Node } from 'node-red';
-import type { ElicznikErrorCode } from '../../src/client/errors';
+import { ServiceUnavailableError, type ElicznikErrorCode } from '../../src/client/errors';
 import type { AccountState } from '../../src/session/account-session';
 import { sessionPool, type SessionLease } from '../../src/session/pool';
 import {
@@ -59,7 +59,13 @@ export = function (RED: NodeAPI) {
       }
     };
 
+    let closed = false;
     node.session = () => {
+      if (closed) {
+        throw new ServiceUnavailableError('The eLicznik configuration node has been stopped (redeployed).', {
+          step: 'closed',
+        });
+      }
       if (!lease) {
         lease = sessionPool.acquire(accountOptions(node.settings, node.credentials ?? {}));
         stopListening = lease.session.onState(showState);
@@ -75,6 +81,7 @@ export = function (RED: NodeAPI) {
     };
 
     node.on('close', (_removed: boolean, done: () => void) => {
+      closed = true;
       stopListening?.();
       stopListening = undefined;
       users.clear();

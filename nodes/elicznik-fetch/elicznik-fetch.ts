@@ -51,6 +51,8 @@ interface FetchDef extends NodeDef {
 type Send = (msg: NodeMessage | Array<NodeMessage | NodeMessage[] | null>) => void;
 type Done = (err?: Error) => void;
 
+const NO_ACCOUNT_MESSAGE = 'No eLicznik account is set in this node (or its configuration node is missing).';
+
 /** How many days back the summary looks for the newest complete day. */
 const SUMMARY_LOOKBACK_DAYS = 7;
 
@@ -197,14 +199,7 @@ export = function (RED: NodeAPI) {
       try {
         if (!account) {
           node.status(errorStatus('NO_ACCOUNT'));
-          done(
-            new BadInputError(
-              'No eLicznik account is set in this node (or its configuration node is missing).',
-              {
-                step: 'config',
-              },
-            ),
-          );
+          done(new BadInputError(NO_ACCOUNT_MESSAGE, { step: 'config' }));
           return;
         }
         const today = todayLocal(Date.now());

@@ -255,8 +255,11 @@ describe('elicznik-config node', function () {
       assert.equal(ctx.sim.stats.loginAttempts, 0);
       await fetchOnce();
       assert.equal(sessionPool.openCount, 1);
+      const stopped = helper.getNode('c1') as any;
       await helper.setFlows(fetchFlow(ctx.sim), 'full', credentials());
       assert.equal(sessionPool.openCount, 0);
+      assert.throws(() => stopped.session(), (e: any) => e.code === 'SERVICE_UNAVAILABLE');
+      assert.equal(sessionPool.openCount, 0, 'a stopped config node opens nothing');
     });
 
     it('shares one session between config nodes of one account with different meter points', async () => {
