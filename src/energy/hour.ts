@@ -106,5 +106,7 @@ export function hourKey(record: Pick<HourRecord, 'hourStart'>): number {
 
 /** Sorts records by their start instant (a new array). */
 export function sortHours<T extends Pick<HourRecord, 'hourStart'>>(records: readonly T[]): T[] {
-  return [...records].sort((a, b) => hourKey(a) - hourKey(b));
+  const keyed = records.map((r) => ({ r, k: hourKey(r) }));
+  keyed.sort((a, b) => a.k - b.k);
+  return keyed.map((x) => x.r);
 }

@@ -98,9 +98,15 @@ export function localDateOf(instant: number | Date): string {
 
 /** ISO 8601 text of an instant in Warsaw local time with its offset, e.g. `2026-10-25T02:00:00+01:00`. */
 export function toLocalIso(instant: number | Date): string {
-  return format(
-    new TZDate(typeof instant === 'number' ? instant : instant.getTime(), WARSAW),
-    "yyyy-MM-dd'T'HH:mm:ssXXX",
+  const d = new TZDate(typeof instant === 'number' ? instant : instant.getTime(), WARSAW);
+  const p2 = (n: number) => String(n).padStart(2, '0');
+  const offset = -d.getTimezoneOffset(); // minutes east of UTC
+  const sign = offset >= 0 ? '+' : '-';
+  const abs = Math.abs(offset);
+  return (
+    `${d.getFullYear()}-${p2(d.getMonth() + 1)}-${p2(d.getDate())}` +
+    `T${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}` +
+    `${sign}${p2(Math.floor(abs / 60))}:${p2(abs % 60)}`
   );
 }
 
@@ -143,10 +149,15 @@ export function hourFromLabel(date: string, hour: number, repeated = false): Day
 /** The clock hour (Warsaw) an instant falls in. */
 export function hourContaining(instant: number | Date): DayHour {
   const t = typeof instant === 'number' ? instant : instant.getTime();
-  const date = localDateOf(t);
-  const found = hoursOfLocalDay(date).find((h) => t >= h.startMs && t < h.endMs);
-  if (!found) throw new RangeError(`No clock hour contains ${new Date(t).toISOString()}`);
-  return found;
+  if (!Number.isFinite(t)) throw new RangeError(`Not an instant: ${String(instant)}`);
+  // Warsaw is always a whole number of hours off UTC, so its clock hours start on UTC hours.
+  const startMs = Math.floor(t / MS_PER_HOUR) * MS_PER_HOUR;
+  const start = new TZDate(startMs, WARSAW);
+  const startHour = start.getHours();
+  // The second copy of an hour label: the hour before started at the same local hour (autumn DST).
+  const repeated = new TZDate(startMs - MS_PER_HOUR, WARSAW).getHours() === startHour;
+  const date = `${start.getFullYear()}-${String(start.getMonth() + 1).padStart(2, '0')}-${String(start.getDate()).padStart(2, '0')}`;
+  return { date, hour: startHour + 1, repeated, startMs, endMs: startMs + MS_PER_HOUR };
 }
 
 /** Formats a local date `YYYY-MM-DD` the way eLicznik forms want it: `dd.mm.yyyy`. */

@@ -12,6 +12,8 @@ import {
   toServiceDate,
 } from '../../src/energy/time';
 import { makeHourRecord, kwhToWh } from '../../src/energy/hour';
+import { TZDate } from '@date-fns/tz';
+import { format } from 'date-fns';
 
 describe('energy/time', () => {
   it('gives 24 hours on an ordinary day, labelled 1..24', () => {
@@ -54,6 +56,20 @@ describe('energy/time', () => {
     assert.equal(h.repeated, true);
     const first = hourContaining(Date.parse('2026-10-25T00:30:00Z')); // 02:30 CEST
     assert.equal(first.repeated, false);
+  });
+
+  it('finds the same hour and ISO text as the day enumeration, for every hour of a year', () => {
+    for (const date of localDatesInRange('2026-01-01', '2026-12-31')) {
+      for (const h of hoursOfLocalDay(date)) {
+        for (const t of [h.startMs, h.startMs + 1_234_567, h.endMs - 1]) {
+          assert.deepEqual(hourContaining(t), h);
+        }
+        assert.equal(
+          toLocalIso(h.startMs),
+          format(new TZDate(h.startMs, 'Europe/Warsaw'), "yyyy-MM-dd'T'HH:mm:ssXXX"),
+        );
+      }
+    }
   });
 
   it('converts service dates both ways and rejects non-dates', () => {
