@@ -39,7 +39,8 @@ export function setUpNodeTests(): NodeTestContext {
   after(async () => {
     await ctx.sim.close();
   });
-  beforeEach(() => {
+  beforeEach(async () => {
+    await sessionPool.clear();
     ctx.clock = sinon.useFakeTimers({ now: NOW, toFake: ['Date'] });
     ctx.sim.resetFaults();
     ctx.sim.unblockAccounts();
