@@ -12,7 +12,15 @@
  * figures exactly (no floating point drift).
  */
 import { BadInputError } from '../client/errors';
-import { hourKey, hourTimeFields, kwhToWh, makeHourRecord, sortHours, whToKwh, type HourRecord } from './hour';
+import {
+  hourKey,
+  hourTimeFields,
+  kwhToWh,
+  makeHourRecord,
+  sortHours,
+  whToKwh,
+  type HourRecord,
+} from './hour';
 import { hourContaining, isLocalDate } from './time';
 
 /** ECBP, ECBO and autoconsumption of one hour in Wh. */

@@ -258,7 +258,10 @@ describe('elicznik-config node', function () {
       const stopped = helper.getNode('c1') as any;
       await helper.setFlows(fetchFlow(ctx.sim), 'full', credentials());
       assert.equal(sessionPool.openCount, 0);
-      assert.throws(() => stopped.session(), (e: any) => e.code === 'SERVICE_UNAVAILABLE');
+      assert.throws(
+        () => stopped.session(),
+        (e: any) => e.code === 'SERVICE_UNAVAILABLE',
+      );
       assert.equal(sessionPool.openCount, 0, 'a stopped config node opens nothing');
     });
 
