@@ -36,7 +36,7 @@
  * takes the time explicitly.
  */
 import { BadInputError } from '../client/errors';
-import { hourContaining, localDateOf, toLocalIso } from './time';
+import { addLocalDays, hourContaining, localDateOf, startOfLocalDayMs, toLocalIso } from './time';
 
 /** `budget`: spend the hour's surplus with a projection; `threshold`: hysteresis on the running net. */
 export type HeaterMode = 'budget' | 'threshold';
@@ -115,6 +115,8 @@ export interface HeaterState {
   lastEvalAt: number | null;
   /** Smoothed net rate without the load, kW; null before two readings of one hour. */
   houseRateKw: number | null;
+  /** The net rate without the load between the two latest readings, kW (unsmoothed). */
+  lastRateKw: number | null;
   /** Last measured power of the load while on, kW. */
   measuredLoadKw: number | null;
   /** Since when the switch-on condition holds (on-delay), epoch ms. */
@@ -214,6 +216,7 @@ export function createHeaterState(): HeaterState {
     lastInputAt: null,
     lastEvalAt: null,
     houseRateKw: null,
+    lastRateKw: null,
     measuredLoadKw: null,
     readySince: null,
     switchesThisHour: 0,
@@ -261,7 +264,7 @@ function enterHour(s: HeaterState, now: number): void {
 function countOnTime(s: HeaterState, now: number): void {
   const prev = s.lastEvalAt;
   s.lastEvalAt = prev === null ? now : Math.max(prev, now);
-  const day = localDateOf(now);
+  const day = dayOf(now);
   if (s.day !== day) {
     // a new day: only the part after its midnight counts
     const onPart = s.on && prev !== null ? Math.max(now - Math.max(prev, midnightBefore(now)), 0) : 0;
@@ -270,6 +273,17 @@ function countOnTime(s: HeaterState, now: number): void {
     return;
   }
   if (s.on && prev !== null && now > prev) s.onMsToday += now - prev;
+}
+
+/** The Warsaw day of the latest lookup: most calls fall in the same day, so it is kept. */
+let dayCache: { startMs: number; endMs: number; date: string } | null = null;
+
+function dayOf(now: number): string {
+  if (dayCache && now >= dayCache.startMs && now < dayCache.endMs) return dayCache.date;
+  const date = localDateOf(now);
+  const startMs = startOfLocalDayMs(date);
+  dayCache = { startMs, endMs: startOfLocalDayMs(addLocalDays(date, 1)), date };
+  return date;
 }
 
 function midnightBefore(now: number): number {
@@ -325,7 +339,9 @@ function wanted(
       : { on: true, hard: false, reason: 'threshold' };
   }
   const covers = (ms: number) => f.budgetKwh >= (f.load * ms) / H;
-  const trendCarries = f.rate >= f.load && f.projectedOn >= opts.marginKwh && s.net >= 0;
+  // The trend alone may carry the load only while the latest interval agrees (a cloud ends it at once).
+  const rateNow = s.lastRateKw === null ? f.rate : Math.min(f.rate, s.lastRateKw);
+  const trendCarries = rateNow >= f.load && f.projectedOn >= opts.marginKwh && s.net >= 0;
   if (!s.on) {
     if (covers(Math.max(opts.minRunMs, 1))) return { on: true, hard: false, reason: 'budget' };
     if (trendCarries && s.houseRateKw !== null) return { on: true, hard: false, reason: 'trend' };
@@ -485,6 +501,7 @@ function finishInput(
     const raw = (input.net - prev.net) / dtH + loadBefore;
     const alpha = 1 - Math.exp(-(at - prev.lastInputAt) / Math.max(opts.trendMs, 1));
     s.houseRateKw = s.houseRateKw === null ? raw : s.houseRateKw + alpha * (raw - s.houseRateKw);
+    s.lastRateKw = raw;
   }
   s.net = input.net;
   s.ecp = input.ecp ?? Math.max(-input.net, 0);
