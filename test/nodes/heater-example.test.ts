@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import helper from 'node-red-node-test-helper';
+import sinon from 'sinon';
+import { nodeRedPath } from '../support/node-red';
+
+const heaterNode = require('../../nodes/elicznik-heater/elicznik-heater');
+const balanceNode = require('../../nodes/elicznik-balance/elicznik-balance');
+
+helper.init(nodeRedPath());
+
+/** The core nodes the example uses, from the Node-RED under test. */
+const core = [
+  'common/20-inject.js',
+  'common/90-comment.js',
+  'common/60-link.js',
+  'function/10-function.js',
+  'function/15-change.js',
+].map((f) => require(require.resolve(`@node-red/nodes/core/${f}`, { paths: [path.dirname(nodeRedPath())] })));
+
+const NOON = Date.parse('2026-06-15T10:00:00Z'); // 12:00 in Warsaw
+
+describe('example flow heater-on-surplus.json', function () {
+  this.timeout(20_000);
+  let clock: sinon.SinonFakeTimers | undefined;
+
+  afterEach(async () => {
+    await helper.unload();
+    clock?.restore();
+  });
+
+  it('runs the simulated boiler on the surplus for an hour without ending it in net import', async () => {
+    clock = sinon.useFakeTimers({
+      now: NOON,
+      toFake: ['Date', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'],
+    });
+    const file = path.join(__dirname, '../../../examples/heater-on-surplus.json');
+    const nodes = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>[];
+    assert.ok(nodes.some((n) => n.type === 'link out' && n.name === 'replace with your MQTT/HTTP relay'));
+    // the debug node becomes a helper so the test can read the decisions
+    const flow = nodes.map((n) => (n.type === 'debug' ? { id: n.id, z: n.z, type: 'helper' } : n));
+    await helper.load([...core, balanceNode, heaterNode], flow as any);
+    const decisions: any[] = [];
+    helper.getNode('hx-decision').on('input', (m: any) => decisions.push(m.payload));
+    for (let i = 0; i < 6 * 61; i++) {
+      await clock.tickAsync(10_000);
+      for (let k = 0; k < 3; k++) await new Promise((r) => setImmediate(r));
+    }
+    const inHour = decisions.filter((d) => d.hourStart === '2026-06-15T12:00:00+02:00');
+    assert.ok(inHour.length > 300, `${inHour.length} decisions`);
+    const ons = inHour.filter((d) => d.changed && d.on);
+    assert.ok(ons.length >= 1, 'the boiler ran');
+    assert.ok(inHour.at(-1).netKwh >= 0, `the hour ended at ${inHour.at(-1).netKwh} kWh`);
+    // with 2.2 kW spare and a 2 kW boiler the surplus alone carries it once it runs
+    assert.ok(inHour.filter((d) => d.on).length > inHour.length / 2);
+  });
+});
