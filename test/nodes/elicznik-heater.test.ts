@@ -334,6 +334,31 @@ describe('elicznik-heater node', function () {
     );
   });
 
+  for (const [label, start, hourStart] of [
+    ['2026-03-29 (spring, 02:00 CET never happens)', '2026-03-29T00:50:00Z', '2026-03-29T03:00:00+02:00'],
+    ['2026-10-25 (autumn, 02:00 twice)', '2026-10-25T00:50:00Z', '2026-10-25T02:00:00+01:00'],
+  ]) {
+    it(`switches off at the DST hour boundary of ${label} when the new hour has no budget`, async () => {
+      clock = fake(Date.parse(start));
+      await helper.load(heaterNode, flow({ onDelay: '0', failSafe: '0', minOn: '5' }) as any);
+      const out = switches();
+      const decisions = collect('dec');
+      await clock.tickAsync(100);
+      helper.getNode('n1').receive({ payload: { net: 0.6 } });
+      await settle();
+      assert.equal(out.at(-1)!.on, true);
+      assert.equal(decisions.at(-1).payload.minutesLeft, 10);
+      await clock.tickAsync(10 * 60_000 + 20_000);
+      assertAlternating(out);
+      assert.equal(out.at(-1)!.on, false);
+      const off = decisions.at(-1).payload;
+      assert.equal(off.hourStart, hourStart);
+      assert.equal(off.netKwh, 0);
+      assert.equal(off.minutesLeft > 59, true);
+      assert.equal(off.switchesThisHour, 1);
+    });
+  }
+
   it('leaves no timer behind after close', async () => {
     clock = fake(NOON);
     const before = clock.countTimers();
