@@ -83,18 +83,24 @@ export function timeOf(value: unknown, arrival: number): number {
   return ms;
 }
 
-export function historyStatus(r: BalanceResult): NodeStatus {
-  const text = `ECBP ${fmt(r.total.ecbp)} · ECBO ${fmt(r.total.ecbo)} kWh`;
+/** Node-RED's `RED._`: a catalog key and its `__name__` parameters to text. */
+export type Translate = (key: string, params?: Record<string, string | number>) => string;
+
+/** Green dot with the range's ECBP and ECBO; yellow when hours are missing. */
+export function historyStatus(t: Translate, r: BalanceResult): NodeStatus {
+  const params = { ecbp: fmt(r.total.ecbp), ecbo: fmt(r.total.ecbo), missing: r.total.missingHours };
   if (r.total.missingHours > 0) {
-    return { fill: 'yellow', shape: 'dot', text: `${text} · ${r.total.missingHours} h missing` };
+    return { fill: 'yellow', shape: 'dot', text: t('elicznik-balance.status.partial', params) };
   }
-  return { fill: 'green', shape: 'dot', text };
+  return { fill: 'green', shape: 'dot', text: t('elicznik-balance.status.done', params) };
 }
 
-export function liveStatus(s: LiveSignal): NodeStatus {
+/** This hour's net and the surplus state. */
+export function liveStatus(t: Translate, s: LiveSignal): NodeStatus {
+  const params = { net: signed(s.net), minutes: s.minutesLeft };
   return {
     fill: s.surplus ? 'green' : 'grey',
     shape: s.surplus ? 'dot' : 'ring',
-    text: `${signed(s.net)} kWh · ${s.surplus ? 'surplus' : 'no surplus'} · ${s.minutesLeft} min left`,
+    text: t(s.surplus ? 'elicznik-balance.status.surplus' : 'elicznik-balance.status.noSurplus', params),
   };
 }

@@ -7,7 +7,15 @@
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { balanceHours, normaliseHours } from '../../src/energy/balance';
-import { historyStatus, liveOptionsOf, liveStatus, readingOf, timeOf, type BalanceDef } from './adapter';
+import {
+  historyStatus,
+  liveOptionsOf,
+  liveStatus,
+  readingOf,
+  timeOf,
+  type BalanceDef,
+  type Translate,
+} from './adapter';
 import {
   createLiveState,
   isLiveState,
@@ -33,13 +41,14 @@ export = function (RED: NodeAPI) {
     const mode = def.mode === 'live' ? 'live' : 'history';
     const property = def.property || 'payload';
     const perHour = def.output === 'perHour';
+    const t: Translate = (key, params) => RED._(key, params);
 
     if (mode === 'history') {
       node.on('input', (msg: NodeMessageInFlow, send: Send, done: Done) => {
         try {
           const input = RED.util.getMessageProperty(msg, property);
           const result = balanceHours(normaliseHours(input));
-          node.status(historyStatus(result));
+          node.status(historyStatus(t, result));
           if (perHour) {
             send([
               result.hours.map((h) => {
@@ -111,7 +120,7 @@ export = function (RED: NodeAPI) {
         const out1 = hourMessages(step.closed);
         const out2 = step.signal.changed ? signalMessage(step.signal, lastMsg) : null;
         if (out1.length || out2) node.send([out1.length ? out1 : null, out2]);
-        if (state.hourStartMs !== null) node.status(liveStatus(step.signal));
+        if (state.hourStartMs !== null) node.status(liveStatus(t, step.signal));
         save();
       } catch (err) {
         node.error(err);
@@ -150,7 +159,7 @@ export = function (RED: NodeAPI) {
           state = step.state;
           lastMsg = msg;
           save();
-          node.status(liveStatus(step.signal));
+          node.status(liveStatus(t, step.signal));
           send([step.closed.length ? hourMessages(step.closed) : null, signalMessage(step.signal, msg)]);
           done();
         } catch (err) {

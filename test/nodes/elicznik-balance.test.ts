@@ -96,7 +96,10 @@ describe('elicznik-balance node', function () {
       const msg = await out;
       assert.equal(msg.payload.total.missingHours, 1);
       assert.equal(msg.payload.total.complete, false);
-      sinon.assert.calledWithMatch(node.status as sinon.SinonSpy, { fill: 'yellow' });
+      sinon.assert.calledWithMatch(node.status as sinon.SinonSpy, {
+        fill: 'yellow',
+        text: 'elicznik-balance.status.partial',
+      });
     });
 
     it('sends bad input to a Catch node with code BAD_INPUT and a red status', async () => {
