@@ -449,7 +449,7 @@ export function heaterDecision(
 }
 
 function copy(s: HeaterState): HeaterState {
-  return { ...s, override: s.override ? { ...s.override } : null };
+  return { ...s, lastRateKw: s.lastRateKw ?? null, override: s.override ? { ...s.override } : null };
 }
 
 /**
