@@ -7,6 +7,7 @@
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { balanceHours, normaliseHours } from '../../src/energy/balance';
+import { loadKeptState, saveKeptState } from '../shared/kept-state';
 import {
   historyStatus,
   liveOptionsOf,
@@ -82,17 +83,12 @@ export = function (RED: NodeAPI) {
       return;
     }
     const store = def.store || undefined;
-    const context = node.context();
     let state: LiveState = createLiveState();
     let timer: NodeJS.Timeout | undefined;
     let closed = false;
     let lastMsg: NodeMessage | undefined;
 
-    const save = () => {
-      context.set(STATE_KEY, state, store, (err?: Error) => {
-        if (err) node.warn(`Could not keep the live balance in context store "${store}": ${err.message}`);
-      });
-    };
+    const save = () => saveKeptState(node, STATE_KEY, store, state, 'live balance');
 
     const signalMessage = (signal: LiveSignal, base?: NodeMessage): NodeMessage => {
       const m: NodeMessage & { live?: LiveSignal } = base ? RED.util.cloneMessage(base) : {};
@@ -130,17 +126,8 @@ export = function (RED: NodeAPI) {
 
     // Restore the state kept in context (a redeploy within the same hour continues the hour),
     // then handle inputs in order.
-    const ready = new Promise<void>((resolve) => {
-      try {
-        context.get(STATE_KEY, store, (err: Error | undefined, value: unknown) => {
-          if (!err && isLiveState(value)) state = value;
-          resolve();
-        });
-      } catch {
-        resolve();
-      }
-    });
-    let queue = ready.then(() => {
+    let queue = loadKeptState(node, STATE_KEY, store, isLiveState).then((kept) => {
+      if (kept) state = kept;
       if (closed) return;
       // Close an hour that ended while the flow was stopped.
       onHourEnd();

@@ -7,6 +7,7 @@
  * state in the chosen context store, runs the timer and sends.
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
+import { loadKeptState, saveKeptState } from '../shared/kept-state';
 import {
   createHeaterState,
   heaterEvaluate,
@@ -59,7 +60,6 @@ export = function (RED: NodeAPI) {
     const repeatMs = Math.max(Number(String(def.repeat ?? '0').replace(',', '.')) || 0, 0) * 60_000;
     const loadProperty = def.loadProperty || '';
     const store = def.store || undefined;
-    const context = node.context();
     let state: HeaterState = createHeaterState();
     let timer: NodeJS.Timeout | undefined;
     let closed = false;
@@ -68,9 +68,7 @@ export = function (RED: NodeAPI) {
     let startPending = true;
 
     const save = () => {
-      context.set(STATE_KEY, state, store, (err?: Error) => {
-        if (err) node.warn(`Could not keep the heater state in context store "${store}": ${err.message}`);
-      });
+      saveKeptState(node, STATE_KEY, store, state, 'heater state');
     };
 
     const switchMessage = (on: boolean): NodeMessage => ({
@@ -119,17 +117,8 @@ export = function (RED: NodeAPI) {
 
     // Restore the state (a redeploy or restart keeps it in a persistent store), then re-send the
     // current state so the relay and the node agree; the fail-safe turns a stale "on" off.
-    const ready = new Promise<void>((resolve) => {
-      try {
-        context.get(STATE_KEY, store, (err: Error | undefined, value: unknown) => {
-          if (!err && isHeaterState(value)) state = value;
-          resolve();
-        });
-      } catch {
-        resolve();
-      }
-    });
-    let queue = ready.then(() => {
+    let queue = loadKeptState(node, STATE_KEY, store, isHeaterState).then((kept) => {
+      if (kept) state = kept;
       if (closed) return;
       timer = setTimeout(() => {
         timer = undefined;
