@@ -1,0 +1,140 @@
+/**
+ * `npm start`: the eLicznik simulator and a Node-RED with this package and the dashboard example,
+ * its account pointed at the simulator with the demo login. Ports: `SIM_PORT` / `SIM_LOGIN_PORT`
+ * (default 18881 / 18882) for the simulator, `PORT` (default 1880) for Node-RED.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { DEMO_ACCOUNT, startSimulator } from '../simulator';
+import { startNodeRed } from './node-red-process';
+
+/** A node of a flow as the admin API and the example files hold it. */
+export interface FlowNode {
+  id: string;
+  type: string;
+  [key: string]: unknown;
+}
+
+/** Where a simulator answers. */
+export interface SimulatorUrls {
+  serviceUrl: string;
+  loginUrl: string;
+}
+
+/** The repository root (`dist/src/demo` → three levels up, `src/demo` → two). */
+export function packageRoot(from: string = __dirname): string {
+  let dir = from;
+  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+}
+
+/** The dashboard example, as shipped in `examples/`. */
+export function dashboardExample(root: string = packageRoot()): FlowNode[] {
+  const file = path.join(root, 'examples', 'dashboard-needs-flowfuse-dashboard.json');
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as FlowNode[];
+}
+
+/** True when a config node's service URL is on the loopback interface, i.e. a simulator. */
+export function pointsAtSimulator(node: FlowNode): boolean {
+  const url = typeof node.serviceUrl === 'string' ? node.serviceUrl : '';
+  return /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?(\/|$)/.test(url);
+}
+
+/**
+ * The demo flow: the dashboard example with every account pointed at the simulator and carrying
+ * the demo login and its first meter point.
+ */
+export function demoFlows(sim: SimulatorUrls, example: FlowNode[] = dashboardExample()): FlowNode[] {
+  const point = DEMO_ACCOUNT.meterPoints[0];
+  return example.map((node) =>
+    node.type === 'elicznik-config'
+      ? {
+          ...node,
+          name: 'demo (simulator)',
+          serviceUrl: sim.serviceUrl,
+          loginUrl: sim.loginUrl,
+          meterPoint: point.id,
+          meterPointLabel: point.name,
+          credentials: { username: DEMO_ACCOUNT.username, password: DEMO_ACCOUNT.password },
+        }
+      : node,
+  );
+}
+
+/**
+ * Flows for a later start: the user's own flows, with the URLs of accounts that still point at a
+ * simulator moved to this run's simulator. Null when nothing needs to change.
+ */
+export function retargetFlows(flows: FlowNode[], sim: SimulatorUrls): FlowNode[] | null {
+  let changed = false;
+  const next = flows.map((node) => {
+    if (node.type !== 'elicznik-config' || !pointsAtSimulator(node)) return node;
+    if (node.serviceUrl === sim.serviceUrl && node.loginUrl === sim.loginUrl) return node;
+    changed = true;
+    return { ...node, serviceUrl: sim.serviceUrl, loginUrl: sim.loginUrl };
+  });
+  return changed ? next : null;
+}
+
+function envPort(name: string, fallback: number): number {
+  const value = Number(process.env[name]);
+  return Number.isInteger(value) && value > 0 ? value : fallback;
+}
+
+async function main(): Promise<void> {
+  const root = packageRoot();
+  const sim = await startSimulator({
+    port: envPort('SIM_PORT', 18881),
+    loginPort: envPort('SIM_LOGIN_PORT', 18882),
+  });
+  const userDir = path.join(root, '.node-red-demo');
+  const red = await startNodeRed({
+    userDir,
+    packageDir: root,
+    port: envPort('PORT', 1880),
+    log: (line) => {
+      if (/\[(error|warn)\]/.test(line)) console.log(`node-red: ${line}`);
+    },
+  });
+  const urls = { serviceUrl: sim.serviceUrl, loginUrl: sim.loginUrl };
+  const flows = (await red.getFlows()) as FlowNode[];
+  if (flows.length === 0) {
+    await red.deploy(demoFlows(urls));
+    console.log('Deployed the demo flow (first run).');
+  } else {
+    const moved = retargetFlows(flows, urls);
+    if (moved) {
+      await red.deploy(moved);
+      console.log('Kept your flows; pointed the simulator accounts at this run’s simulator.');
+    }
+  }
+  console.log(`
+eLicznik demo
+  Node-RED editor:  ${red.url}/
+  Dashboard:        ${red.url}/dashboard/elicznik
+  Simulated eLicznik: ${sim.serviceUrl} (login ${DEMO_ACCOUNT.username} / ${DEMO_ACCOUNT.password}, already set in the demo flow)
+
+To use your TAURON account: open the "demo (simulator)" config node, set the service URL to
+https://elicznik.tauron-dystrybucja.pl and the login URL to https://logowanie.tauron-dystrybucja.pl,
+enter your own e-mail and password, pick your meter point and deploy.
+Flows are kept in ${userDir}. Press Ctrl-C to stop.`);
+
+  let stopping = false;
+  const stop = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nStopping…');
+    await red.stop();
+    await sim.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}
