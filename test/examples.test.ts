@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import helper from 'node-red-node-test-helper';
+import { nodeRedPath } from './support/node-red';
+
+helper.init(nodeRedPath());
+
+const root = path.join(__dirname, '../..');
+const examplesDir = path.join(root, 'examples');
+const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+
+/** Our node modules, from the built package. */
+const ours = Object.values(pkg['node-red'].nodes as Record<string, string>).map((file) =>
+  require(path.join(root, file)),
+);
+
+/** The core nodes the examples use, from the Node-RED under test. */
+const core = [
+  'common/20-inject.js',
+  'common/21-debug.js',
+  'common/25-catch.js',
+  'common/60-link.js',
+  'common/90-comment.js',
+  'function/10-function.js',
+  'function/10-switch.js',
+  'function/15-change.js',
+].map((f) => require(require.resolve(`@node-red/nodes/core/${f}`, { paths: [path.dirname(nodeRedPath())] })));
+
+const dashboardPkg = JSON.parse(
+  fs.readFileSync(require.resolve('@flowfuse/node-red-dashboard/package.json'), 'utf8'),
+) as { 'node-red': { nodes: Record<string, string> } };
+const dashboardTypes = new Set(Object.keys(dashboardPkg['node-red'].nodes));
+
+type FlowNode = { id: string; type: string; wires?: string[][]; [k: string]: unknown };
+
+function readExample(file: string): FlowNode[] {
+  return JSON.parse(fs.readFileSync(path.join(examplesDir, file), 'utf8')) as FlowNode[];
+}
+
+const files = fs.readdirSync(examplesDir).filter((f) => f.endsWith('.json'));
+
+describe('examples/', function () {
+  this.timeout(20_000);
+
+  afterEach(async () => {
+    await helper.unload();
+  });
+
+  it('has the examples of every node, and every node type of the package appears in one', () => {
+    for (const f of [
+      'fetch-yesterday.json',
+      'balance-history.json',
+      'balance-live-surplus.json',
+      'fetch-and-balance.json',
+      'dashboard-needs-flowfuse-dashboard.json',
+    ])
+      assert.ok(files.includes(f), f);
+    const used = new Set(files.flatMap((f) => readExample(f).map((n) => n.type)));
+    for (const type of Object.keys(pkg['node-red'].nodes))
+      assert.ok(used.has(type), `${type} is in no example`);
+  });
+
+  it('ships config nodes without credentials', () => {
+    for (const f of files)
+      for (const node of readExample(f)) {
+        assert.equal(node.credentials, undefined, `${f}: ${node.id} carries credentials`);
+        if (node.type === 'elicznik-config')
+          assert.match(
+            String(node.serviceUrl),
+            /^https:\/\/elicznik\.tauron-dystrybucja\.pl/,
+            `${f}: ${node.id}`,
+          );
+      }
+  });
+
+  for (const file of files) {
+    it(`${file} deploys with no unknown type and every node started`, async () => {
+      const nodes = readExample(file);
+      const ids = new Set(nodes.map((n) => n.id));
+      for (const n of nodes) {
+        for (const out of n.wires ?? [])
+          for (const target of out) assert.ok(ids.has(target), `${n.id} wires to ${target}`);
+        if (n.type === 'elicznik-fetch')
+          assert.ok(ids.has(String(n.account)), `${n.id}: its account is in the file`);
+      }
+      // Dashboard nodes: their types must be the dashboard package's, their references resolve in
+      // the file; the rest of the flow deploys without them.
+      const dashboard = nodes.filter((n) => n.type.startsWith('ui-'));
+      for (const n of dashboard) {
+        assert.ok(dashboardTypes.has(n.type), `${n.type} is not a @flowfuse/node-red-dashboard type`);
+        for (const ref of ['group', 'page', 'ui', 'theme'])
+          if (typeof n[ref] === 'string' && n[ref] !== '')
+            assert.ok(ids.has(n[ref] as string), `${n.id}.${ref}`);
+      }
+      if (dashboard.length) {
+        assert.ok(
+          ['ui-base', 'ui-page', 'ui-group', 'ui-theme'].every((t) => dashboard.some((n) => n.type === t)),
+          'the dashboard example brings its base, page, group and theme',
+        );
+      }
+      const uiIds = new Set(dashboard.map((n) => n.id));
+      const flow = nodes
+        .filter((n) => !uiIds.has(n.id))
+        .map((n) => (n.wires ? { ...n, wires: n.wires.map((out) => out.filter((t) => !uiIds.has(t))) } : n));
+      await helper.load([...core, ...ours], flow as never);
+      for (const n of flow) {
+        if (n.type === 'tab') continue;
+        assert.ok(helper.getNode(n.id), `${file}: ${n.type} ${n.id} did not start`);
+      }
+    });
+  }
+});
