@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startNodeRed } from '../src/demo/node-red-process';
+
+const root = path.join(__dirname, '../..');
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+function run(args: string[], cwd: string): string {
+  return execFileSync(npm, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** Every file under `dir`, relative, with `/` separators. */
+function listFiles(dir: string, base = dir): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
+    const full = path.join(dir, d.name);
+    return d.isDirectory() ? listFiles(full, base) : [path.relative(base, full).split(path.sep).join('/')];
+  });
+}
+
+/** Node types an editor file registers: `RED.nodes.registerType('<literal>', {`. */
+export function registeredTypes(html: string): string[] {
+  return [...html.matchAll(/RED\.nodes\.registerType\(\s*['"]([^'"]+)['"]\s*,\s*\{/g)].map((m) => m[1]);
+}
+
+describe('the npm package (Flow Library readiness)', function () {
+  this.timeout(120_000);
+  let work: string;
+  let tarball: string;
+  let unpacked: string;
+  let manifest: any;
+
+  before(() => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'elicznik-pack-'));
+    const out = JSON.parse(run(['pack', '--json', '--pack-destination', work], root)) as {
+      filename: string;
+    }[];
+    tarball = path.join(work, out[0].filename);
+    execFileSync('tar', ['-xzf', tarball, '-C', work]);
+    unpacked = path.join(work, 'package');
+    manifest = JSON.parse(fs.readFileSync(path.join(unpacked, 'package.json'), 'utf8'));
+  });
+
+  after(() => {
+    if (work) fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  it('has what node-red-dev validate asks of the package.json', () => {
+    assert.match(manifest.name, /^@[a-z0-9-]+\/node-red-[a-z0-9-]+$/);
+    assert.ok(manifest.license, 'license');
+    assert.ok(fs.existsSync(path.join(unpacked, 'LICENSE')), 'LICENSE file');
+    assert.match(manifest.repository?.url ?? '', /^git\+https:\/\/github\.com\//);
+    assert.ok(manifest.keywords.includes('node-red'), 'node-red keyword');
+    assert.equal(manifest['node-red'].version, '>=4.0.0');
+    assert.ok(manifest.engines?.node, 'engines.node');
+    assert.ok(Object.keys(manifest.dependencies ?? {}).length <= 6, 'at most 6 dependencies');
+    assert.ok(fs.existsSync(path.join(unpacked, 'README.md')), 'README');
+  });
+
+  it('holds only what a user needs', () => {
+    const files = listFiles(unpacked);
+    for (const f of files) {
+      const allowed =
+        f === 'package.json' ||
+        f === 'README.md' ||
+        f === 'LICENSE' ||
+        /^examples\/[^/]+\.json$/.test(f) ||
+        /^dist\/src\/.+\.(js|d\.ts)$/.test(f) ||
+        /^dist\/nodes\/[^/]+\/.+\.(js|d\.ts|html|json|svg|png)$/.test(f);
+      assert.ok(allowed, `unexpected file in the package: ${f}`);
+      assert.ok(!f.endsWith('.map') && !/(^|\/)test\//.test(f) && !/\.test\./.test(f), f);
+      assert.ok(!(f.endsWith('.ts') && !f.endsWith('.d.ts')), `source file ${f}`);
+    }
+    for (const [type, file] of Object.entries(manifest['node-red'].nodes as Record<string, string>)) {
+      assert.ok(files.includes(file), `${type}: ${file}`);
+      assert.ok(files.includes(file.replace(/\.js$/, '.html')), `${type}: editor file`);
+      const dir = path.posix.dirname(file);
+      assert.ok(
+        files.some((f) => f.startsWith(`${dir}/locales/en-US/`)),
+        `${type}: English help`,
+      );
+      assert.ok(
+        files.some((f) => f.startsWith(`${dir}/icons/`)),
+        `${type}: icons`,
+      );
+    }
+  });
+
+  it('has an example for every node type its editor files register (config nodes aside)', () => {
+    const used = new Set(
+      fs
+        .readdirSync(path.join(unpacked, 'examples'))
+        .flatMap(
+          (f) =>
+            JSON.parse(fs.readFileSync(path.join(unpacked, 'examples', f), 'utf8')) as { type: string }[],
+        )
+        .map((n) => n.type),
+    );
+    const types: string[] = [];
+    for (const file of Object.values(manifest['node-red'].nodes as Record<string, string>)) {
+      const html = fs.readFileSync(path.join(unpacked, file.replace(/\.js$/, '.html')), 'utf8');
+      const found = registeredTypes(html);
+      assert.ok(found.length > 0, `${file}: no registerType`);
+      for (const type of found) {
+        const isConfig = new RegExp(
+          `registerType\\(\\s*['"]${type}['"]\\s*,\\s*\\{\\s*category:\\s*['"]config['"]`,
+        ).test(html);
+        if (!isConfig) types.push(type);
+      }
+    }
+    assert.ok(types.length >= 4, types.join());
+    for (const type of types) assert.ok(used.has(type), `no example uses ${type}`);
+  });
+
+  it('installs into a fresh user directory offline and Node-RED loads every node type from it', async function () {
+    const userDir = path.join(work, 'user');
+    fs.mkdirSync(userDir);
+    fs.writeFileSync(
+      path.join(userDir, 'package.json'),
+      JSON.stringify({ name: 'node-red-project', private: true }),
+    );
+    try {
+      run(['install', tarball, '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], userDir);
+    } catch (err) {
+      const e = err as { stderr?: string };
+      assert.fail(
+        `npm install --offline failed (is every dependency in the npm cache? run npm ci once): ${e.stderr}`,
+      );
+    }
+    const emptyNodesDir = path.join(work, 'no-nodes');
+    fs.mkdirSync(emptyNodesDir);
+    const red = await startNodeRed({ userDir, packageDir: emptyNodesDir });
+    try {
+      const res = await fetch(`${red.url}/nodes`, { headers: { accept: 'application/json' } });
+      const sets = (await res.json()) as {
+        module: string;
+        types: string[];
+        enabled: boolean;
+        err?: string;
+      }[];
+      const ours = sets.filter((s) => s.module === manifest.name);
+      for (const s of ours) assert.equal(s.err, undefined, `${s.types.join()}: ${s.err}`);
+      const loaded = new Set(ours.filter((s) => s.enabled).flatMap((s) => s.types));
+      for (const type of Object.keys(manifest['node-red'].nodes))
+        assert.ok(loaded.has(type), `${type} not loaded`);
+    } finally {
+      await red.stop();
+    }
+  });
+});
