@@ -1,0 +1,176 @@
+/**
+ * The demo in a real browser: Node-RED (child process, temp user dir) with the demo flow pointed at
+ * the simulator; Chromium opens the editor and the Dashboard 2.0 page. The gauges must show what the
+ * simulator's hours for yesterday imply, and the live texts must follow injected meter readings.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { balanceWh } from '../../src/energy/balance';
+import { demoFlows, type FlowNode } from '../../src/demo/start';
+import { startNodeRed, type NodeRedProcess } from '../../src/demo/node-red-process';
+import { DEMO_ACCOUNT, startSimulator, type SimulatorHandle } from '../../src/simulator';
+import { launchChromium } from './chromium';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const SCREENSHOTS = path.join(ROOT, 'docs', 'screenshots');
+
+/** Yesterday's date in Warsaw, `YYYY-MM-DD`. */
+function warsawYesterday(now = Date.now()): string {
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Warsaw' }).format(new Date(now));
+  const d = new Date(`${today}T12:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - 1);
+  return d.toISOString().slice(0, 10);
+}
+
+/** The gauge values (kWh, 2 decimals) the simulator's hours imply. */
+function expectedTotals(sim: SimulatorHandle, date: string): Record<'ecp' | 'eco' | 'ecbp' | 'ecbo', string> {
+  let ecp = 0;
+  let eco = 0;
+  let ecbp = 0;
+  let ecbo = 0;
+  for (const h of sim.hourly(DEMO_ACCOUNT.meterPoints[0].id, date)) {
+    assert.ok(h.ecp !== null && h.eco !== null, 'the simulator serves all of yesterday');
+    const ecpWh = Math.round(h.ecp * 1000);
+    const ecoWh = Math.round(h.eco * 1000);
+    const b = balanceWh(ecpWh, ecoWh);
+    ecp += ecpWh;
+    eco += ecoWh;
+    ecbp += b.ecbp;
+    ecbo += b.ecbo;
+  }
+  const kwh = (wh: number) => String(Math.round(wh / 10) / 100);
+  return { ecp: kwh(ecp), eco: kwh(eco), ecbp: kwh(ecbp), ecbo: kwh(ecbo) };
+}
+
+/** The demo flow with its 10-second simulated meter replaced by two readings the test injects. */
+function testFlows(sim: SimulatorHandle): FlowNode[] {
+  const flows = demoFlows({ serviceUrl: sim.serviceUrl, loginUrl: sim.loginUrl }).filter(
+    (n) => n.id !== 'db-i2',
+  );
+  const reading = (id: string, name: string, payload: object, y: number): FlowNode => ({
+    id,
+    type: 'inject',
+    z: 'db-tab',
+    name,
+    props: [{ p: 'payload' }],
+    repeat: '',
+    crontab: '',
+    once: false,
+    topic: '',
+    payload: JSON.stringify(payload),
+    payloadType: 'json',
+    x: 140,
+    y,
+    wires: [['db-b2']],
+  });
+  return [
+    ...flows,
+    reading('bt-import', 'import 0.5 kWh', { ecp: 0.5, eco: 0 }, 540),
+    reading('bt-export', 'export 2 kWh', { ecp: 0, eco: 2 }, 580),
+  ];
+}
+
+describe('demo dashboard (browser)', function () {
+  this.timeout(90_000);
+  let sim: SimulatorHandle;
+  let red: NodeRedProcess;
+  let chromium: { context: BrowserContext; close(): Promise<void> };
+  let userDir: string;
+  const consoleErrors: string[] = [];
+
+  function watch(page: Page): Page {
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(`${page.url()}: ${m.text()}`);
+    });
+    page.on('pageerror', (err) => consoleErrors.push(`${page.url()}: ${err.message}`));
+    return page;
+  }
+
+  before(async () => {
+    sim = await startSimulator();
+    userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'elicznik-dashboard-'));
+    red = await startNodeRed({ userDir, packageDir: ROOT });
+    await red.deploy(testFlows(sim));
+    chromium = await launchChromium();
+  });
+
+  after(async () => {
+    await chromium?.close();
+    await red?.stop();
+    await sim?.close();
+    if (userDir) fs.rmSync(userDir, { recursive: true, force: true });
+  });
+
+  it('shows the deployed demo flow in the editor', async () => {
+    const page = watch(await chromium.context.newPage());
+    await page.goto(red.url);
+    await page.waitForFunction(() => !!(window as any).RED?.nodes?.node('db-h1'));
+    await page.waitForTimeout(500);
+    fs.mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'editor.png') });
+    const flows = (await red.getFlows()) as FlowNode[];
+    assert.ok(!JSON.stringify(flows).includes(DEMO_ACCOUNT.password + '"'), 'no password in GET /flows');
+    await page.close();
+  });
+
+  it("shows yesterday's totals as the simulator's hours imply them", async () => {
+    const expected = expectedTotals(sim, warsawYesterday());
+    const page = watch(await chromium.context.newPage());
+    await page.goto(`${red.url}/dashboard/elicznik`);
+    for (const [title, key] of [
+      ['ECP (import)', 'ecp'],
+      ['ECO (export)', 'eco'],
+      ['ECBP (billed import)', 'ecbp'],
+      ['ECBO (balanced export)', 'ecbo'],
+    ] as const) {
+      await page.waitForFunction(
+        ([t, v]) =>
+          Array.from(document.querySelectorAll('.nrdb-ui-gauge')).some(
+            (g) => g.textContent?.includes(t) && g.textContent?.includes(v),
+          ),
+        [title, expected[key]] as const,
+        { timeout: 20_000 },
+      );
+      assert.ok(
+        (await page.locator('.nrdb-ui-gauge', { hasText: title }).innerText()).includes(expected[key]),
+      );
+    }
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'dashboard.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('turns the surplus and heater texts when the readings cross the threshold', async () => {
+    const page = watch(await chromium.context.newPage());
+    await page.goto(`${red.url}/dashboard/elicznik`);
+    await page.waitForSelector('#nrdb-ui-widget-db-txt');
+    const text = (id: string) => page.locator(`#nrdb-ui-widget-${id}`).innerText();
+    const waitText = (id: string, pattern: RegExp) =>
+      page.waitForFunction(
+        ([el, source]) => new RegExp(source).test(document.getElementById(el)?.innerText ?? ''),
+        [`nrdb-ui-widget-${id}`, pattern.source] as const,
+      );
+    const inject = async (id: string) => {
+      const res = await fetch(`${red.url}/inject/${id}`, { method: 'POST' });
+      assert.equal(res.status, 200);
+    };
+    await inject('bt-import');
+    await waitText('db-txt2', /no surplus/);
+    const heaterBefore = await text('db-txt');
+    assert.match(heaterBefore, /off/);
+    await inject('bt-export');
+    await waitText('db-txt2', /This hour\s*surplus/);
+    await page.waitForFunction(
+      (before) => document.getElementById('nrdb-ui-widget-db-txt')?.innerText !== before,
+      heaterBefore,
+    );
+    assert.notEqual(await text('db-txt'), heaterBefore);
+    await page.close();
+  });
+
+  it('logged no console errors on any page', () => {
+    assert.deepEqual(consoleErrors, []);
+  });
+});
