@@ -1,0 +1,181 @@
+/**
+ * The balance node's dialog and the help of the fetch and balance nodes in a real editor, in
+ * English and (with the browser language set to Polish) in Polish.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { startNodeRed, type NodeRedProcess } from '../../src/demo/node-red-process';
+import { launchChromium } from './chromium';
+
+const ROOT = path.resolve(__dirname, '../../..');
+
+const FLOWS = [
+  { id: 't1', type: 'tab', label: 'dialogs' },
+  {
+    id: 'c1',
+    type: 'elicznik-config',
+    name: 'account',
+    meterPoint: '',
+    meterPointLabel: '',
+    serviceUrl: 'https://elicznik.tauron-dystrybucja.pl',
+    loginUrl: 'https://logowanie.tauron-dystrybucja.pl',
+    timeout: 30,
+    minLoginMinutes: 1,
+  },
+  { id: 'f1', type: 'elicznik-fetch', z: 't1', account: 'c1', x: 200, y: 100, wires: [['b1']] },
+  { id: 'b1', type: 'elicznik-balance', z: 't1', name: '', mode: 'history', x: 400, y: 100, wires: [[]] },
+];
+
+/** Opens the editor and waits until the flow is loaded. */
+async function openEditor(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await page.waitForFunction(
+    () => !!(window as any).RED?.nodes?.node('b1') && !!(window as any).RED?.sidebar?.help,
+  );
+}
+
+/** Shows a node type's help in the sidebar and waits until it holds `expected`. */
+async function showsHelp(page: Page, type: string, expected: RegExp): Promise<void> {
+  await page.evaluate((t) => (window as any).RED.sidebar.help.show(t), type);
+  await page.waitForFunction(
+    (source) =>
+      Array.from(document.querySelectorAll('.red-ui-help')).some(
+        (el) => (el as HTMLElement).offsetParent !== null && new RegExp(source).test(el.textContent ?? ''),
+      ),
+    expected.source,
+    { timeout: 10_000 },
+  );
+}
+
+describe('fetch and balance dialogs and help (browser)', function () {
+  this.timeout(90_000);
+  let red: NodeRedProcess;
+  let userDir: string;
+  const errors: string[] = [];
+
+  async function withBrowser(lang: string, body: (page: Page) => Promise<void>): Promise<void> {
+    const chromium: { context: BrowserContext; close(): Promise<void> } = await launchChromium(lang);
+    try {
+      const page = await chromium.context.newPage();
+      page.on('console', (m) => {
+        if (m.type() === 'error') errors.push(m.text());
+      });
+      page.on('pageerror', (err) => errors.push(err.message));
+      await body(page);
+    } finally {
+      await chromium.close();
+    }
+  }
+
+  before(async () => {
+    userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'elicznik-dialogs-'));
+    red = await startNodeRed({ userDir, packageDir: ROOT });
+    await red.deploy(FLOWS);
+  });
+
+  after(async () => {
+    await red?.stop();
+    if (userDir) fs.rmSync(userDir, { recursive: true, force: true });
+  });
+
+  it('saves every balance field, TypedInputs included, and shows them again after a reload', async () => {
+    await withBrowser('en-US', async (page) => {
+      await openEditor(page, red.url);
+      await page.evaluate(() => (window as any).RED.editor.edit((window as any).RED.nodes.node('b1')));
+      await page.waitForSelector('#node-input-mode', { state: 'visible' });
+      await page.fill('#node-input-name', 'house meter');
+      await page.selectOption('#node-input-mode', 'live');
+      await page.evaluate(() => {
+        const $ = (window as any).$;
+        $('#node-input-property').typedInput('value', 'reading');
+        $('#node-input-timeProperty').typedInput('value', 'measuredAt');
+      });
+      await page.selectOption('#node-input-readingKind', 'cumulative');
+      await page.fill('#node-input-onThreshold', '0.3');
+      await page.fill('#node-input-offThreshold', '0.05');
+      await page.fill('#node-input-minOn', '7');
+      await page.fill('#node-input-minOff', '8');
+      await page.click('#node-dialog-ok');
+      await page.waitForSelector('#node-input-mode', { state: 'detached' });
+      await page.click('#red-ui-header-button-deploy');
+      await page.waitForFunction(() => !(window as any).RED.nodes.dirty());
+
+      const saved = ((await red.getFlows()) as any[]).find((n) => n.id === 'b1');
+      assert.deepEqual(
+        {
+          name: saved.name,
+          mode: saved.mode,
+          property: saved.property,
+          timeProperty: saved.timeProperty,
+          readingKind: saved.readingKind,
+          onThreshold: saved.onThreshold,
+          offThreshold: saved.offThreshold,
+          minOn: saved.minOn,
+          minOff: saved.minOff,
+          outputs: saved.outputs,
+        },
+        {
+          name: 'house meter',
+          mode: 'live',
+          property: 'reading',
+          timeProperty: 'measuredAt',
+          readingKind: 'cumulative',
+          onThreshold: '0.3',
+          offThreshold: '0.05',
+          minOn: '7',
+          minOff: '8',
+          outputs: 2,
+        },
+      );
+
+      await openEditor(page, red.url);
+      await page.evaluate(() => (window as any).RED.editor.edit((window as any).RED.nodes.node('b1')));
+      await page.waitForSelector('#node-input-mode', { state: 'visible' });
+      const shown = await page.evaluate(() => {
+        const $ = (window as any).$;
+        return {
+          name: $('#node-input-name').val(),
+          mode: $('#node-input-mode').val(),
+          property: $('#node-input-property').typedInput('value'),
+          timeProperty: $('#node-input-timeProperty').typedInput('value'),
+          readingKind: $('#node-input-readingKind').val(),
+          onThreshold: $('#node-input-onThreshold').val(),
+          minOff: $('#node-input-minOff').val(),
+        };
+      });
+      assert.deepEqual(shown, {
+        name: 'house meter',
+        mode: 'live',
+        property: 'reading',
+        timeProperty: 'measuredAt',
+        readingKind: 'cumulative',
+        onThreshold: '0.3',
+        minOff: '8',
+      });
+      await page.click('#node-dialog-cancel');
+    });
+  });
+
+  it('shows the help in English', async () => {
+    await withBrowser('en-US', async (page) => {
+      await openEditor(page, red.url);
+      await showsHelp(page, 'elicznik-balance', /Balances energy hour by hour/);
+      await showsHelp(page, 'elicznik-fetch', /Fetches hourly grid consumption/);
+    });
+  });
+
+  it('shows the help in Polish when the browser language is Polish', async () => {
+    await withBrowser('pl-PL', async (page) => {
+      await openEditor(page, red.url);
+      await showsHelp(page, 'elicznik-balance', /Bilansuje energię godzina po godzinie/);
+      await showsHelp(page, 'elicznik-fetch', /Pobiera/);
+    });
+  });
+
+  it('logged no console errors', () => {
+    assert.deepEqual(errors, []);
+  });
+});
