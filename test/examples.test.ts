@@ -110,4 +110,21 @@ describe('examples/', function () {
       }
     });
   }
+
+  it('balance-history.json balances the three worked hours to ECBP 2 and ECBO 2 kWh', async () => {
+    const nodes = readExample('balance-history.json').map((n) =>
+      n.type === 'debug' ? { id: n.id, z: n.z, type: 'helper' } : n,
+    );
+    await helper.load([...core, ...ours], nodes as never);
+    const total = new Promise<Record<string, number>>((resolve) =>
+      helper.getNode('bh-d2').on('input', (msg: any) => resolve(msg.payload.total)),
+    );
+    const inject = nodes.find((n) => n.type === 'inject') as FlowNode;
+    helper.getNode(inject.id).receive({});
+    const t = await total;
+    assert.deepEqual(
+      { ecp: t.ecp, eco: t.eco, ecbp: t.ecbp, ecbo: t.ecbo, autoconsumption: t.autoconsumption },
+      { ecp: 4.5, eco: 4.5, ecbp: 2, ecbo: 2, autoconsumption: 2.5 },
+    );
+  });
 });
