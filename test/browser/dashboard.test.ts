@@ -15,7 +15,10 @@ import { DEMO_ACCOUNT, startSimulator, type SimulatorHandle } from '../../src/si
 import { launchChromium } from './chromium';
 
 const ROOT = path.resolve(__dirname, '../../..');
-const SCREENSHOTS = path.join(ROOT, 'docs', 'screenshots');
+/** README screenshots are refreshed with `UPDATE_SCREENSHOTS=1`; other runs write to test-output/. */
+const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS
+  ? path.join(ROOT, 'docs', 'screenshots')
+  : path.join(ROOT, 'test-output', 'screenshots');
 
 /** Yesterday's date in Warsaw, `YYYY-MM-DD`. */
 function warsawYesterday(now = Date.now()): string {
