@@ -10,6 +10,7 @@
  *   (transient outages show up as 5xx, timeouts or maintenance pages instead).
  * - A client that was closed rejects further calls with `SERVICE_UNAVAILABLE` (step `closed`).
  */
+import { toLocalIso } from '../energy/time';
 
 /** The stable error codes a flow can switch on. */
 export type ElicznikErrorCode =
@@ -116,7 +117,7 @@ export class AccountBlockedError extends ElicznikError {
     super(
       'ACCOUNT_BLOCKED',
       `TAURON temporarily blocked logins for this account after too many logins. ` +
-        `Every attempt during the block extends it by 8 hours, so the client will not try again before ${blockedUntil.toISOString()}.`,
+        `Every attempt during the block extends it by 8 hours, so the client will not try again before ${toLocalIso(blockedUntil)} (Warsaw time).`,
       { step: 'login-result', blockedUntil, retryAfter: blockedUntil, ...details },
     );
   }
@@ -139,7 +140,7 @@ export class LoginBudgetError extends ElicznikError {
     super(
       'LOGIN_BUDGET',
       `${reason ?? 'A new login is not allowed yet, to protect the account from being blocked.'} ` +
-        `The next login is allowed at ${retryAfter.toISOString()}.`,
+        `The next login is allowed at ${toLocalIso(retryAfter)} (Warsaw time).`,
       { step: 'login-budget', retryAfter, ...details },
     );
   }

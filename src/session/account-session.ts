@@ -64,8 +64,8 @@ export interface AccountMemory {
   readonly cache: DayCache;
   /** Tariff per meter point id, once known. */
   readonly tariffs: Map<string, string | null>;
-  /** Told about every error the account's calls end with. */
-  remember(error: ElicznikError): void;
+  /** Told about every error the account's calls end with; the call ends after it has finished. */
+  remember(error: ElicznikError): void | Promise<void>;
 }
 
 /** The series in the service's order, without repeats. */
@@ -201,7 +201,7 @@ export class AccountSession {
       return result;
     } catch (err) {
       if (isElicznikError(err)) {
-        this.memory.remember(err);
+        await this.memory.remember(err);
         this.emit({ ok: false, error: err });
       }
       throw err;

@@ -4,34 +4,36 @@
  * meter point lookup. Users acquire a lease and release it; the last release closes the client,
  * so nothing (no socket, no timer) is left running while an account has no user.
  *
- * What outlives the client, in memory only, so that a redeploy does not log in again and does not
+ * What outlives the client, so that a redeploy or a restart does not log in again and does not
  * repeat what TAURON refused:
- * - the eLicznik session cookie (the next client restores it instead of logging in);
- * - the cache of complete days and the tariffs of the meter points;
- * - when the account's last login attempt started (the shortest interval between logins holds
- *   across clients and passwords of the account);
- * - that TAURON rejected this password (not tried again until the password changes, or until
- *   {@link SessionPool.acquire} is told `retryRejectedPassword`, which the dialog's explicit
- *   "list meter points" does), and the end of an account block.
+ * - in memory: the eLicznik session cookie (the next client restores it instead of logging in),
+ *   the cache of complete days and the tariffs of the meter points;
+ * - in the account's {@link LoginLedger} (a file under the state folder when one is set, else
+ *   memory): the login attempts of the last 24 hours (the budget and the shortest interval hold
+ *   across clients, passwords, redeploys and restarts), a block TAURON announced, a password
+ *   TAURON rejected (not tried again until the password changes, or until
+ *   {@link SessionPool.acquire} is told `retryRejectedPassword`, which the dialog's explicit "list
+ *   meter points" does), and the session cookie, encrypted, for the next process.
  *
  * A different password for the same account gets its own client, so a mistyped password in one
- * place cannot stop the client that works. The last login time and the block belong to the
- * account and are shared by all its clients; once a password is acquired, what is remembered for
- * other passwords of that account that nobody uses is dropped.
- *
- * `retryRejectedPassword` clears the remembered rejection; a client that is open and saw the
- * rejection itself keeps refusing until it is closed (the next deploy of its users).
+ * place cannot stop the client that works. Once a password is acquired, what is remembered in
+ * memory for other passwords of that account that nobody uses is dropped.
  */
 import { createHash } from 'node:crypto';
+import path from 'node:path';
 import { ElicznikClient, type ElicznikClientOptions, type SessionStore } from '../client/client';
-import {
-  AccountBlockedError,
-  type ElicznikError,
-  LoginBudgetError,
-  WrongCredentialsError,
-} from '../client/errors';
+import type { ElicznikError } from '../client/errors';
 import { AccountSession, type AccountMemory } from './account-session';
 import { DayCache } from './day-cache';
+import {
+  DEFAULT_LOGIN_BUDGET,
+  LoginLedger,
+  fileLedgerStore,
+  ledgerFileName,
+  memoryLedgerStore,
+  type LoginBudgetReport,
+  type LoginPolicy,
+} from './login-ledger';
 
 /** Shortest time between two logins (or attempts) of one account when the user sets none: 1 minute. */
 export const DEFAULT_MIN_LOGIN_INTERVAL_MS = 60_000;
@@ -48,8 +50,10 @@ export interface AccountOptions {
   password: string;
   /** Time limit of one HTTP request, ms (the first user of an account sets it). */
   timeoutMs?: number;
-  /** Shortest time between logins, ms (the first user of an account sets it). */
+  /** Shortest time between logins, ms; default {@link DEFAULT_MIN_LOGIN_INTERVAL_MS}. */
   minLoginIntervalMs?: number;
+  /** Logins allowed in any 24 hours; default {@link DEFAULT_LOGIN_BUDGET}. */
+  loginBudget?: number;
   /** Try the password again even if TAURON rejected it before (an explicit user action). */
   retryRejectedPassword?: boolean;
 }
@@ -70,12 +74,8 @@ export interface SessionPoolOptions {
   now?: () => number;
   /** Passed to every client for debug lines (never secrets). */
   log?: (line: string) => void;
-}
-
-/** What belongs to the account whatever the password: TAURON counts logins and blocks per account. */
-interface AccountGuard {
-  lastLoginAt: number | undefined;
-  blockedUntil: number | undefined;
+  /** Folder for the accounts' ledgers; unset = memory only (see {@link SessionPool.useStateDir}). */
+  stateDir?: string;
 }
 
 interface Entry {
@@ -83,16 +83,25 @@ interface Entry {
   readonly account: string;
   refs: number;
   session: AccountSession | undefined;
-  readonly guard: AccountGuard;
-  readonly memory: AccountMemory & {
-    cookie: string | undefined;
-    passwordRejected: boolean;
-  };
+  /** The session cookie of the last client, for the next one. */
+  cookie: string | undefined;
+  readonly cache: DayCache;
+  readonly tariffs: Map<string, string | null>;
 }
 
 function accountId(options: Pick<AccountOptions, 'serviceUrl' | 'loginUrl' | 'username'>): string {
   const url = (u: string) => u.trim().replace(/\/+$/, '').toLowerCase();
   return [url(options.serviceUrl), url(options.loginUrl), options.username.trim().toLowerCase()].join('\n');
+}
+
+/** The policy of an account's options. */
+export function loginPolicy(
+  options: Pick<AccountOptions, 'minLoginIntervalMs' | 'loginBudget'>,
+): LoginPolicy {
+  return {
+    budget: Math.max(1, Math.floor(options.loginBudget ?? DEFAULT_LOGIN_BUDGET)),
+    minIntervalMs: Math.max(0, options.minLoginIntervalMs ?? DEFAULT_MIN_LOGIN_INTERVAL_MS),
+  };
 }
 
 function passwordHash(account: string, password: string): string {
@@ -102,6 +111,8 @@ function passwordHash(account: string, password: string): string {
 /** The registry. One instance, {@link sessionPool}, serves the whole process. */
 export class SessionPool {
   private readonly entries = new Map<string, Entry>();
+  private readonly ledgers = new Map<string, LoginLedger>();
+  private stateDir: string | undefined;
   private readonly createClient: (options: ElicznikClientOptions) => ElicznikClient;
   private readonly now: () => number;
   private readonly log: ((line: string) => void) | undefined;
@@ -110,6 +121,40 @@ export class SessionPool {
     this.createClient = options.createClient ?? ((o) => new ElicznikClient(o));
     this.now = options.now ?? (() => Date.now());
     this.log = options.log;
+    this.stateDir = options.stateDir;
+  }
+
+  /**
+   * Keeps the accounts' ledgers (login times, blocks, rejected passwords, the encrypted session
+   * cookie) as files in this folder from now on, so they hold across restarts; undefined = memory.
+   * Ledgers already in use keep their store until {@link clear}.
+   */
+  useStateDir(dir: string | undefined): void {
+    if (dir === this.stateDir) return;
+    this.stateDir = dir;
+    for (const account of [...this.ledgers.keys()]) {
+      const inUse = [...this.entries.values()].some((e) => e.account === account && e.refs > 0);
+      if (!inUse) this.ledgers.delete(account);
+    }
+  }
+
+  /** The ledger of an account (made on first use). */
+  ledgerOf(options: Pick<AccountOptions, 'serviceUrl' | 'loginUrl' | 'username'>): LoginLedger {
+    const account = accountId(options);
+    let ledger = this.ledgers.get(account);
+    if (!ledger) {
+      const store = this.stateDir
+        ? fileLedgerStore(path.join(this.stateDir, ledgerFileName(account)))
+        : memoryLedgerStore();
+      ledger = new LoginLedger(store, account, this.now);
+      this.ledgers.set(account, ledger);
+    }
+    return ledger;
+  }
+
+  /** The account's logins used, left and allowed next, for these credentials and settings. */
+  loginReport(options: AccountOptions): Promise<LoginBudgetReport> {
+    return this.ledgerOf(options).report(options.password, loginPolicy(options));
   }
 
   /**
@@ -121,17 +166,24 @@ export class SessionPool {
     const key = `${account}\n${passwordHash(account, options.password)}`;
     let entry = this.entries.get(key);
     if (!entry) {
-      const guard = [...this.entries.values()].find((e) => e.account === account)?.guard ?? {
-        lastLoginAt: undefined,
-        blockedUntil: undefined,
+      entry = {
+        key,
+        account,
+        refs: 0,
+        session: undefined,
+        cookie: undefined,
+        cache: new DayCache(),
+        tariffs: new Map(),
       };
-      entry = this.newEntry(key, account, guard);
       this.entries.set(key, entry);
     }
     for (const other of this.entries.values()) {
       if (other !== entry && other.account === account && other.refs === 0) this.entries.delete(other.key);
     }
-    if (options.retryRejectedPassword) entry.memory.passwordRejected = false;
+    if (options.retryRejectedPassword)
+      void this.ledgerOf(options)
+        .forgetRejection()
+        .catch(() => undefined);
     if (!entry.session) entry.session = this.open(entry, options);
     entry.refs += 1;
     const session = entry.session;
@@ -166,64 +218,48 @@ export class SessionPool {
   async clear(): Promise<void> {
     const sessions = [...this.entries.values()].flatMap((e) => (e.session ? [e.session] : []));
     this.entries.clear();
+    this.ledgers.clear();
     await Promise.all(sessions.map((s) => s.client.close()));
   }
 
-  private newEntry(key: string, account: string, guard: AccountGuard): Entry {
-    const memory: Entry['memory'] = {
-      cache: new DayCache(),
-      tariffs: new Map(),
-      cookie: undefined,
-      passwordRejected: false,
-      remember(error: ElicznikError) {
-        if (error.code === 'WRONG_CREDENTIALS') memory.passwordRejected = true;
-        if (error.code === 'ACCOUNT_BLOCKED' && error.blockedUntil) {
-          guard.blockedUntil = Math.max(guard.blockedUntil ?? 0, error.blockedUntil.getTime());
-        }
+  private open(entry: Entry, options: AccountOptions): AccountSession {
+    const ledger = this.ledgerOf(options);
+    const policy = loginPolicy(options);
+    const { password } = options;
+    const warn = (what: string) => (err: unknown) =>
+      this.log?.(`could not ${what}: ${err instanceof Error ? err.message : String(err)}`);
+    const sessionStore: SessionStore = {
+      load: async () => entry.cookie ?? (await ledger.loadCookie(password)),
+      save: async (cookie) => {
+        entry.cookie = cookie;
+        if (cookie !== undefined) await ledger.loginSucceeded().catch(warn('record the login'));
+        await ledger.saveCookie(password, cookie).catch(warn('keep the session'));
       },
     };
-    return { key, account, refs: 0, session: undefined, guard, memory };
-  }
-
-  private open(entry: Entry, options: AccountOptions): AccountSession {
-    const { memory, guard } = entry;
-    const minInterval = options.minLoginIntervalMs ?? DEFAULT_MIN_LOGIN_INTERVAL_MS;
-    const sessionStore: SessionStore = {
-      load: async () => memory.cookie,
-      save: async (cookie) => {
-        memory.cookie = cookie;
+    const memory: AccountMemory = {
+      cache: entry.cache,
+      tariffs: entry.tariffs,
+      async remember(error: ElicznikError) {
+        if (error.step === 'login-gate') return;
+        if (error.code === 'WRONG_CREDENTIALS') {
+          await ledger.passwordRejected(password).catch(warn('record the rejected password'));
+        }
+        if (error.code === 'ACCOUNT_BLOCKED' && error.blockedUntil) {
+          await ledger.blocked(error.blockedUntil.getTime()).catch(warn('record the block'));
+        }
       },
     };
     const client = this.createClient({
       serviceUrl: options.serviceUrl,
       loginUrl: options.loginUrl,
       username: options.username,
-      password: options.password,
-      minLoginIntervalMs: minInterval,
+      password,
+      minLoginIntervalMs: policy.minIntervalMs,
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
       sessionStore,
       now: this.now,
       ...(this.log ? { log: this.log } : {}),
-      loginGate: async () => {
-        const now = this.now();
-        if (memory.passwordRejected) {
-          throw new WrongCredentialsError(
-            'TAURON rejected this username and password before. Change the password (or press the meter ' +
-              'point button in the configuration dialog with the password typed in) to try again.',
-            { step: 'login-gate' },
-          );
-        }
-        if (guard.blockedUntil !== undefined && now < guard.blockedUntil) {
-          throw new AccountBlockedError(new Date(guard.blockedUntil), { step: 'login-gate' });
-        }
-        if (guard.lastLoginAt !== undefined && now - guard.lastLoginAt < minInterval) {
-          throw new LoginBudgetError(
-            new Date(guard.lastLoginAt + minInterval),
-            `This account logged in less than ${Math.ceil(minInterval / 60_000)} min ago and will not log in again so soon.`,
-          );
-        }
-        guard.lastLoginAt = now;
-      },
+      loginGate: () => ledger.beforeLogin(password, policy),
     });
     return new AccountSession(client, memory);
   }

@@ -222,7 +222,7 @@ describe('client: errors', () => {
       retryAfter: until.toISOString(),
       blockedUntil: until.toISOString(),
     });
-    assert.match(new LoginBudgetError(until).message, /2026-06-16T18:30:00.000Z/);
+    assert.match(new LoginBudgetError(until).message, /2026-06-16T20:30:00\+02:00 \(Warsaw time\)/);
     assert.equal(new WrongCredentialsError().code, 'WRONG_CREDENTIALS');
     assert.equal(new ServiceChangedError('csv', 'x').step, 'csv');
     assert.ok(isElicznikError(JSON.parse(JSON.stringify(new ServiceChangedError('csv', 'x')))));

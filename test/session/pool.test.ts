@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { DEMO_ACCOUNT, startSimulator, type SimulatorHandle } from '../../src/simulator';
 import { SessionPool, type AccountOptions } from '../../src/session/pool';
 import type { AccountState } from '../../src/session/account-session';
@@ -234,6 +237,89 @@ describe('session/pool: against the simulator', function () {
     await rejectsWithCode(second.session.meterPoints(), 'ACCOUNT_BLOCKED');
     assert.equal(sim.stats.loginAttempts, attempts, 'no attempt that would extend the block');
     await second.release();
+  });
+
+  describe('with a state folder (restarts)', () => {
+    let dir: string;
+    beforeEach(async () => {
+      dir = await mkdtemp(path.join(os.tmpdir(), 'elicznik-pool-'));
+    });
+    afterEach(() => rm(dir, { recursive: true, force: true }));
+
+    /** A pool as a new process would have it: nothing in memory, the same folder. */
+    const restarted = () => new SessionPool({ now: () => now, stateDir: dir });
+
+    it('restores a still valid session after a restart without logging in', async () => {
+      const before = restarted();
+      const first = before.acquire(account);
+      await first.session.meterPoints();
+      await before.clear();
+      now += MINUTE;
+      const after = restarted();
+      const lease = after.acquire(account);
+      assert.equal((await lease.session.meterPoints()).length, 3);
+      assert.equal(sim.stats.logins, 1, 'the kept session was used');
+      assert.equal(sim.stats.sessionsCreated, 1);
+      await after.clear();
+    });
+
+    it('logs in once after a restart when the kept session has expired', async () => {
+      const before = restarted();
+      await before.acquire(account).session.meterPoints();
+      await before.clear();
+      sim.expireSessions();
+      sim.expireSsoSessions();
+      now += 10 * MINUTE;
+      const after = restarted();
+      const lease = after.acquire(account);
+      assert.equal((await lease.session.meterPoints()).length, 3);
+      assert.equal((await lease.session.meterPoints()).length, 3);
+      assert.equal(sim.stats.logins, 2);
+      await after.clear();
+    });
+
+    it('sends a rejected password no more after restarts, and tries a changed one', async () => {
+      const wrong = { ...account, password: 'wrong' };
+      const first = restarted();
+      await rejectsWithCode(first.acquire(wrong).session.meterPoints(), 'WRONG_CREDENTIALS');
+      await first.clear();
+      for (let i = 0; i < 3; i += 1) {
+        now += 10 * MINUTE;
+        const again = restarted();
+        await rejectsWithCode(again.acquire(wrong).session.meterPoints(), 'WRONG_CREDENTIALS');
+        await again.clear();
+      }
+      assert.equal(sim.stats.loginAttempts, 1);
+      now += 10 * MINUTE;
+      const fixed = restarted();
+      assert.equal((await fixed.acquire(account).session.meterPoints()).length, 3);
+      assert.equal(sim.stats.loginAttempts, 2);
+      await fixed.clear();
+    });
+
+    it('keeps the login budget across restarts and reports it', async () => {
+      const limited = { ...account, loginBudget: 2, minLoginIntervalMs: 0 };
+      for (let i = 0; i < 2; i += 1) {
+        const p = restarted();
+        await p.acquire(limited).session.meterPoints();
+        await p.clear();
+        sim.expireSessions();
+        sim.expireSsoSessions();
+        now += MINUTE;
+      }
+      const p = restarted();
+      await assert.rejects(p.acquire(limited).session.meterPoints(), (err: Error & { code?: string }) => {
+        assert.equal(err.code, 'LOGIN_BUDGET');
+        assert.match(err.message, /next login is allowed at/);
+        return true;
+      });
+      const report = await p.loginReport(limited);
+      assert.equal(report.used, 2);
+      assert.equal(report.remaining, 0);
+      assert.equal(report.nextLoginAt, new Date(START + 24 * 60 * MINUTE).toISOString());
+      assert.equal(sim.stats.loginAttempts, 2);
+      await p.clear();
+    });
   });
 
   it('tells listeners how each call of the account ended', async () => {
