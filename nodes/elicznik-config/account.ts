@@ -2,10 +2,12 @@
  * What the `elicznik-config` node offers the nodes that use it, and the pure parts of it: reading
  * its settings, and the HTTP status and short status reason of each error code.
  */
+import path from 'node:path';
 import type { Node } from 'node-red';
 import { DEFAULT_LOGIN_URL, DEFAULT_SERVICE_URL } from '../../src/client/client';
 import { BadInputError, type ElicznikErrorCode } from '../../src/client/errors';
 import type { AccountSession } from '../../src/session/account-session';
+import { DEFAULT_LOGIN_BUDGET, type LoginBudgetReport } from '../../src/session/login-ledger';
 import type { AccountOptions } from '../../src/session/pool';
 
 export { DEFAULT_LOGIN_URL, DEFAULT_SERVICE_URL };
@@ -14,6 +16,10 @@ export { DEFAULT_LOGIN_URL, DEFAULT_SERVICE_URL };
 export const DEFAULT_TIMEOUT_S = 30;
 /** Shortest time between logins when the node sets none, minutes. */
 export const DEFAULT_MIN_LOGIN_MINUTES = 1;
+/** Logins per 24 hours when the node sets none. */
+export { DEFAULT_LOGIN_BUDGET };
+/** The most logins per 24 hours the node accepts. */
+export const MAX_LOGIN_BUDGET = 48;
 
 /** A node that shows the account's problems on its status. */
 export interface AccountUser {
@@ -39,6 +45,13 @@ export interface ElicznikAccountNode extends Node {
   addUser(user: AccountUser): void;
   /** Removes a user added with {@link addUser}. */
   removeUser(user: AccountUser): void;
+  /**
+   * Logins used in the last 24 hours, logins left and when the next one is allowed; logs in never.
+   * @throws BadInputError when the username or password is missing or a setting is not valid
+   */
+  loginReport(): Promise<LoginBudgetReport>;
+  /** Folder for diagnostic dumps of failing requests (absolute), or null when off. */
+  readonly dumpDir: string | null;
 }
 
 /** The settings of the config node as the editor stores them (numbers may arrive as text). */
@@ -49,6 +62,8 @@ export interface AccountSettings {
   timeout?: unknown;
   /** Shortest time between logins, minutes. */
   minLoginMinutes?: unknown;
+  /** Logins allowed in 24 hours. */
+  loginBudget?: unknown;
 }
 
 /** The stored credentials of the config node. */
@@ -89,6 +104,13 @@ export function accountOptions(settings: AccountSettings, credentials: AccountCr
     0,
     24 * 60,
   );
+  const loginBudget = numberSetting(
+    'login budget (logins per 24 hours)',
+    settings.loginBudget,
+    DEFAULT_LOGIN_BUDGET,
+    1,
+    MAX_LOGIN_BUDGET,
+  );
   return {
     serviceUrl: urlSetting(settings.serviceUrl, DEFAULT_SERVICE_URL),
     loginUrl: urlSetting(settings.loginUrl, DEFAULT_LOGIN_URL),
@@ -96,6 +118,7 @@ export function accountOptions(settings: AccountSettings, credentials: AccountCr
     password,
     timeoutMs: Math.round(timeoutS * 1000),
     minLoginIntervalMs: Math.round(minLoginMinutes * 60_000),
+    loginBudget: Math.floor(loginBudget),
   };
 }
 
@@ -136,4 +159,17 @@ export function withoutSecrets(text: string, secrets: readonly (string | undefin
   let out = text;
   for (const s of secrets) if (s && s.length >= 3) out = out.split(s).join('***');
   return out;
+}
+
+/** Where the accounts' login ledgers live: `<userDir>/elicznik`, or memory when there is no userDir. */
+export function stateDirOf(userDir: unknown): string | undefined {
+  return typeof userDir === 'string' && userDir ? path.join(userDir, 'elicznik') : undefined;
+}
+
+/** The dump folder of a setting: absolute, or relative to the user directory; null when empty. */
+export function dumpDirOf(setting: unknown, userDir: unknown): string | null {
+  const dir = typeof setting === 'string' ? setting.trim() : '';
+  if (!dir) return null;
+  if (path.isAbsolute(dir)) return dir;
+  return path.resolve(typeof userDir === 'string' && userDir ? userDir : process.cwd(), dir);
 }

@@ -10,6 +10,8 @@ import { sessionPool, type SessionLease } from '../../src/session/pool';
 import {
   ACCOUNT_ERROR_CODES,
   accountOptions,
+  dumpDirOf,
+  stateDirOf,
   type AccountCredentials,
   type AccountSettings,
   type AccountUser,
@@ -24,11 +26,16 @@ interface ConfigDef extends NodeDef {
   loginUrl?: string;
   timeout?: string | number;
   minLoginMinutes?: string | number;
+  loginBudget?: string | number;
+  dumpDir?: string;
 }
 
 type ConfigNode = ElicznikAccountNode & Node<AccountCredentials> & { settings: AccountSettings };
 
 export = function (RED: NodeAPI) {
+  const userDir = (RED.settings as { userDir?: unknown }).userDir;
+  sessionPool.useStateDir(stateDirOf(userDir));
+
   function ElicznikConfigNode(this: ConfigNode, def: ConfigDef) {
     RED.nodes.createNode(this, def);
     setUp(this, def);
@@ -42,11 +49,13 @@ export = function (RED: NodeAPI) {
 
     Object.defineProperty(node, 'meterPoint', { value: (def.meterPoint ?? '').trim(), enumerable: true });
     Object.defineProperty(node, 'meterPointLabel', { value: def.meterPointLabel ?? '', enumerable: true });
+    Object.defineProperty(node, 'dumpDir', { value: dumpDirOf(def.dumpDir, userDir), enumerable: true });
     node.settings = {
       serviceUrl: def.serviceUrl,
       loginUrl: def.loginUrl,
       timeout: def.timeout,
       minLoginMinutes: def.minLoginMinutes,
+      loginBudget: def.loginBudget,
     };
 
     const showState = (state: AccountState) => {
@@ -72,6 +81,7 @@ export = function (RED: NodeAPI) {
       }
       return lease.session;
     };
+    node.loginReport = () => sessionPool.loginReport(accountOptions(node.settings, node.credentials ?? {}));
     node.addUser = (user: AccountUser) => {
       users.add(user);
       if (problem) user.showAccountProblem(problem);

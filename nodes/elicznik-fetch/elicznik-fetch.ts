@@ -4,7 +4,7 @@
  * `request.ts`); identical fetches in flight are joined and complete past days come from the
  * account's cache (`src/session`).
  */
-import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow, NodeStatus } from 'node-red';
 import { BadInputError, isElicznikError } from '../../src/client/errors';
 import type { EnergySeries } from '../../src/client/series';
 import { firstOfYear, rangeLabel, type DateRange } from '../../src/energy/ranges';
@@ -28,7 +28,16 @@ import {
   type FetchRequest,
   type FetchSettings,
 } from './request';
-import { doneStatus, errorStatus, fetchingStatus, partialStatus, type Translate } from './status';
+import {
+  budgetStatus,
+  doneStatus,
+  errorStatus,
+  fetchingStatus,
+  partialStatus,
+  waitStatus,
+  withBudget,
+  type Translate,
+} from './status';
 
 interface FetchDef extends NodeDef {
   account?: string;
@@ -129,7 +138,7 @@ export = function (RED: NodeAPI) {
       today: string,
       request: FetchRequest,
       acc: ElicznikAccountNode,
-    ) {
+    ): Promise<NodeStatus> {
       const session = acc.session();
       const { series } = request;
       const meterPoint = acc.meterPoint;
@@ -147,11 +156,10 @@ export = function (RED: NodeAPI) {
         const payload = summaryPayload(meterPoint, day, series, year.records);
         msg.payload = payload;
         const gap = payload.daily.complete ? gapOf(year.records, series) : gapOf(look.records, series);
-        node.status(
-          gap ? partialStatus(t, now(), gap) : doneStatus(t, now(), figureOfSummary(payload.daily, series)),
-        );
         send(msg);
-        return;
+        return gap
+          ? partialStatus(t, now(), gap)
+          : doneStatus(t, now(), figureOfSummary(payload.daily, series));
       }
 
       const range = request.range as DateRange;
@@ -161,24 +169,21 @@ export = function (RED: NodeAPI) {
         const readings = await session.registers({ meterPoint, from: range.from, to: range.to });
         const payload = registersPayload(meterPoint, range, readings);
         msg.payload = payload;
-        node.status(
-          payload.complete
-            ? doneStatus(t, now(), figureOfRegisters(payload.latest))
-            : partialStatus(t, now(), { label: range.to, allEmpty: true, hours: 0 }),
-        );
         send(msg);
-        return;
+        return payload.complete
+          ? doneStatus(t, now(), figureOfRegisters(payload.latest))
+          : partialStatus(t, now(), { label: range.to, allEmpty: true, hours: 0 });
       }
 
       const payload = await fetchHours(session, meterPoint, range, request, today);
       const gap = gapOf(payload.hours, series);
-      node.status(
-        gap ? partialStatus(t, now(), gap) : doneStatus(t, now(), figureOfHours(payload.hours, series)),
-      );
+      const status = gap
+        ? partialStatus(t, now(), gap)
+        : doneStatus(t, now(), figureOfHours(payload.hours, series));
       if (request.output === 'hours') {
         msg.payload = payload;
         send(msg);
-        return;
+        return status;
       }
       const topic = typeof msg.topic === 'string' && msg.topic ? msg.topic : `elicznik/${payload.meterPoint}`;
       const count = payload.hours.length;
@@ -193,6 +198,16 @@ export = function (RED: NodeAPI) {
         return out;
       });
       send([messages]);
+      return status;
+    }
+
+    /** The account's login report, or undefined when it cannot be read (the status then goes without it). */
+    async function reportOf(acc: ElicznikAccountNode) {
+      try {
+        return await acc.loginReport();
+      } catch {
+        return undefined;
+      }
     }
 
     async function handle(msg: NodeMessageInFlow, send: Send, done: Done) {
@@ -202,12 +217,24 @@ export = function (RED: NodeAPI) {
           done(new BadInputError(NO_ACCOUNT_MESSAGE, { step: 'config' }));
           return;
         }
+        if ((msg as { command?: unknown }).command === 'login-budget') {
+          const report = await account.loginReport();
+          msg.topic = 'login-budget';
+          msg.payload = report;
+          node.status(budgetStatus(t, report, Date.now()));
+          send(msg);
+          done();
+          return;
+        }
         const today = todayLocal(Date.now());
         const request = resolveFetchRequest(await settingsFor(msg), msg as FetchOverrides, today);
-        await run(msg, send, today, request, account);
+        const status = await run(msg, send, today, request, account);
+        node.status(withBudget(t, status, await reportOf(account)));
         done();
       } catch (err) {
-        node.status(errorStatus(isElicznikError(err) ? err.code : undefined));
+        const code = isElicznikError(err) ? err.code : undefined;
+        const until = isElicznikError(err) ? err.retryAfter : undefined;
+        node.status(waitStatus(t, code, until, Date.now()) ?? errorStatus(code));
         done(err instanceof Error ? err : new Error(String(err)));
       }
     }

@@ -5,7 +5,8 @@
 import { TZDate } from '@date-fns/tz';
 import { format } from 'date-fns';
 import type { NodeStatus } from 'node-red';
-import { WARSAW } from '../../src/energy/time';
+import { localDateOf, WARSAW } from '../../src/energy/time';
+import { LOW_BUDGET, type LoginBudgetReport } from '../../src/session/login-ledger';
 import { formatKwh, type Gap, type StatusFigure } from './output';
 
 /** Node-RED's `RED._`: a catalog key and its `__name__` parameters to text. */
@@ -64,4 +65,47 @@ const REASONS = [
 export function errorStatus(code: string | undefined): NodeStatus {
   const key = code && REASONS.includes(code) ? code : 'UNKNOWN';
   return { fill: 'red', shape: 'ring', text: `elicznik-fetch.reason.${key}` };
+}
+
+/** `HH:mm` of an instant in Warsaw, with the day `d.MM` in front when it is not the day of `now`. */
+export function whenText(instant: number, now: number): string {
+  const time = clockTime(instant);
+  return localDateOf(instant) === localDateOf(now)
+    ? time
+    : `${format(new TZDate(instant, WARSAW), 'd.MM')} ${time}`;
+}
+
+/**
+ * Red ring saying until when logins wait, for a refused login (`LOGIN_BUDGET`) or a block
+ * (`ACCOUNT_BLOCKED`) with a known end; null for other errors.
+ */
+export function waitStatus(
+  t: Translate,
+  code: string | undefined,
+  until: Date | undefined,
+  now: number,
+): NodeStatus | null {
+  if (!until || (code !== 'LOGIN_BUDGET' && code !== 'ACCOUNT_BLOCKED')) return null;
+  const key =
+    code === 'LOGIN_BUDGET' ? 'elicznik-fetch.status.loginsPaused' : 'elicznik-fetch.status.blockedUntil';
+  return { fill: 'red', shape: 'ring', text: t(key, { time: whenText(until.getTime(), now) }) };
+}
+
+/** A status with the logins left added when they run low ({@link LOW_BUDGET} or fewer). */
+export function withBudget(
+  t: Translate,
+  status: NodeStatus,
+  report: LoginBudgetReport | undefined,
+): NodeStatus {
+  if (!report || report.remaining > LOW_BUDGET || typeof status.text !== 'string') return status;
+  const note = t('elicznik-fetch.status.loginsLeft', { count: report.remaining, budget: report.budget });
+  return { ...status, text: `${status.text} · ${note}` };
+}
+
+/** The status after a `login-budget` control message. */
+export function budgetStatus(t: Translate, report: LoginBudgetReport, now: number): NodeStatus {
+  const text = t('elicznik-fetch.status.budget', { used: report.used, budget: report.budget });
+  if (report.nextLoginAt === null) return { fill: 'green', shape: 'ring', text };
+  const next = t('elicznik-fetch.status.nextLogin', { time: whenText(Date.parse(report.nextLoginAt), now) });
+  return { fill: 'yellow', shape: 'ring', text: `${text} · ${next}` };
 }

@@ -43,6 +43,7 @@ describe('elicznik-config: settings and meter point answers', () => {
       password: 'p',
       timeoutMs: 30_000,
       minLoginIntervalMs: 60_000,
+      loginBudget: 6,
     });
     const o = accountOptions(
       {

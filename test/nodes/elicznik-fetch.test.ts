@@ -351,7 +351,11 @@ describe('elicznik-fetch node', function () {
       const status = lastStatus(n1);
       assert.equal(status?.fill, 'red');
       assert.equal(status?.shape, 'ring');
-      assert.equal(status?.text, `elicznik-fetch.reason.${code}`);
+      const waits: Record<string, string> = {
+        LOGIN_BUDGET: 'elicznik-fetch.status.loginsPaused',
+        ACCOUNT_BLOCKED: 'elicznik-fetch.status.blockedUntil',
+      };
+      assert.equal(status?.text, waits[code] ?? `elicznik-fetch.reason.${code}`);
       await new Promise((r) => setTimeout(r, 20));
       const errors = callsOf(n1, 'error');
       assert.equal(errors.length, 1, 'done(err) once, no node.error besides');
