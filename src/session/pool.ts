@@ -89,7 +89,8 @@ interface Entry {
   readonly tariffs: Map<string, string | null>;
 }
 
-function accountId(options: Pick<AccountOptions, 'serviceUrl' | 'loginUrl' | 'username'>): string {
+/** The registry's key of an account: addresses and login, normalised. */
+export function accountId(options: Pick<AccountOptions, 'serviceUrl' | 'loginUrl' | 'username'>): string {
   const url = (u: string) => u.trim().replace(/\/+$/, '').toLowerCase();
   return [url(options.serviceUrl), url(options.loginUrl), options.username.trim().toLowerCase()].join('\n');
 }
