@@ -6,6 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DEMO_ACCOUNT, startSimulator } from '../simulator';
+import { ledgerFileName } from '../session/login-ledger';
+import { accountId } from '../session/pool';
 import { startNodeRed } from './node-red-process';
 
 /** A node of a flow as the admin API and the example files hold it. */
@@ -88,6 +90,15 @@ async function main(): Promise<void> {
     loginPort: envPort('SIM_LOGIN_PORT', 18882),
   });
   const userDir = path.join(root, '.node-red-demo');
+  // A new simulator knows no earlier logins: start the demo account's login ledger afresh too.
+  const ledger = path.join(
+    userDir,
+    'elicznik',
+    ledgerFileName(
+      accountId({ serviceUrl: sim.serviceUrl, loginUrl: sim.loginUrl, username: DEMO_ACCOUNT.username }),
+    ),
+  );
+  fs.rmSync(ledger, { force: true });
   const red = await startNodeRed({
     userDir,
     packageDir: root,
