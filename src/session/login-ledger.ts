@@ -25,7 +25,13 @@ import {
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { AccountBlockedError, LoginBudgetError, WrongCredentialsError } from '../client/errors';
+import type { SessionStore } from '../client/client';
+import {
+  AccountBlockedError,
+  LoginBudgetError,
+  WrongCredentialsError,
+  type ElicznikError,
+} from '../client/errors';
 import { MS_PER_HOUR } from '../energy/time';
 
 const scrypt = promisify(scryptCb) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
@@ -363,4 +369,64 @@ function formatInterval(ms: number): string {
   }
   const s = Math.max(1, Math.round(ms / 1000));
   return `${s} second${s === 1 ? '' : 's'}`;
+}
+
+/** What a client needs to spend logins through a ledger (see {@link ledgerHooks}). */
+export interface LedgerHooks {
+  /** Keeps the session cookie, encrypted, in the ledger (and in `memory` when given). */
+  sessionStore: SessionStore;
+  /** Asks the ledger before every login. */
+  loginGate: () => Promise<void>;
+  /** Records what an error of a call says about the account: a rejected password or a block. */
+  remember(error: ElicznikError): Promise<void>;
+}
+
+/** Options of {@link ledgerHooks}. */
+export interface LedgerHookOptions {
+  /** Keep and restore the session cookie (default true). */
+  keepSession?: boolean;
+  /** A faster place for the cookie in this process, asked before the ledger. */
+  memory?: { get(): string | undefined; set(cookie: string | undefined): void };
+  /** Told when the ledger cannot be written (the call itself goes on). */
+  warn?: (line: string) => void;
+}
+
+/**
+ * Connects a client with the credentials `password` to a ledger: every login asks the ledger
+ * first (and is recorded before it starts), a successful one clears a remembered rejection or
+ * block, the session cookie is kept encrypted, and rejections and blocks are recorded.
+ */
+export function ledgerHooks(
+  ledger: LoginLedger,
+  password: string,
+  policy: LoginPolicy,
+  options: LedgerHookOptions = {},
+): LedgerHooks {
+  const keep = options.keepSession !== false;
+  const warn = (what: string) => (err: unknown) =>
+    options.warn?.(`could not ${what}: ${err instanceof Error ? err.message : String(err)}`);
+  return {
+    sessionStore: {
+      load: async () => {
+        if (!keep) return undefined;
+        return options.memory?.get() ?? (await ledger.loadCookie(password));
+      },
+      save: async (cookie) => {
+        options.memory?.set(cookie);
+        if (cookie !== undefined) await ledger.loginSucceeded().catch(warn('record the login'));
+        if (keep || cookie === undefined)
+          await ledger.saveCookie(password, cookie).catch(warn('keep the session'));
+      },
+    },
+    loginGate: () => ledger.beforeLogin(password, policy),
+    async remember(error) {
+      if (error.step === 'login-gate') return;
+      if (error.code === 'WRONG_CREDENTIALS') {
+        await ledger.passwordRejected(password).catch(warn('record the rejected password'));
+      }
+      if (error.code === 'ACCOUNT_BLOCKED' && error.blockedUntil) {
+        await ledger.blocked(error.blockedUntil.getTime()).catch(warn('record the block'));
+      }
+    },
+  };
 }

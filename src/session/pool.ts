@@ -21,8 +21,7 @@
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { ElicznikClient, type ElicznikClientOptions, type SessionStore } from '../client/client';
-import type { ElicznikError } from '../client/errors';
+import { ElicznikClient, type ElicznikClientOptions } from '../client/client';
 import { AccountSession, type AccountMemory } from './account-session';
 import { DayCache } from './day-cache';
 import {
@@ -30,6 +29,7 @@ import {
   LoginLedger,
   fileLedgerStore,
   ledgerFileName,
+  ledgerHooks,
   memoryLedgerStore,
   type LoginBudgetReport,
   type LoginPolicy,
@@ -227,29 +227,16 @@ export class SessionPool {
     const ledger = this.ledgerOf(options);
     const policy = loginPolicy(options);
     const { password } = options;
-    const warn = (what: string) => (err: unknown) =>
-      this.log?.(`could not ${what}: ${err instanceof Error ? err.message : String(err)}`);
-    const sessionStore: SessionStore = {
-      load: async () => entry.cookie ?? (await ledger.loadCookie(password)),
-      save: async (cookie) => {
-        entry.cookie = cookie;
-        if (cookie !== undefined) await ledger.loginSucceeded().catch(warn('record the login'));
-        await ledger.saveCookie(password, cookie).catch(warn('keep the session'));
+    const hooks = ledgerHooks(ledger, password, policy, {
+      memory: {
+        get: () => entry.cookie,
+        set: (cookie) => {
+          entry.cookie = cookie;
+        },
       },
-    };
-    const memory: AccountMemory = {
-      cache: entry.cache,
-      tariffs: entry.tariffs,
-      async remember(error: ElicznikError) {
-        if (error.step === 'login-gate') return;
-        if (error.code === 'WRONG_CREDENTIALS') {
-          await ledger.passwordRejected(password).catch(warn('record the rejected password'));
-        }
-        if (error.code === 'ACCOUNT_BLOCKED' && error.blockedUntil) {
-          await ledger.blocked(error.blockedUntil.getTime()).catch(warn('record the block'));
-        }
-      },
-    };
+      ...(this.log ? { warn: this.log } : {}),
+    });
+    const memory: AccountMemory = { cache: entry.cache, tariffs: entry.tariffs, remember: hooks.remember };
     const client = this.createClient({
       serviceUrl: options.serviceUrl,
       loginUrl: options.loginUrl,
@@ -257,10 +244,10 @@ export class SessionPool {
       password,
       minLoginIntervalMs: policy.minIntervalMs,
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-      sessionStore,
+      sessionStore: hooks.sessionStore,
       now: this.now,
       ...(this.log ? { log: this.log } : {}),
-      loginGate: () => ledger.beforeLogin(password, policy),
+      loginGate: hooks.loginGate,
     });
     return new AccountSession(client, memory);
   }
