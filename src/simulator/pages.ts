@@ -22,6 +22,10 @@ export function escapeHtml(text: string): string {
 export const WRONG_CREDENTIALS_TEXT = 'Nieprawidłowa nazwa użytkownika lub hasło.';
 
 /** The Keycloak error shown while the account is blocked. */
+/** The block text after too many logins in a day (seen in 2022). */
+export const DAILY_LIMIT_TEXT =
+  'Przekroczono maksymalną ilość logowań na dobę. Konto zostanie odblokowane po ośmiu godzinach.';
+
 export const BLOCKED_TEXT =
   'Przekroczono maksymalną liczbę logowań. Ze względów bezpieczeństwa Twoje konto zostało tymczasowo ' +
   'zablokowane. Prosimy o zalogowanie się za 8h.';

@@ -49,6 +49,7 @@ import { generateDay, hashString, type GeneratedHour } from './data';
 import { DEMO_ACCOUNT } from './demo-account';
 import {
   BLOCKED_TEXT,
+  DAILY_LIMIT_TEXT,
   LOGIN_TIMEOUT_TEXT,
   WRONG_CREDENTIALS_TEXT,
   loginPage,
@@ -85,6 +86,9 @@ import type {
 /** How long an account stays blocked after the failure that blocked it or any later attempt. */
 export const BLOCK_MS = 8 * MS_PER_HOUR;
 
+/** The window of the daily login limit. */
+const DAY_MS = 24 * MS_PER_HOUR;
+
 /** Longest range, in days, of one CSV export and of one JSON `full time`/`month` request. */
 export const MAX_RANGE_DAYS = 366;
 
@@ -99,11 +103,15 @@ const AUTH_SESSION_TTL_MS = 30 * 60_000;
 /** Register counting starts here; earlier days count backwards from the base. */
 const REGISTER_ANCHOR = '2025-01-01';
 
+/** TAURON's daily login limit as the simulator applies it unless told otherwise. */
+export const DEFAULT_DAILY_LOGIN_LIMIT = 10;
+
 /** The default of every fault: normal service. */
-export function defaultFaults(): SimFaults {
+export function defaultFaults(dailyLoginLimit: number = DEFAULT_DAILY_LOGIN_LIMIT): SimFaults {
   return {
     rejectAllPasswords: false,
     blockAfterFailures: 5,
+    dailyLoginLimit,
     blocked: false,
     rateLimited: false,
     serverErrors: 0,
@@ -129,9 +137,11 @@ function newStats(): SimStats {
     requests: {},
     csvRequests: 0,
     dataRequests: 0,
+    dailyLimitBlocks: 0,
     reset() {
       stats.logins = 0;
       stats.loginAttempts = 0;
+      stats.dailyLimitBlocks = 0;
       stats.sessionsCreated = 0;
       stats.csvRequests = 0;
       stats.dataRequests = 0;
@@ -268,7 +278,7 @@ function dayTotals(point: SimMeterPoint, date: string): DayTotals {
 
 /** The state and the request handling of one running simulator. */
 class SimulatorState {
-  readonly faults: SimFaults = defaultFaults();
+  readonly faults: SimFaults;
   readonly stats: SimStats = newStats();
   serviceUrl = '';
   loginUrl = '';
@@ -287,6 +297,10 @@ class SimulatorState {
   private readonly authSessions = new Map<string, AuthSession>();
   private readonly codes = new Map<string, AuthCode>();
   private readonly blocks = new Map<string, BlockState>();
+  /** Credential POSTs per account (lower-case login) in the last 24 hours, epoch ms. */
+  private readonly attempts = new Map<string, number[]>();
+  /** The daily login limit the simulator was started with (what `resetFaults` restores). */
+  readonly dailyLoginLimit: number;
 
   constructor(options: SimulatorOptions) {
     this.now = options.now ?? Date.now;
@@ -295,6 +309,8 @@ class SimulatorState {
     this.ssoTtlMs = options.ssoTtlMs ?? 30 * 60_000;
     this.log = options.log ?? (() => undefined);
     this.todayDelayHours = options.todayDelayHours ?? null;
+    this.dailyLoginLimit = options.dailyLoginLimit ?? DEFAULT_DAILY_LOGIN_LIMIT;
+    this.faults = defaultFaults(this.dailyLoginLimit);
     if (options.today !== undefined) this.setToday(options.today);
   }
 
@@ -408,6 +424,13 @@ class SimulatorState {
 
   unblockAccounts(): void {
     this.blocks.clear();
+    this.attempts.clear();
+  }
+
+  /** Credential POSTs of the account in the last 24 hours. */
+  loginAttemptsInLastDay(username: string): number {
+    const now = this.now();
+    return (this.attempts.get(username.toLowerCase()) ?? []).filter((t) => now - t < DAY_MS).length;
   }
 
   private elicznikSession(req: http.IncomingMessage): ElicznikSession | undefined {
@@ -635,11 +658,21 @@ class SimulatorState {
       block.blockedUntilMs = null;
       block.failures = 0;
     }
+    const earlier = (this.attempts.get(key) ?? []).filter((t) => now - t < DAY_MS);
+    this.attempts.set(key, [...earlier, now]);
     if (this.faults.blocked || block.blockedUntilMs !== null) {
       block.blockedUntilMs = now + BLOCK_MS;
       this.blocks.set(key, block);
       this.log(`login attempt for ${maskUser(username)} while blocked; block extended by 8 h`);
       return this.loginForm(auth, BLOCKED_TEXT, username);
+    }
+    const dailyLimit = this.faults.dailyLoginLimit;
+    if (dailyLimit > 0 && earlier.length >= dailyLimit) {
+      block.blockedUntilMs = now + BLOCK_MS;
+      this.blocks.set(key, block);
+      this.stats.dailyLimitBlocks += 1;
+      this.log(`${earlier.length + 1}. login of ${maskUser(username)} within 24 h; account blocked for 8 h`);
+      return this.loginForm(auth, DAILY_LIMIT_TEXT, username);
     }
     const right = account !== undefined && !this.faults.rejectAllPasswords && account.password === password;
     if (!right || !account) {
@@ -988,7 +1021,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     stats: state.stats,
     faults: state.faults,
     resetFaults: () => {
-      Object.assign(state.faults, defaultFaults());
+      Object.assign(state.faults, defaultFaults(state.dailyLoginLimit));
     },
     setToday: (date) => state.setToday(date),
     setTodayDelay: (hours) => state.setTodayDelay(hours),
@@ -996,6 +1029,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     expireSsoSessions: () => state.expireSsoSessions(),
     blockedUntil: (username) => state.blockedUntil(username),
     unblockAccounts: () => state.unblockAccounts(),
+    loginAttemptsInLastDay: (username) => state.loginAttemptsInLastDay(username),
     hourly: (id, date) => state.hourly(id, date),
     close: () => {
       closing ??= (async () => {

@@ -56,6 +56,13 @@ export interface SimFaults {
    * already carries the block text. Default 5. 0 or less disables the automatic block.
    */
   blockAfterFailures: number;
+  /**
+   * Login attempts (credential POSTs, right or wrong) an account may make in any 24 hours; the next
+   * one blocks it for 8 h with TAURON's "Przekroczono maksymalną ilość logowań na dobę" text, and
+   * every attempt during the block extends it. Single sign-on does not count. 0 or less = off.
+   * Default: the `dailyLoginLimit` option (10).
+   */
+  dailyLoginLimit: number;
   /** The account is blocked now, whatever the password: every login answer carries the block text. */
   blocked: boolean;
   /** Every eLicznik request is redirected (302) to `/blokada`, a "too many requests" page. */
@@ -102,6 +109,8 @@ export interface SimStats {
   sessionsCreated: number;
   /** Requests per path (no query string) on either host, e.g. `requests['/energia/api']`. */
   requests: Record<string, number>;
+  /** Times the daily login limit blocked an account. */
+  dailyLimitBlocks: number;
   /** Requests of the CSV export `/energia/do/dane`. */
   csvRequests: number;
   /** Requests of the JSON data endpoints `/energia/api`, `/energia/wo/api` and `/odczyty/api`. */
@@ -122,6 +131,8 @@ export interface SimulatorOptions {
   now?: () => number;
   /** Accounts; default `[DEMO_ACCOUNT]`. */
   accounts?: SimAccount[];
+  /** Login attempts per account in any 24 hours before TAURON's daily block; default 10, 0 = off. */
+  dailyLoginLimit?: number;
   /** Idle time after which an eLicznik session is gone. Default 15 min. */
   sessionTtlMs?: number;
   /** Idle time after which the Keycloak single sign-on session is gone. Default 30 min. */
@@ -169,8 +180,10 @@ export interface SimulatorHandle {
   expireSsoSessions(): void;
   /** End of the account's block (epoch ms) when it is blocked now, else null. */
   blockedUntil(username: string): number | null;
-  /** Lifts every account block and forgets the counted wrong passwords. */
+  /** Lifts every account block and forgets the counted wrong passwords and the login history. */
   unblockAccounts(): void;
+  /** Credential POSTs (right or wrong) of the account in the last 24 hours. */
+  loginAttemptsInLastDay(username: string): number;
   /** The hours the simulator serves for a meter point and day, for tests to compare against. */
   hourly(meterPointId: string, date: string): SimHourTruth[];
   /** Closes both servers and every socket (keep-alive ones too) promptly. */

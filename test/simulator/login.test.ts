@@ -170,6 +170,101 @@ describe('simulator: login', () => {
     assert.equal(after.url, `${sim.serviceUrl}/`);
   });
 
+  describe('daily login limit', () => {
+    const DAILY_TEXT = 'Przekroczono maksymalną ilość logowań na dobę.';
+
+    it('blocks for 8 h at the attempt after the limit within 24 h, and extends the block on every attempt', async () => {
+      sim.faults.dailyLoginLimit = 3;
+      for (let i = 0; i < 3; i += 1) {
+        // a new browser each time: no single sign-on, a credentials POST every time
+        assert.equal((await logIn(new Browser(), sim, USER, PASS)).url, `${sim.serviceUrl}/`);
+        nowMs += 60_000;
+      }
+      assert.equal(sim.loginAttemptsInLastDay(USER), 3);
+      const fourth = await logIn(new Browser(), sim, USER, PASS);
+      assert.ok(fourth.body.includes(DAILY_TEXT));
+      assert.ok(fourth.body.includes('id="kc-form-login"'));
+      assert.equal(sim.blockedUntil(USER), nowMs + BLOCK_MS);
+      assert.equal(sim.stats.dailyLimitBlocks, 1);
+      assert.equal(sim.stats.logins, 3);
+
+      nowMs += 3_600_000;
+      const during = await logIn(new Browser(), sim, USER, PASS);
+      assert.ok(during.body.includes(BLOCK_TEXT) || during.body.includes(DAILY_TEXT));
+      assert.equal(sim.blockedUntil(USER), nowMs + BLOCK_MS, 'extended to 8 h from this attempt');
+
+      // the block ends; the attempts have left the 24 h window by then
+      nowMs += 24 * 3_600_000;
+      assert.equal(sim.blockedUntil(USER), null);
+      assert.equal(sim.loginAttemptsInLastDay(USER), 0);
+      assert.equal((await logIn(new Browser(), sim, USER, PASS)).url, `${sim.serviceUrl}/`);
+    });
+
+    it('counts wrong passwords too, lets old attempts fall out of the window, and is off at 0', async () => {
+      sim.faults.dailyLoginLimit = 2;
+      sim.faults.blockAfterFailures = 0;
+      assert.ok((await logIn(new Browser(), sim, USER, 'wrong')).body.includes(WRONG_TEXT));
+      nowMs += 12 * 3_600_000;
+      await logIn(new Browser(), sim, USER, PASS);
+      nowMs += 12 * 3_600_000 + 1;
+      assert.equal(sim.loginAttemptsInLastDay(USER), 1, 'the first attempt is over 24 h old');
+      assert.equal((await logIn(new Browser(), sim, USER, PASS)).url, `${sim.serviceUrl}/`);
+      assert.ok((await logIn(new Browser(), sim, USER, PASS)).body.includes(DAILY_TEXT));
+      sim.unblockAccounts();
+      sim.faults.dailyLoginLimit = 0;
+      for (let i = 0; i < 5; i += 1) {
+        assert.equal((await logIn(new Browser(), sim, USER, PASS)).url, `${sim.serviceUrl}/`);
+      }
+    });
+
+    it('does not count single sign-on, and restores the started limit on resetFaults', async () => {
+      sim.faults.dailyLoginLimit = 1;
+      const b = new Browser();
+      await logIn(b, sim, USER, PASS);
+      sim.expireSessions();
+      assert.equal(
+        (await b.get(`${sim.loginUrl}/login?service=${sim.serviceUrl}`)).url,
+        `${sim.serviceUrl}/`,
+      );
+      assert.equal(sim.loginAttemptsInLastDay(USER), 1);
+      assert.equal(sim.blockedUntil(USER), null);
+      sim.resetFaults();
+      assert.equal(sim.faults.dailyLoginLimit, 10);
+      const other = await startSimulator({ now: () => nowMs, dailyLoginLimit: 4 });
+      other.faults.dailyLoginLimit = 0;
+      other.resetFaults();
+      assert.equal(other.faults.dailyLoginLimit, 4);
+      await other.close();
+    });
+
+    it('is reported by the client as ACCOUNT_BLOCKED with the end of the block', async () => {
+      const { ElicznikClient } = await import('../../src/client');
+      sim.faults.dailyLoginLimit = 1;
+      await logIn(new Browser(), sim, USER, PASS);
+      const client = new ElicznikClient({
+        serviceUrl: sim.serviceUrl,
+        loginUrl: sim.loginUrl,
+        username: USER,
+        password: PASS,
+        now: () => nowMs,
+      });
+      try {
+        await assert.rejects(
+          client.getMeterPoints(),
+          (err: Error & { code?: string; blockedUntil?: Date }) => {
+            assert.equal(err.code, 'ACCOUNT_BLOCKED');
+            assert.equal(err.blockedUntil?.getTime(), nowMs + BLOCK_MS);
+            return true;
+          },
+        );
+      } finally {
+        await client.close();
+      }
+      assert.ok(logLines.some((l) => /within 24 h; account blocked/.test(l)));
+      assert.ok(!logLines.some((l) => l.includes(PASS) || l.includes(USER)));
+    });
+  });
+
   it('blocks every login while the blocked fault is on, and refuses every password on request', async () => {
     sim.faults.blocked = true;
     const blocked = await logIn(new Browser(), sim, USER, PASS);
