@@ -26,7 +26,6 @@ import {
   type Flow,
 } from './elicznik-config.support';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const injectNode = require(
   require.resolve('@node-red/nodes/core/common/20-inject.js', { paths: [path.dirname(nodeRedPath())] }),
 );
