@@ -7,8 +7,6 @@
  *
  * Tests call {@link run} with their own arguments, environment and output sinks.
  */
-import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   DEFAULT_LOGIN_URL,
@@ -16,13 +14,18 @@ import {
   ElicznikClient,
   isElicznikError,
   type ElicznikErrorCode,
-  type SessionStore,
 } from '../client';
 import { ALL_SERIES, isEnergySeries, type EnergySeries } from '../client/series';
 import { packageVersion } from '../client/version';
+import { ExchangeRecorder, writeDump, type KnownSecrets } from '../diagnostics';
+import { redactText } from '../diagnostics/redact';
 import { isLocalDate } from '../energy/time';
+import { DEFAULT_LOGIN_BUDGET } from '../session/login-ledger';
+import { DEFAULT_MIN_LOGIN_INTERVAL_MS, loginPolicy } from '../session/pool';
 import { DEMO_ACCOUNT, startSimulator } from '../simulator';
+import { runDoctor } from './doctor';
 import { csvTable, hoursCsv, jsonLines } from './format';
+import { cliState, type CliState } from './state';
 import {
   SETTLE_COMMAND_HELP,
   SETTLE_OPTIONS,
@@ -70,6 +73,9 @@ Commands:
                                   totals from eLicznik's own sums
   registers --from DATE --to DATE meter register readings, import and export
   simulate                        run the local eLicznik simulator until Ctrl-C
+  doctor [--meter ID] [--date YYYY-MM-DD]
+                                  check login, meter points, selection, one day of JSON and of
+                                  CSV step by step; prints timings and no secret (for bug reports)
 ${SETTLE_COMMAND_HELP}
 Options of fetch, totals and registers:
   --from YYYY-MM-DD, --to YYYY-MM-DD
@@ -88,14 +94,23 @@ ${SETTLE_OPTIONS_HELP}Common options:
   --service-url URL               default ${DEFAULT_SERVICE_URL}
   --login-url URL                 default ${DEFAULT_LOGIN_URL}
   --timeout SECONDS               time limit of one request (default: 30)
-  --session-file PATH             keep the eLicznik session cookie in this file (mode 600) so the
-                                  next run can reuse it instead of logging in again
+  --login-budget N                logins allowed in any 24 hours (default ${DEFAULT_LOGIN_BUDGET}); a run that would
+                                  need one more fails with LOGIN_BUDGET and says when it may log in
+  --session-file PATH             the account's state file (default: one per account in
+                                  $ELICZNIK_CACHE_DIR, $XDG_CACHE_HOME/elicznik or ~/.cache/elicznik)
+  --no-session-cache              do not keep the eLicznik session between runs (logins are still
+                                  counted against the budget)
+  --dump DIR                      when a request fails, write its answers to DIR with every secret
+                                  removed (password, cookies, e-mail, PPE and meter numbers, addresses)
   --verbose                       debug lines on stderr (never passwords or cookies)
   -h, --help                      this help
   --version                       the package version
 
 Credentials are read only from the environment: ELICZNIK_USERNAME and ELICZNIK_PASSWORD.
-TAURON blocks an account for 8 hours after too many logins; prefer --session-file for repeated runs.
+TAURON blocks an account for 8 hours after too many logins. Each run keeps the account's state in
+a file readable only by you: the logins of the last 24 hours, a block, a rejected password (as a
+salted hash) and the session, encrypted with the password. A later run uses the session while it is
+valid, never logs in more often than the budget allows, and never retries a rejected password.
 
 Exit codes:
   0  success
@@ -125,6 +140,10 @@ const OPTIONS = {
   'login-url': { type: 'string' },
   timeout: { type: 'string' },
   'session-file': { type: 'string' },
+  'no-session-cache': { type: 'boolean' },
+  'login-budget': { type: 'string' },
+  dump: { type: 'string' },
+  date: { type: 'string' },
   verbose: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
@@ -142,6 +161,7 @@ const COMMAND_OPTIONS: Record<string, readonly (keyof typeof OPTIONS)[]> = {
   totals: ['from', 'to', 'meter', 'series', 'period'],
   registers: ['from', 'to', 'meter'],
   simulate: ['port', 'login-port', 'today'],
+  doctor: ['meter', 'date'],
   settle: SETTLE_OPTION_NAMES,
 };
 const COMMON: readonly (keyof typeof OPTIONS)[] = [
@@ -149,6 +169,9 @@ const COMMON: readonly (keyof typeof OPTIONS)[] = [
   'login-url',
   'timeout',
   'session-file',
+  'no-session-cache',
+  'login-budget',
+  'dump',
   'verbose',
   'help',
   'version',
@@ -157,7 +180,7 @@ const COMMON: readonly (keyof typeof OPTIONS)[] = [
 /** A usage error: exit code 2 with a message and a hint to --help. */
 class UsageError extends Error {}
 
-function requireDate(values: Values, name: 'from' | 'to' | 'today'): string {
+function requireDate(values: Values, name: 'from' | 'to' | 'today' | 'date'): string {
   const v = values[name];
   if (v === undefined) throw new UsageError(`--${name} YYYY-MM-DD is required`);
   if (!isLocalDate(v)) throw new UsageError(`--${name} must be a date YYYY-MM-DD`);
@@ -191,30 +214,15 @@ function format(values: Values): 'json' | 'csv' {
   return f;
 }
 
-/** A {@link SessionStore} in a file readable only by the user. */
-export function fileSessionStore(file: string): SessionStore {
-  return {
-    async load() {
-      try {
-        const data = JSON.parse(await readFile(file, 'utf8')) as { cookie?: unknown };
-        return typeof data.cookie === 'string' && data.cookie ? data.cookie : undefined;
-      } catch {
-        return undefined;
-      }
-    },
-    async save(cookie) {
-      if (!cookie) {
-        await rm(file, { force: true });
-        return;
-      }
-      await mkdir(path.dirname(path.resolve(file)), { recursive: true });
-      await writeFile(file, JSON.stringify({ cookie, savedAt: new Date().toISOString() }), { mode: 0o600 });
-      await chmod(file, 0o600);
-    },
-  };
+/** A client for the run, with the account's state file and, with `--dump`, a recorder. */
+interface RunClient {
+  client: ElicznikClient;
+  state: CliState;
+  recorder: ExchangeRecorder | undefined;
+  known: KnownSecrets;
 }
 
-function makeClient(values: Values, env: CliEnv, io: CliIo): ElicznikClient {
+function makeClient(values: Values, env: CliEnv, io: CliIo, record: boolean): RunClient {
   const username = env.ELICZNIK_USERNAME ?? '';
   const password = env.ELICZNIK_PASSWORD ?? '';
   if (!username || !password) {
@@ -226,16 +234,45 @@ function makeClient(values: Values, env: CliEnv, io: CliIo): ElicznikClient {
     if (!Number.isFinite(s) || s <= 0) throw new UsageError('--timeout must be a number of seconds above 0');
     timeoutMs = Math.round(s * 1000);
   }
-  return new ElicznikClient({
+  let loginBudget = DEFAULT_LOGIN_BUDGET;
+  if (values['login-budget'] !== undefined) {
+    loginBudget = Number(values['login-budget']);
+    if (!Number.isInteger(loginBudget) || loginBudget < 1 || loginBudget > 48) {
+      throw new UsageError('--login-budget must be a whole number from 1 to 48');
+    }
+  }
+  const serviceUrl = values['service-url'] ?? DEFAULT_SERVICE_URL;
+  const loginUrl = values['login-url'] ?? DEFAULT_LOGIN_URL;
+  const log = values.verbose ? (line: string) => io.stderr(`debug: ${line}\n`) : undefined;
+  const policy = loginPolicy({ loginBudget, minLoginIntervalMs: DEFAULT_MIN_LOGIN_INTERVAL_MS });
+  const state = cliState(
+    {
+      serviceUrl,
+      loginUrl,
+      username,
+      password,
+      policy,
+      keepSession: !values['no-session-cache'],
+      ...(values['session-file'] ? { file: values['session-file'] } : {}),
+      ...(log ? { log } : {}),
+    },
+    env,
+  );
+  const recorder = record ? new ExchangeRecorder() : undefined;
+  const client = new ElicznikClient({
     username,
     password,
-    serviceUrl: values['service-url'] ?? DEFAULT_SERVICE_URL,
-    loginUrl: values['login-url'] ?? DEFAULT_LOGIN_URL,
+    serviceUrl,
+    loginUrl,
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-    ...(values['session-file'] ? { sessionStore: fileSessionStore(values['session-file']) } : {}),
+    minLoginIntervalMs: policy.minIntervalMs,
+    sessionStore: state.hooks.sessionStore,
+    loginGate: state.hooks.loginGate,
     ...(values.meter ? { meterPoint: values.meter } : {}),
-    ...(values.verbose ? { log: (line: string) => io.stderr(`debug: ${line}\n`) } : {}),
+    ...(log ? { log } : {}),
+    ...(recorder ? { onExchange: recorder.record } : {}),
   });
+  return { client, state, recorder, known: { username, password } };
 }
 
 async function meters(client: ElicznikClient, values: Values, io: CliIo): Promise<void> {
@@ -325,7 +362,7 @@ async function simulate(values: Values, io: CliIo): Promise<void> {
   io.stderr('simulator stopped\n');
 }
 
-function describeError(err: unknown): { code: number; text: string } {
+function describeError(err: unknown, known: KnownSecrets = {}): { code: number; text: string } {
   if (err instanceof UsageError) {
     return { code: EXIT_CODES.BAD_INPUT, text: `elicznik: ${err.message}\nSee elicznik --help.\n` };
   }
@@ -333,10 +370,10 @@ function describeError(err: unknown): { code: number; text: string } {
     const lines = [`error [${err.code}] at ${err.step}: ${err.message}`];
     if (err.retryAfter) lines.push(`  retry after: ${new Date(err.retryAfter).toISOString()}`);
     if (err.excerpt) lines.push(`  answer: ${err.excerpt}`);
-    return { code: EXIT_CODES[err.code], text: `${lines.join('\n')}\n` };
+    return { code: EXIT_CODES[err.code], text: `${redactText(lines.join('\n'), known)}\n` };
   }
   const message = err instanceof Error ? err.message : String(err);
-  return { code: EXIT_CODES.UNEXPECTED, text: `unexpected error: ${message}\n` };
+  return { code: EXIT_CODES.UNEXPECTED, text: `unexpected error: ${redactText(message, known)}\n` };
 }
 
 /**
@@ -348,6 +385,9 @@ function describeError(err: unknown): { code: number; text: string } {
  */
 export async function run(argv: readonly string[], env: CliEnv, io: CliIo): Promise<number> {
   let client: ElicznikClient | undefined;
+  let running: RunClient | undefined;
+  let dumpDir: string | undefined;
+  const started = Date.now();
   try {
     if (argv.some((a) => /^--?(pass|password|haslo|hasło)(=|$)/i.test(a))) {
       throw new UsageError('the password is read only from ELICZNIK_PASSWORD, never from an option');
@@ -384,7 +424,11 @@ export async function run(argv: readonly string[], env: CliEnv, io: CliIo): Prom
       await simulate(values, io);
       return EXIT_CODES.OK;
     }
-    client = makeClient(values, env, io);
+    dumpDir = values.dump;
+    if (dumpDir !== undefined && !dumpDir.trim()) throw new UsageError('--dump needs a folder');
+    running = makeClient(values, env, io, dumpDir !== undefined);
+    client = running.client;
+    if (command === 'doctor') return await doctor(running, values, io, dumpDir);
     if (command === 'meters') await meters(client, values, io);
     else if (command === 'fetch') await fetchHours(client, values, io);
     else if (command === 'totals') await totals(client, values, io);
@@ -392,12 +436,61 @@ export async function run(argv: readonly string[], env: CliEnv, io: CliIo): Prom
     else await registers(client, values, io);
     return EXIT_CODES.OK;
   } catch (err) {
-    const { code, text } = describeError(err);
+    const { code, text } = describeError(err, running?.known);
     io.stderr(text);
+    if (running && isElicznikError(err)) {
+      await running.state.hooks.remember(err);
+      if (dumpDir && running.recorder) {
+        try {
+          const folder = await writeDump(dumpDir, {
+            error: err,
+            exchanges: running.recorder.since(started),
+            known: running.known,
+          });
+          io.stderr(`dump written to ${folder}\n`);
+        } catch (dumpErr) {
+          io.stderr(`the dump could not be written: ${(dumpErr as Error).message}\n`);
+        }
+      }
+    }
     return code;
   } finally {
     await client?.close();
   }
+}
+
+/** `doctor`: the steps, then the exit code of the first failure (0 when all worked). */
+async function doctor(
+  running: RunClient,
+  values: Values,
+  io: CliIo,
+  dumpDir: string | undefined,
+): Promise<number> {
+  const steps = await runDoctor(running.client, {
+    ...(values.meter ? { meter: values.meter } : {}),
+    ...(values.date !== undefined ? { date: requireDate(values, 'date') } : {}),
+    ...(running.recorder ? { recorder: running.recorder } : {}),
+    ...(dumpDir ? { dumpDir } : {}),
+    known: running.known,
+    serviceUrl: values['service-url'] ?? DEFAULT_SERVICE_URL,
+    loginUrl: values['login-url'] ?? DEFAULT_LOGIN_URL,
+    report: () =>
+      running.state.ledger.report(
+        running.known.password ?? '',
+        loginPolicy({
+          loginBudget: values['login-budget'] ? Number(values['login-budget']) : DEFAULT_LOGIN_BUDGET,
+          minLoginIntervalMs: DEFAULT_MIN_LOGIN_INTERVAL_MS,
+        }),
+      ),
+    print: (line) => io.stdout(`${line}\n`),
+  });
+  const failed = steps.find((s) => s.outcome === 'failed');
+  if (!failed) return EXIT_CODES.OK;
+  if (isElicznikError(failed.error)) {
+    await running.state.hooks.remember(failed.error);
+    return EXIT_CODES[failed.error.code];
+  }
+  return EXIT_CODES.UNEXPECTED;
 }
 
 /** Runs the command in this process: real stdout/stderr, Ctrl-C ends `simulate`. */

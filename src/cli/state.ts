@@ -58,7 +58,11 @@ export interface CliState {
 export function cliState(options: CliStateOptions, env: StateEnv, now: () => number = Date.now): CliState {
   const account = accountId(options);
   const dir = cliStateDir(env);
-  const file = options.file ? path.resolve(options.file) : dir ? path.join(dir, ledgerFileName(account)) : undefined;
+  const file = options.file
+    ? path.resolve(options.file)
+    : dir
+      ? path.join(dir, ledgerFileName(account))
+      : undefined;
   const ledger = new LoginLedger(file ? fileLedgerStore(file) : memoryLedgerStore(), account, now);
   const hooks = ledgerHooks(ledger, options.password, options.policy, {
     keepSession: options.keepSession,

@@ -45,6 +45,7 @@ import {
   closedError,
   defaultSleep,
   responseText,
+  type HttpExchange,
   type HttpRequest,
   type HttpResponse,
   type Sleep,
@@ -131,6 +132,11 @@ export interface ElicznikClientOptions {
   now?: () => number;
   /** Receives debug lines (requests, logins, fallbacks); never secrets. */
   log?: (line: string) => void;
+  /**
+   * Receives every HTTP hop in full, for diagnostic dumps; it carries secrets, so redact before
+   * writing (`src/diagnostics`).
+   */
+  onExchange?: (exchange: HttpExchange) => void;
 }
 
 /** Progress of a long hourly fetch. */
@@ -325,6 +331,7 @@ export class ElicznikClient {
       sleep: options.sleep ?? defaultSleep,
       userAgent: userAgent(),
       log: (line) => this.log(line),
+      ...(options.onExchange ? { onExchange: options.onExchange } : {}),
     });
   }
 

@@ -54,6 +54,41 @@ export interface HttpOptions {
   userAgent: string;
   /** Receives one line per hop (method, host and path, status); never query strings, bodies or cookies. */
   log?: (line: string) => void;
+  /**
+   * Receives every hop in full, secrets included (for diagnostic dumps, which redact them before
+   * writing). A hook that throws is ignored.
+   */
+  onExchange?: (exchange: HttpExchange) => void;
+}
+
+/** Longest body text an {@link HttpExchange} carries. */
+export const EXCHANGE_BODY_LIMIT = 512 * 1024;
+
+/**
+ * One HTTP hop as sent and answered, for diagnostics. Holds secrets (cookies, the password in a
+ * login form): never log it; redact it before writing (`src/diagnostics`).
+ */
+export interface HttpExchange {
+  /** The client step of the request. */
+  step: string;
+  /** When the hop started, ISO time. */
+  at: string;
+  durationMs: number;
+  method: string;
+  /** The full URL, query included. */
+  url: string;
+  /** Headers as sent, `Cookie` included. */
+  requestHeaders: Record<string, string>;
+  /** The POST form as sent. */
+  requestForm?: Record<string, string>;
+  /** HTTP status; 0 when no answer came. */
+  status: number;
+  /** Answer headers, names in lower case (`set-cookie` as a list). */
+  responseHeaders: Record<string, string | string[]>;
+  /** The answer as text, cut to {@link EXCHANGE_BODY_LIMIT} characters. */
+  body: string;
+  /** Why no answer came (timeout, network error). */
+  error?: string;
 }
 
 /** One request, with the redirects it may lead to. */
@@ -264,6 +299,7 @@ export class HttpSession {
     req: HttpRequest,
   ): Promise<AxiosResponse<Buffer>> {
     const started = Date.now();
+    const sent: { headers: Record<string, string> } = { headers: {} };
     const controller = new AbortController();
     const onMasterAbort = () => controller.abort(this.master.signal.reason);
     this.master.signal.addEventListener('abort', onMasterAbort, { once: true });
@@ -284,6 +320,7 @@ export class HttpSession {
         data = new URLSearchParams(form).toString();
         headers['Content-Type'] = 'application/x-www-form-urlencoded';
       }
+      sent.headers = headers;
       const res = await this.axios.request<Buffer>({
         method,
         url: url.toString(),
@@ -292,15 +329,75 @@ export class HttpSession {
         signal: controller.signal,
       });
       this.options.log?.(`${method} ${url.origin}${url.pathname} ${res.status} ${Date.now() - started}ms`);
+      this.report({ method, url, form, req, started, headers: sent.headers, res });
       return res;
     } catch (err) {
-      if (controller.signal.aborted && controller.signal.reason instanceof HopTimeout) {
-        throw controller.signal.reason;
-      }
+      const timedOut = controller.signal.aborted && controller.signal.reason instanceof HopTimeout;
+      this.report({
+        method,
+        url,
+        form,
+        req,
+        started,
+        headers: sent.headers,
+        error: timedOut ? `no answer within ${this.options.timeoutMs} ms` : errorText(err),
+      });
+      if (timedOut) throw controller.signal.reason;
       throw err;
     } finally {
       clearTimeout(timer);
       this.master.signal.removeEventListener('abort', onMasterAbort);
+    }
+  }
+
+  /** Tells the exchange hook about a hop; never fails the request. */
+  private report(hop: {
+    method: string;
+    url: URL;
+    form: Record<string, string> | undefined;
+    req: HttpRequest;
+    started: number;
+    headers: Record<string, string>;
+    res?: AxiosResponse<Buffer>;
+    error?: string;
+  }): void {
+    const hook = this.options.onExchange;
+    if (!hook) return;
+    try {
+      const responseHeaders: Record<string, string | string[]> = {};
+      let body = '';
+      if (hop.res) {
+        const raw = hop.res.headers as Record<string, unknown>;
+        const source =
+          typeof (raw as { toJSON?: unknown }).toJSON === 'function'
+            ? (raw as unknown as { toJSON(): Record<string, unknown> }).toJSON()
+            : raw;
+        for (const [name, value] of Object.entries(source)) {
+          if (value === undefined || value === null) continue;
+          responseHeaders[name.toLowerCase()] = Array.isArray(value) ? value.map(String) : String(value);
+        }
+        const encoding = responseHeaders['content-encoding'];
+        const bytes = decompressBody(
+          Buffer.from(hop.res.data ?? Buffer.alloc(0)),
+          typeof encoding === 'string' ? encoding : undefined,
+        );
+        body = decodeText(bytes).slice(0, EXCHANGE_BODY_LIMIT);
+      }
+      hook({
+        step: hop.req.step,
+        at: new Date(hop.started).toISOString(),
+        durationMs: Date.now() - hop.started,
+        method: hop.method,
+        url: hop.url.toString(),
+        requestHeaders: { ...hop.headers },
+        ...(hop.form && hop.method === 'POST' ? { requestForm: { ...hop.form } } : {}),
+        status: hop.res?.status ?? 0,
+        responseHeaders,
+        body,
+        ...(hop.error !== undefined ? { error: hop.error } : {}),
+      });
+    } catch {
+      // diagnostics must never break a request
     }
   }
 
@@ -332,6 +429,12 @@ export class HttpSession {
       { step },
     );
   }
+}
+
+function errorText(err: unknown): string {
+  const code = errorCode(err);
+  const message = err instanceof Error ? err.message : String(err);
+  return code ? `${code}: ${message}` : message;
 }
 
 function errorCode(err: unknown): string | undefined {

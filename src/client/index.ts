@@ -83,5 +83,5 @@ export {
   type SeriesNames,
 } from './series';
 export { decodeText, decompressBody } from './decode';
-export { defaultSleep, type Sleep } from './http';
+export { EXCHANGE_BODY_LIMIT, defaultSleep, type HttpExchange, type Sleep } from './http';
 export { userAgent, packageVersion, PACKAGE_NAME } from './version';

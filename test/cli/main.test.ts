@@ -256,7 +256,9 @@ describe('cli: elicznik', function () {
       const file = path.join(dir, 'session.json');
       assert.equal((await cli(['meters', '--session-file', file, ...urls], env)).code, 0);
       assert.equal((await stat(file)).mode & 0o777, 0o600);
-      assert.match(await readFile(file, 'utf8'), /PHPSESSID=/);
+      const kept = await readFile(file, 'utf8');
+      assert.doesNotMatch(kept, /PHPSESSID|demo@example\.com/, 'the session is kept encrypted');
+      assert.equal(JSON.parse(kept).logins.length, 1);
       const r = await cli(['fetch', '--from', from, '--to', from, '--session-file', file, ...urls], env);
       assert.equal(r.code, 0, r.stderr);
       assert.equal(sim.stats.sessionsCreated, 1);
