@@ -94,7 +94,7 @@ function secretsIn(exchanges: readonly HttpExchange[], known: KnownSecrets): Rep
       add(/value\s*=\s*["']([^"']*)["']/i.exec(tag)?.[1], '[session]');
     }
     if (/<option\b/i.test(ex.body)) {
-      let points: ReturnType<typeof parseMeterPoints> = [];
+      let points: ReturnType<typeof parseMeterPoints>;
       try {
         points = parseMeterPoints(ex.body);
       } catch {
