@@ -52,6 +52,12 @@ export interface ElicznikAccountNode extends Node {
   loginReport(): Promise<LoginBudgetReport>;
   /** Folder for diagnostic dumps of failing requests (absolute), or null when off. */
   readonly dumpDir: string | null;
+  /**
+   * Writes the account's HTTP exchanges since `sinceMs`, every secret removed, with the error to
+   * a new folder in {@link dumpDir}.
+   * @returns the folder, or null when dumps are off or nothing was recorded
+   */
+  dump(error: unknown, sinceMs: number): Promise<string | null>;
 }
 
 /** The settings of the config node as the editor stores them (numbers may arrive as text). */

@@ -6,6 +6,7 @@
 import type { NodeAPI, NodeDef, Node } from 'node-red';
 import { ServiceUnavailableError, type ElicznikErrorCode } from '../../src/client/errors';
 import type { AccountState } from '../../src/session/account-session';
+import { writeDump } from '../../src/diagnostics/dump';
 import { sessionPool, type SessionLease } from '../../src/session/pool';
 import {
   ACCOUNT_ERROR_CODES,
@@ -76,12 +77,27 @@ export = function (RED: NodeAPI) {
         });
       }
       if (!lease) {
-        lease = sessionPool.acquire(accountOptions(node.settings, node.credentials ?? {}));
+        lease = sessionPool.acquire({
+          ...accountOptions(node.settings, node.credentials ?? {}),
+          recordExchanges: node.dumpDir !== null,
+        });
         stopListening = lease.session.onState(showState);
       }
       return lease.session;
     };
     node.loginReport = () => sessionPool.loginReport(accountOptions(node.settings, node.credentials ?? {}));
+    node.dump = async (error: unknown, sinceMs: number) => {
+      const recorder = lease?.session.recorder;
+      if (!node.dumpDir || !recorder) return null;
+      const exchanges = recorder.since(sinceMs);
+      if (exchanges.length === 0) return null;
+      const credentials = node.credentials ?? {};
+      return writeDump(node.dumpDir, {
+        error,
+        exchanges,
+        known: { username: credentials.username, password: credentials.password },
+      });
+    };
     node.addUser = (user: AccountUser) => {
       users.add(user);
       if (problem) user.showAccountProblem(problem);

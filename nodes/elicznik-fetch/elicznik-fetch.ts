@@ -210,7 +210,20 @@ export = function (RED: NodeAPI) {
       }
     }
 
+    /** Writes a dump of the failed call when the account has a dump folder; never fails. */
+    async function dumpFailure(acc: ElicznikAccountNode, err: unknown, sinceMs: number) {
+      if (!acc.dumpDir || !isElicznikError(err) || err.code === 'BAD_INPUT') return;
+      try {
+        const folder = await acc.dump(err, sinceMs);
+        if (folder)
+          node.warn(`eLicznik: the answers of the failed request are in ${folder} (secrets removed)`);
+      } catch (dumpErr) {
+        node.warn(`eLicznik: the dump could not be written: ${(dumpErr as Error).message}`);
+      }
+    }
+
     async function handle(msg: NodeMessageInFlow, send: Send, done: Done) {
+      const started = Date.now();
       try {
         if (!account) {
           node.status(errorStatus('NO_ACCOUNT'));
@@ -235,6 +248,7 @@ export = function (RED: NodeAPI) {
         const code = isElicznikError(err) ? err.code : undefined;
         const until = isElicznikError(err) ? err.retryAfter : undefined;
         node.status(waitStatus(t, code, until, Date.now()) ?? errorStatus(code));
+        if (account) await dumpFailure(account, err, started);
         done(err instanceof Error ? err : new Error(String(err)));
       }
     }

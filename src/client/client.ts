@@ -368,6 +368,14 @@ export class ElicznikClient {
     return status;
   }
 
+  /**
+   * Sends every later HTTP hop in full to `hook` (undefined stops it), for diagnostic dumps. The
+   * exchanges carry secrets: redact them before writing (`src/diagnostics`).
+   */
+  watchExchanges(hook: ((exchange: HttpExchange) => void) | undefined): void {
+    this.http.onExchange = hook;
+  }
+
   /** Makes sure there is a session: restores a stored one or logs in. */
   login(): Promise<void> {
     return this.run(() => this.ensureSession());

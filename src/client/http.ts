@@ -152,8 +152,11 @@ export class HttpSession {
   private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 2 });
   private readonly master = new AbortController();
   private closed = false;
+  /** Receives every hop in full (see {@link HttpOptions.onExchange}); may be changed at any time. */
+  onExchange: ((exchange: HttpExchange) => void) | undefined;
 
   constructor(private readonly options: HttpOptions) {
+    this.onExchange = options.onExchange;
     this.axios = axios.create({
       adapter: 'http',
       maxRedirects: 0,
@@ -361,7 +364,7 @@ export class HttpSession {
     res?: AxiosResponse<Buffer>;
     error?: string;
   }): void {
-    const hook = this.options.onExchange;
+    const hook = this.onExchange;
     if (!hook) return;
     try {
       const responseHeaders: Record<string, string | string[]> = {};

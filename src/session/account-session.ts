@@ -4,6 +4,7 @@
  * status displays.
  */
 import type { ElicznikClient } from '../client/client';
+import { ExchangeRecorder } from '../diagnostics/recorder';
 import { type ElicznikError, isElicznikError } from '../client/errors';
 import type { RegisterReading } from '../client/registers';
 import { ALL_SERIES, type EnergySeries } from '../client/series';
@@ -81,12 +82,25 @@ function copyRecords(records: readonly HourRecord[]): HourRecord[] {
 export class AccountSession {
   private readonly coalescer = new Coalescer();
   private readonly listeners = new Set<(state: AccountState) => void>();
+  private exchangeRecorder: ExchangeRecorder | undefined;
 
   constructor(
     /** The account's client; calls run one at a time inside it. */
     readonly client: ElicznikClient,
     private readonly memory: AccountMemory,
   ) {}
+
+  /** Starts keeping the account's last HTTP exchanges (for dumps); once started, it goes on. */
+  recordExchanges(): void {
+    if (this.exchangeRecorder) return;
+    this.exchangeRecorder = new ExchangeRecorder();
+    this.client.watchExchanges(this.exchangeRecorder.record);
+  }
+
+  /** The account's last HTTP exchanges, when {@link recordExchanges} was asked for. */
+  get recorder(): ExchangeRecorder | undefined {
+    return this.exchangeRecorder;
+  }
 
   /** The cache of complete days (shared with later clients of the account). */
   get cache(): DayCache {

@@ -56,6 +56,8 @@ export interface AccountOptions {
   loginBudget?: number;
   /** Try the password again even if TAURON rejected it before (an explicit user action). */
   retryRejectedPassword?: boolean;
+  /** Keep the last HTTP exchanges of the account for diagnostic dumps ({@link AccountSession.recorder}). */
+  recordExchanges?: boolean;
 }
 
 /** A user's hold on an account session. */
@@ -186,6 +188,7 @@ export class SessionPool {
         .forgetRejection()
         .catch(() => undefined);
     if (!entry.session) entry.session = this.open(entry, options);
+    if (options.recordExchanges) entry.session.recordExchanges();
     entry.refs += 1;
     const session = entry.session;
     const held = entry;

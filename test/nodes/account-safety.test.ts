@@ -5,6 +5,8 @@
  * Restarts of Node-RED are in test/restart.test.ts (a real Node-RED process).
  */
 import assert from 'node:assert/strict';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { DEMO_ACCOUNT, startSimulator, type SimulatorHandle } from '../../src/simulator';
 import { sessionPool } from '../../src/session/pool';
@@ -245,5 +247,109 @@ describe('a runaway flow in Node-RED', function () {
     assert.equal(blocked, true, 'the simulator does block an account that logs in too often');
     assert.equal(sim.stats.logins, 8);
     assert.equal(sim.stats.dailyLimitBlocks, 1);
+  });
+});
+
+describe('dumps of a failing fetch in Node-RED', function () {
+  this.timeout(30_000);
+  const planted = {
+    username: 'anna.nowak.planted@example.org',
+    password: 'Pl@nted-Node-S3cret',
+    ppe: '590243859876543210',
+    id: '600777666_60777666_7777666',
+    address: 'ul. Ukryta 5, 31-001 Kraków',
+  };
+  let sim: SimulatorHandle;
+  let dir: string;
+
+  before(async () => {
+    helper.init(nodeRedPath());
+    sim = await startSimulator({
+      accounts: [
+        {
+          username: planted.username,
+          password: planted.password,
+          meterPoints: [
+            { id: planted.id, ppe: planted.ppe, type: '', tariff: 'G11', pvKw: 4, name: planted.address },
+          ],
+        },
+      ],
+    });
+  });
+  after(async () => {
+    await helper.unload();
+    await sessionPool.clear();
+    await sim.close();
+  });
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'elicznik-node-dump-'));
+    await sessionPool.clear();
+  });
+  afterEach(async () => {
+    await helper.unload();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function load(dumpDir: string) {
+    const flow = fetchFlow(sim, {}, { meterPoint: planted.id, dumpDir });
+    await helper.load([configNode, fetchNode], flow, {
+      c1: { username: planted.username, password: planted.password },
+    });
+  }
+
+  it('writes the failed request to the dump folder with every secret removed', async () => {
+    await load(dir);
+    assert.equal(
+      (await fetchOnce('n1', { payload: 'go', day: '2026-11-01' })).payload.meterPoint,
+      planted.id,
+    );
+    // JSON and CSV answer an HTML page: the fetch fails after both
+    sim.faults.htmlInsteadOfJson = true;
+    const failed = await failOnce('n1', { payload: 'go', day: '2026-11-02' });
+    assert.equal(failed.error.code, 'SERVICE_UNAVAILABLE');
+    const folders = await readdir(dir);
+    assert.equal(folders.length, 1);
+    const files = await readdir(path.join(dir, folders[0]));
+    assert.ok(files.includes('error.txt') && files.length >= 2, files.join(', '));
+    const texts = await Promise.all(files.map((f) => readFile(path.join(dir, folders[0], f), 'utf8')));
+    assert.ok(
+      texts.some((t) => t.includes('/energia/')),
+      'the data requests are in the dump',
+    );
+    assert.ok(
+      texts.some((t) => /<html/i.test(t)),
+      'with the HTML the service answered',
+    );
+    const cookie =
+      (await sessionPool
+        .ledgerOf({ serviceUrl: sim.serviceUrl, loginUrl: sim.loginUrl, username: planted.username })
+        .loadCookie(planted.password)) ?? '';
+    const cookieValues = cookie
+      .split(';')
+      .map((p) => p.split('=')[1] ?? '')
+      .filter((v) => v.length >= 6);
+    assert.ok(cookieValues.length > 0);
+    for (const secret of [
+      planted.username,
+      planted.password,
+      planted.ppe,
+      planted.id,
+      'Ukryta',
+      ...cookieValues,
+    ]) {
+      for (const t of texts) assert.equal(t.includes(secret), false, 'a secret is in the dump');
+    }
+    sim.resetFaults();
+  });
+
+  it('writes nothing without a dump folder', async () => {
+    await load('');
+    sim.faults.htmlInsteadOfJson = true;
+    assert.equal(
+      (await failOnce('n1', { payload: 'go', day: '2026-11-03' })).error.code,
+      'SERVICE_UNAVAILABLE',
+    );
+    assert.deepEqual(await readdir(dir), []);
+    sim.resetFaults();
   });
 });
