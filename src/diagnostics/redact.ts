@@ -102,7 +102,10 @@ function secretsIn(exchanges: readonly HttpExchange[], known: KnownSecrets): Rep
       }
       for (const p of points) {
         add(p.name, '[meter point]');
-        const rest = p.ppe ? p.name.replace(p.ppe, '').trim() : p.name;
+        const rest = p.name
+          .replace(p.ppe ?? '', '')
+          .replace(/\b\d{18}\b/g, '')
+          .replace(/^[\s,;:-]+|[\s,;:-]+$/g, '');
         add(rest, '[address]');
         for (const part of rest.split(/[,;]/)) add(part, '[address]', 4);
       }
