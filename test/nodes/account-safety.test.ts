@@ -93,6 +93,13 @@ describe('account safety in Node-RED', function () {
       'each meter point has its own readings',
     );
     assert.equal(ctx.sim.stats.loginAttempts, 1);
+    assert.equal(sessionPool.openCount, 1, 'one client for the account');
+    // after n2's meter point, n1's is selected again: its readings are G11's
+    const again = await fetchOnce('n1', { payload: 'go', day: '2026-11-05' });
+    assert.deepEqual(
+      again.payload.hours.map((h: any) => h.ecp),
+      ctx.sim.hourly(G11.id, '2026-11-05').map((h) => h.ecp),
+    );
   });
 
   it('sends a rejected password no more across redeploys, until it is changed', async () => {

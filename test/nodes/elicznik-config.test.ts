@@ -265,31 +265,6 @@ describe('elicznik-config node', function () {
       assert.equal(sessionPool.openCount, 0, 'a stopped config node opens nothing');
     });
 
-    it('shares one session between config nodes of one account with different meter points', async () => {
-      const flow = fetchFlow(ctx.sim) as unknown as Record<string, unknown>[];
-      flow.push(configDef(ctx.sim, { id: 'c2', meterPoint: '600223344_60223344_7223344' }), {
-        id: 'n2',
-        type: 'elicznik-fetch',
-        z: 'f1',
-        account: 'c2',
-        output: 'hours',
-        wires: [['h1']],
-      });
-      await helper.load([configNode, fetchNode], flow as unknown as Flow, {
-        ...credentials(),
-        c2: { username: USER, password: PASS },
-      });
-      const a = await fetchOnce('n1');
-      const b = await fetchOnce('n2');
-      assert.equal(a.payload.meterPoint, G11.id);
-      assert.equal(b.payload.meterPoint, '600223344_60223344_7223344');
-      assert.equal(b.payload.tariff, 'G12W');
-      assert.equal(sessionPool.openCount, 1);
-      assert.equal(ctx.sim.stats.logins, 1);
-      const again = await fetchOnce('n1');
-      assert.equal(again.payload.meterPoint, G11.id);
-    });
-
     it("uses the account's first meter point when none is set", async () => {
       await helper.load([configNode, fetchNode], fetchFlow(ctx.sim, {}, { meterPoint: '' }), credentials());
       const msg = await fetchOnce();
