@@ -20,6 +20,8 @@ export const DEFAULT_MIN_LOGIN_MINUTES = 1;
 export { DEFAULT_LOGIN_BUDGET };
 /** The most logins per 24 hours the node accepts. */
 export const MAX_LOGIN_BUDGET = 48;
+/** Idle minutes after which the session is refreshed, when the node sets none. */
+export const DEFAULT_KEEP_ALIVE_MINUTES = 10;
 
 /** A node that shows the account's problems on its status. */
 export interface AccountUser {
@@ -70,6 +72,8 @@ export interface AccountSettings {
   minLoginMinutes?: unknown;
   /** Logins allowed in 24 hours. */
   loginBudget?: unknown;
+  /** Idle minutes after which the session is refreshed; 0 = never. */
+  keepAliveMinutes?: unknown;
 }
 
 /** The stored credentials of the config node. */
@@ -117,6 +121,13 @@ export function accountOptions(settings: AccountSettings, credentials: AccountCr
     1,
     MAX_LOGIN_BUDGET,
   );
+  const keepAliveMinutes = numberSetting(
+    'keep-alive interval (min)',
+    settings.keepAliveMinutes,
+    DEFAULT_KEEP_ALIVE_MINUTES,
+    0,
+    120,
+  );
   return {
     serviceUrl: urlSetting(settings.serviceUrl, DEFAULT_SERVICE_URL),
     loginUrl: urlSetting(settings.loginUrl, DEFAULT_LOGIN_URL),
@@ -125,6 +136,7 @@ export function accountOptions(settings: AccountSettings, credentials: AccountCr
     timeoutMs: Math.round(timeoutS * 1000),
     minLoginIntervalMs: Math.round(minLoginMinutes * 60_000),
     loginBudget: Math.floor(loginBudget),
+    keepAliveMs: Math.round(keepAliveMinutes * 60_000),
   };
 }
 

@@ -28,6 +28,7 @@ interface ConfigDef extends NodeDef {
   timeout?: string | number;
   minLoginMinutes?: string | number;
   loginBudget?: string | number;
+  keepAliveMinutes?: string | number;
   dumpDir?: string;
 }
 
@@ -57,6 +58,7 @@ export = function (RED: NodeAPI) {
       timeout: def.timeout,
       minLoginMinutes: def.minLoginMinutes,
       loginBudget: def.loginBudget,
+      keepAliveMinutes: def.keepAliveMinutes,
     };
 
     const showState = (state: AccountState) => {

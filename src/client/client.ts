@@ -376,6 +376,25 @@ export class ElicznikClient {
     this.http.onExchange = hook;
   }
 
+  /**
+   * Keeps an open session from expiring while the account is idle: one GET of the eLicznik start
+   * page. Never logs in: when the session is already gone it is dropped (the next call logs in as
+   * usual) and the answer is false. Errors end as false too; the next real call reports them.
+   */
+  keepAlive(): Promise<boolean> {
+    return this.run(async () => {
+      if (!this.session || this.currentStop()) return false;
+      try {
+        if (await this.checkSession('keep-alive')) return true;
+        this.log('the eLicznik session expired while idle');
+        await this.dropSession();
+      } catch (err) {
+        this.log(`keep-alive failed: ${err instanceof ElicznikError ? err.code : 'error'}`);
+      }
+      return false;
+    }).catch(() => false);
+  }
+
   /** Makes sure there is a session: restores a stored one or logs in. */
   login(): Promise<void> {
     return this.run(() => this.ensureSession());

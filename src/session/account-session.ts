@@ -83,12 +83,42 @@ export class AccountSession {
   private readonly coalescer = new Coalescer();
   private readonly listeners = new Set<(state: AccountState) => void>();
   private exchangeRecorder: ExchangeRecorder | undefined;
+  private keepAliveTimer: NodeJS.Timeout | undefined;
+  private keepAliveMs = 0;
+  private lastActivity = Date.now();
+  private closed = false;
 
   constructor(
     /** The account's client; calls run one at a time inside it. */
     readonly client: ElicznikClient,
     private readonly memory: AccountMemory,
   ) {}
+
+  /**
+   * Keeps the eLicznik session alive while the account is idle: when no call has run for
+   * `intervalMs`, one cheap request refreshes it (never a login). The shortest interval asked for
+   * wins; 0 asks for nothing. The timer does not keep the process alive and stops with {@link close}.
+   */
+  keepAlive(intervalMs: number): void {
+    if (this.closed || !(intervalMs > 0)) return;
+    if (this.keepAliveTimer && intervalMs >= this.keepAliveMs) return;
+    if (this.keepAliveTimer) clearInterval(this.keepAliveTimer);
+    this.keepAliveMs = intervalMs;
+    this.keepAliveTimer = setInterval(() => {
+      if (Date.now() - this.lastActivity < this.keepAliveMs * 0.9 || this.coalescer.size > 0) return;
+      this.lastActivity = Date.now();
+      void this.client.keepAlive();
+    }, intervalMs);
+    this.keepAliveTimer.unref();
+  }
+
+  /** Stops the keep-alive and closes the client. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.keepAliveTimer) clearInterval(this.keepAliveTimer);
+    this.keepAliveTimer = undefined;
+    await this.client.close();
+  }
 
   /** Starts keeping the account's last HTTP exchanges (for dumps); once started, it goes on. */
   recordExchanges(): void {
@@ -209,8 +239,10 @@ export class AccountSession {
   }
 
   private async track<T>(work: Promise<T>): Promise<T> {
+    this.lastActivity = Date.now();
     try {
       const result = await work;
+      this.lastActivity = Date.now();
       this.emit({ ok: true });
       return result;
     } catch (err) {

@@ -58,6 +58,8 @@ export interface AccountOptions {
   retryRejectedPassword?: boolean;
   /** Keep the last HTTP exchanges of the account for diagnostic dumps ({@link AccountSession.recorder}). */
   recordExchanges?: boolean;
+  /** Refresh the session after this long idle, ms ({@link AccountSession.keepAlive}); 0 or unset = off. */
+  keepAliveMs?: number;
 }
 
 /** A user's hold on an account session. */
@@ -189,6 +191,7 @@ export class SessionPool {
         .catch(() => undefined);
     if (!entry.session) entry.session = this.open(entry, options);
     if (options.recordExchanges) entry.session.recordExchanges();
+    if (options.keepAliveMs) entry.session.keepAlive(options.keepAliveMs);
     entry.refs += 1;
     const session = entry.session;
     const held = entry;
@@ -201,7 +204,7 @@ export class SessionPool {
         held.refs -= 1;
         if (held.refs > 0 || held.session !== session) return;
         held.session = undefined;
-        await session.client.close();
+        await session.close();
       },
     };
   }
@@ -223,7 +226,7 @@ export class SessionPool {
     const sessions = [...this.entries.values()].flatMap((e) => (e.session ? [e.session] : []));
     this.entries.clear();
     this.ledgers.clear();
-    await Promise.all(sessions.map((s) => s.client.close()));
+    await Promise.all(sessions.map((s) => s.close()));
   }
 
   private open(entry: Entry, options: AccountOptions): AccountSession {

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DEMO_ACCOUNT, startSimulator, type SimulatorHandle } from '../../src/simulator';
 import { SessionPool, type AccountOptions } from '../../src/session/pool';
-import type { AccountState } from '../../src/session/account-session';
+import type { AccountState, HoursQuery } from '../../src/session/account-session';
 
 const [G11, G12W] = DEMO_ACCOUNT.meterPoints;
 const TODAY = '2026-11-23';
@@ -355,6 +355,72 @@ describe('session/pool: against the simulator', function () {
       ['2026-11-21', '2026-11-22'],
     );
     assert.ok((readings[1].import?.total ?? 0) > (readings[0].import?.total ?? 0));
+    await lease.release();
+  });
+});
+
+describe('session/pool: keep-alive (real clock)', function () {
+  this.timeout(20_000);
+  let sim: SimulatorHandle;
+  let pool: SessionPool;
+  const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  beforeEach(async () => {
+    // eLicznik forgets a session after 400 ms without a request, the login host after 400 ms too
+    sim = await startSimulator({ sessionTtlMs: 400, ssoTtlMs: 400 });
+    pool = new SessionPool();
+  });
+  afterEach(async () => {
+    await pool.clear();
+    await sim.close();
+  });
+
+  const options = (keepAliveMs: number): AccountOptions => ({
+    serviceUrl: sim.serviceUrl,
+    loginUrl: sim.loginUrl,
+    username: DEMO_ACCOUNT.username,
+    password: DEMO_ACCOUNT.password,
+    minLoginIntervalMs: 0,
+    keepAliveMs,
+  });
+  const day = (date: string): HoursQuery => ({
+    meterPoint: G11.id,
+    from: date,
+    to: date,
+    series: ['ecp', 'eco'],
+  });
+
+  it('keeps an idle session alive without logging in', async () => {
+    const lease = pool.acquire(options(100));
+    await lease.session.hours(day('2026-11-01'), '2026-11-30');
+    await wait(1200);
+    await lease.session.hours(day('2026-11-02'), '2026-11-30');
+    assert.equal(sim.stats.loginAttempts, 1);
+    assert.ok((sim.stats.requests['/'] ?? 0) >= 3, 'the start page was asked while idle');
+    await lease.release();
+    const after = totalRequests(sim);
+    await wait(400);
+    assert.equal(totalRequests(sim), after, 'no request after the last release');
+  });
+
+  it('needs a new login after the idle time without it', async () => {
+    const lease = pool.acquire(options(0));
+    await lease.session.hours(day('2026-11-01'), '2026-11-30');
+    await wait(1200);
+    await lease.session.hours(day('2026-11-02'), '2026-11-30');
+    assert.equal(sim.stats.loginAttempts, 2);
+    await lease.release();
+  });
+
+  it('never logs in to keep a session alive', async () => {
+    const lease = pool.acquire(options(100));
+    await lease.session.meterPoints();
+    sim.expireSessions();
+    sim.expireSsoSessions();
+    await wait(600);
+    assert.equal(sim.stats.loginAttempts, 1, 'the lost session is dropped, not replaced');
+    await lease.session.meterPoints();
+    assert.equal(sim.stats.loginAttempts, 2, 'the next call logs in as usual');
     await lease.release();
   });
 });
