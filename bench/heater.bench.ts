@@ -24,23 +24,15 @@ import {
   type HeaterOptions,
 } from '../src/energy/heater';
 import { hourContaining, startOfLocalDayMs } from '../src/energy/time';
+import { mulberry32 } from '../src/simulator/data';
 
 const STEP_MS = 10_000;
 const H = 3_600_000;
 const LOAD_KW = 2;
 const PV_PEAK_KW = 6.5;
 
-/** Mulberry32: a small deterministic generator. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+/** The seeded generator the property tests share with the simulator, so runs repeat. */
+const rng = mulberry32;
 
 interface Sample {
   at: number;

@@ -157,7 +157,7 @@ export function liveTick(state: LiveState, now: number): LiveStep {
   if (state.hourStartMs === null) return { state, closed: [] }; // no reading yet: no hour to close
   const hour = hourContaining(now);
   if (state.hourStartMs === hour.startMs) return { state, closed: [] };
-  if (state.hourStartMs !== null && now < state.hourStartMs) {
+  if (now < state.hourStartMs) {
     // A reading from before the current hour (clock skew, replay): keep it in the current hour.
     return { state, closed: [] };
   }

@@ -57,12 +57,9 @@ export function hashString(text: string): number {
   return h >>> 0;
 }
 
-/**
- * A deterministic pseudo-random generator (mulberry32) seeded by the given strings; each call
- * returns the next number in [0, 1).
- */
-export function seededRandom(...parts: string[]): () => number {
-  let state = hashString(parts.join('\u0000'));
+/** A small deterministic pseudo-random generator (mulberry32); each call returns the next number in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
     let t = state;
@@ -70,6 +67,11 @@ export function seededRandom(...parts: string[]): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** A {@link mulberry32} generator seeded by the given strings. */
+export function seededRandom(...parts: string[]): () => number {
+  return mulberry32(hashString(parts.join('\u0000')));
 }
 
 /** Day of the year, 1..366, of a local date. */

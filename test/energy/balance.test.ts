@@ -2,22 +2,14 @@ import assert from 'node:assert/strict';
 import { balanceHours, balanceWh, normaliseHours, readEnergy } from '../../src/energy/balance';
 import { makeHourRecord, type HourRecord } from '../../src/energy/hour';
 import { hoursOfLocalDay } from '../../src/energy/time';
+import { mulberry32 } from '../../src/simulator/data';
 
 function hour(date: string, label: number, ecp: number | null, eco: number | null, zone = 'T1'): HourRecord {
   return makeHourRecord(date, label, false, { ecp, eco, zone, zoneName: null, dayComplete: true });
 }
 
-/** A small seeded generator (mulberry32) so property tests are repeatable. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded generator the property tests share with the simulator, so runs repeat. */
+const rng = mulberry32;
 
 describe('energy/balance', () => {
   it('matches the TAURON worked example for 11:00 and 12:00 (surplus hours)', () => {
