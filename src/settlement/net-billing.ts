@@ -30,8 +30,9 @@ import {
   energyValueMicro,
   microToGrosze,
   microToPln,
+  closeMonthsUntil,
+  settleInOrder,
   settlementHourOf,
-  settlementHoursInOrder,
   type SettlementHour,
   type StatementOptions,
 } from './hours';
@@ -569,11 +570,7 @@ export class NetBillingDeposit {
     if (closesOpen) this.requirePrices(s.nextMonth!, s.pending);
     if (endsMonth)
       this.requirePrices(month, closesOpen || s.nextMonth !== month ? [hour] : [...s.pending, hour]);
-    const closed: NetBillingPeriod[] = [];
-    while (s.nextMonth !== null && s.nextMonth < month) {
-      closed.push(this.closeMonth(s, s.nextMonth, monthStartMs(shiftMonth(s.nextMonth, 1)), true));
-      s.nextMonth = shiftMonth(s.nextMonth, 1);
-    }
+    const closed = closeMonthsUntil(s, month, (m, endMs) => this.closeMonth(s, m, endMs, true));
     s.nextMonth = month;
     s.startedMs ??= h.startMs;
     s.pending.push(hour);
@@ -587,24 +584,14 @@ export class NetBillingDeposit {
 
   /** Settles many hours (sorted first), skipping those without data or already settled. */
   pushAll(records: readonly HourRecord[]): NetBillingPeriod[] {
-    const out: NetBillingPeriod[] = [];
-    for (const h of settlementHoursInOrder(records)) {
-      const closed = this.pushHour(h).closed;
-      if (closed.length > 0) out.push(...closed);
-    }
-    return out;
+    return settleInOrder(records, (h) => this.pushHour(h));
   }
 
   /** Closes every open month before `month`. @throws SettlementError `BAD_INPUT` when prices are missing */
   closeMonthsBefore(month: string): NetBillingPeriod[] {
     const s = this.state;
     if (s.nextMonth !== null && s.nextMonth < month) this.requirePrices(s.nextMonth, s.pending);
-    const out: NetBillingPeriod[] = [];
-    while (s.nextMonth !== null && s.nextMonth < month) {
-      out.push(this.closeMonth(s, s.nextMonth, monthStartMs(shiftMonth(s.nextMonth, 1)), true));
-      s.nextMonth = shiftMonth(s.nextMonth, 1);
-    }
-    return out;
+    return closeMonthsUntil(s, month, (m, endMs) => this.closeMonth(s, m, endMs, true));
   }
 
   /** Provisional statements of the open month (`final: false`), or null. */

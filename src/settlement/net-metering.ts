@@ -41,8 +41,9 @@ import { badInput } from './errors';
 import {
   microToGrosze,
   microToPln,
+  closeMonthsUntil,
+  settleInOrder,
   settlementHourOf,
-  settlementHoursInOrder,
   type SettlementHour,
   type StatementOptions,
 } from './hours';
@@ -442,11 +443,7 @@ export class NetMeteringBank {
       return { accepted: false, reason: 'already-settled', closed: [] };
     }
     const month = monthOf(h.date);
-    const closed: NetMeteringPeriod[] = [];
-    while (s.nextMonth !== null && s.nextMonth < month) {
-      closed.push(this.closeMonth(s, s.nextMonth, monthStartMs(shiftMonth(s.nextMonth, 1)), true));
-      s.nextMonth = shiftMonth(s.nextMonth, 1);
-    }
+    const closed = closeMonthsUntil(s, month, (m, endMs) => this.closeMonth(s, m, endMs, true));
     s.nextMonth = month;
     s.startedMs ??= h.startMs;
     const ratioMilli = Math.round(this.settings.ratio * 1000);
@@ -488,12 +485,7 @@ export class NetMeteringBank {
    * settled one are skipped. Returns the months they closed.
    */
   pushAll(records: readonly HourRecord[]): NetMeteringPeriod[] {
-    const out: NetMeteringPeriod[] = [];
-    for (const h of settlementHoursInOrder(records)) {
-      const closed = this.pushHour(h).closed;
-      if (closed.length > 0) out.push(...closed);
-    }
-    return out;
+    return settleInOrder(records, (h) => this.pushHour(h));
   }
 
   /**
@@ -502,12 +494,7 @@ export class NetMeteringBank {
    */
   closeMonthsBefore(month: string): NetMeteringPeriod[] {
     const s = this.state;
-    const out: NetMeteringPeriod[] = [];
-    while (s.nextMonth !== null && s.nextMonth < month) {
-      out.push(this.closeMonth(s, s.nextMonth, monthStartMs(shiftMonth(s.nextMonth, 1)), true));
-      s.nextMonth = shiftMonth(s.nextMonth, 1);
-    }
-    return out;
+    return closeMonthsUntil(s, month, (m, endMs) => this.closeMonth(s, m, endMs, true));
   }
 
   /**
