@@ -13,6 +13,11 @@
  * - an optional `sessionStore` keeps the eLicznik session cookie across restarts;
  * - the credentials POST is never retried.
  *
+ * Transient failures are retried a few times with a short, doubling back-off and never cause a
+ * login: network errors, timeouts and 5xx answers (in the HTTP layer), and a maintenance page
+ * where a data answer, the start page or the meter point selection was expected (here). When the
+ * retries are used up the call fails with `SERVICE_UNAVAILABLE`.
+ *
  * Calls run one at a time (a promise queue), because the selected meter point is state on the
  * server side of the session.
  */
@@ -114,7 +119,7 @@ export interface ElicznikClientOptions {
   meterPoint?: string;
   /** Time limit of one HTTP request, ms; default 30 000. */
   timeoutMs?: number;
-  /** Extra attempts after network errors and 5xx answers; default 2. */
+  /** Extra attempts after network errors, 5xx answers and maintenance pages; default 2. */
   retries?: number;
   /** First backoff delay between attempts, ms (doubles each time); default 1000. */
   retryBaseMs?: number;
@@ -206,6 +211,16 @@ export interface ClientStatus {
 /** The session lost its login (a redirect to the login host, the login form, …). */
 class SessionLost extends Error {}
 
+/** eLicznik answered its maintenance page; the request may be sent again after a pause. */
+class MaintenancePage extends Error {
+  constructor(
+    readonly step: string,
+    readonly httpStatus: number,
+  ) {
+    super('maintenance page');
+  }
+}
+
 /** A data endpoint answered something that is not its data while the session is fine. */
 class NotData extends Error {
   constructor(
@@ -296,6 +311,10 @@ export class ElicznikClient {
   private readonly defaultMeterPoint: string | undefined;
   private readonly sessionStore: SessionStore | undefined;
   private readonly loginGate: ElicznikClientOptions['loginGate'];
+  private readonly retries: number;
+  private readonly retryBaseMs: number;
+  private readonly retryMaxMs: number;
+  private readonly sleep: Sleep;
 
   private username: string;
   private password: string;
@@ -323,12 +342,16 @@ export class ElicznikClient {
     this.loginGate = options.loginGate;
     const retries = positiveNumber('retries', options.retries, 2);
     if (!Number.isInteger(retries)) throw new BadInputError('The option retries must be a whole number.');
+    this.retries = retries;
+    this.retryBaseMs = positiveNumber('retryBaseMs', options.retryBaseMs, 1000);
+    this.retryMaxMs = positiveNumber('retryMaxMs', options.retryMaxMs, 30_000);
+    this.sleep = options.sleep ?? defaultSleep;
     this.http = new HttpSession({
       timeoutMs: positiveNumber('timeoutMs', options.timeoutMs, 30_000, 1),
       retries,
-      retryBaseMs: positiveNumber('retryBaseMs', options.retryBaseMs, 1000),
-      retryMaxMs: positiveNumber('retryMaxMs', options.retryMaxMs, 30_000),
-      sleep: options.sleep ?? defaultSleep,
+      retryBaseMs: this.retryBaseMs,
+      retryMaxMs: this.retryMaxMs,
+      sleep: this.sleep,
       userAgent: userAgent(),
       log: (line) => this.log(line),
       ...(options.onExchange ? { onExchange: options.onExchange } : {}),
@@ -385,7 +408,7 @@ export class ElicznikClient {
     return this.run(async () => {
       if (!this.session || this.currentStop()) return false;
       try {
-        if (await this.checkSession('keep-alive')) return true;
+        if (await this.checkSession('keep-alive', false)) return true;
         this.log('the eLicznik session expired while idle');
         await this.dropSession();
       } catch (err) {
@@ -538,23 +561,66 @@ export class ElicznikClient {
 
   /**
    * GETs the eLicznik start page with the current cookies. True (and the meter points read) when
-   * it shows the user; false when the session is gone.
+   * it shows the user; false when the session is gone. A maintenance page is asked again after a
+   * pause unless `retry` is false (the keep-alive).
    */
-  private async checkSession(step: string): Promise<boolean> {
-    const res = await this.http.send({
-      method: 'GET',
-      url: `${this.serviceUrl}/`,
+  private async checkSession(step: string, retry = true): Promise<boolean> {
+    const html = await this.maintenanceRetry(
       step,
-      follow: (next) => next.origin === this.serviceOrigin,
-    });
-    try {
-      const html = this.expectPage(res, step);
-      const points = parseMeterPoints(html);
-      this.session = { meterPoints: points, selected: this.session?.selected };
-      return true;
-    } catch (err) {
-      if (err instanceof SessionLost) return false;
-      throw err;
+      async () => {
+        const res = await this.http.send({
+          method: 'GET',
+          url: `${this.serviceUrl}/`,
+          step,
+          follow: (next) => next.origin === this.serviceOrigin,
+        });
+        try {
+          return this.expectPage(res, step);
+        } catch (err) {
+          if (err instanceof SessionLost) return undefined;
+          throw err;
+        }
+      },
+      retry ? this.retries : 0,
+    );
+    if (html === undefined) return false;
+    this.session = { meterPoints: parseMeterPoints(html), selected: this.session?.selected };
+    return true;
+  }
+
+  /**
+   * Runs `attempt` (one request and the checks of its answer) and, when eLicznik answers its
+   * maintenance page, runs it again after a pause, like the HTTP layer does after a 5xx: at most
+   * `retries` more times, the pause doubling from `retryBaseMs` up to `retryMaxMs`. The session
+   * is kept; a maintenance page never leads to a login. Then `SERVICE_UNAVAILABLE`.
+   */
+  private async maintenanceRetry<T>(
+    step: string,
+    attempt: () => Promise<T>,
+    retries: number = this.retries,
+  ): Promise<T> {
+    for (let n = 0; ; n++) {
+      try {
+        return await attempt();
+      } catch (err) {
+        if (!(err instanceof MaintenancePage)) throw err;
+        if (n >= retries) {
+          throw new ServiceUnavailableError(
+            n === 0
+              ? 'eLicznik shows a maintenance page. Try again later.'
+              : `eLicznik answered a maintenance page ${n + 1} times in a row. Try again later.`,
+            { step: err.step, httpStatus: err.httpStatus },
+          );
+        }
+        const delay = Math.min(this.retryBaseMs * 2 ** n, this.retryMaxMs);
+        this.log(`${step}: eLicznik answered a maintenance page; asking again in ${delay} ms`);
+        try {
+          await this.sleep(delay, this.http.signal);
+        } catch {
+          throw closedError();
+        }
+        if (this.http.isClosed) throw closedError();
+      }
     }
   }
 
@@ -707,12 +773,7 @@ export class ElicznikClient {
     if (res.status === 429) throw this.rateLimited(res, step);
     if (hasLoginForm(html) || res.status === 401 || res.status === 403) throw new SessionLost();
     if (pageShowsUser(html, this.username)) return html;
-    if (isMaintenancePage(html)) {
-      throw new ServiceUnavailableError('eLicznik shows a maintenance page. Try again later.', {
-        step,
-        httpStatus: res.status,
-      });
-    }
+    if (isMaintenancePage(html)) throw new MaintenancePage(step, res.status);
     throw new SessionLost();
   }
 
@@ -729,13 +790,16 @@ export class ElicznikClient {
     const session = this.session;
     if (!session) throw new SessionLost();
     if (session.meterPoints.length === 0) {
-      const res = await this.http.send({
-        method: 'GET',
-        url: `${this.serviceUrl}/`,
-        step: 'meter-points',
-        follow: (next) => next.origin === this.serviceOrigin,
+      const html = await this.maintenanceRetry('meter-points', async () => {
+        const res = await this.http.send({
+          method: 'GET',
+          url: `${this.serviceUrl}/`,
+          step: 'meter-points',
+          follow: (next) => next.origin === this.serviceOrigin,
+        });
+        return this.expectPage(res, 'meter-points');
       });
-      session.meterPoints = parseMeterPoints(this.expectPage(res, 'meter-points'));
+      session.meterPoints = parseMeterPoints(html);
       if (session.meterPoints.length === 0) {
         throw new ServiceChangedError('meter-points', 'no meter points on the eLicznik start page');
       }
@@ -769,14 +833,16 @@ export class ElicznikClient {
     const session = this.session;
     if (!session) throw new SessionLost();
     if (session.selected === point.id) return this.tariffs.get(point.id) ?? null;
-    const res = await this.http.send({
-      method: 'POST',
-      url: `${this.serviceUrl}/ustaw_punkt`,
-      form: { 'site[client]': point.id },
-      step: 'select-meter-point',
-      follow: (next) => next.origin === this.serviceOrigin,
+    const html = await this.maintenanceRetry('select-meter-point', async () => {
+      const res = await this.http.send({
+        method: 'POST',
+        url: `${this.serviceUrl}/ustaw_punkt`,
+        form: { 'site[client]': point.id },
+        step: 'select-meter-point',
+        follow: (next) => next.origin === this.serviceOrigin,
+      });
+      return this.expectPage(res, 'select-meter-point');
     });
-    const html = this.expectPage(res, 'select-meter-point');
     const tariff = parseTariff(html);
     this.tariffs.set(point.id, tariff);
     session.selected = point.id;
@@ -788,9 +854,14 @@ export class ElicznikClient {
 
   /**
    * One request of a data endpoint, with the checks every data answer gets: the block text,
-   * `/blokada`, a lost session, maintenance pages, HTML where data was expected.
+   * `/blokada`, a lost session, maintenance pages (asked again after a pause), HTML where data was
+   * expected.
    */
-  private async dataCall(req: HttpRequest, expect: 'json' | 'csv'): Promise<DataAnswer> {
+  private dataCall(req: HttpRequest, expect: 'json' | 'csv'): Promise<DataAnswer> {
+    return this.maintenanceRetry(req.step, () => this.dataAttempt(req, expect));
+  }
+
+  private async dataAttempt(req: HttpRequest, expect: 'json' | 'csv'): Promise<DataAnswer> {
     const res = await this.http.send({ ...req, follow: (next) => next.origin === this.serviceOrigin });
     if (res.redirectTo !== undefined) {
       if (isRateLimitUrl(res.redirectTo)) throw new RateLimitedError({ step: req.step });
@@ -820,12 +891,7 @@ export class ElicznikClient {
   /** Decides what an HTML page in place of data means; always throws. */
   private async htmlInsteadOfData(html: string, step: string, status: number): Promise<never> {
     if (hasLoginForm(html)) throw new SessionLost();
-    if (isMaintenancePage(html)) {
-      throw new ServiceUnavailableError('eLicznik shows a maintenance page. Try again later.', {
-        step,
-        httpStatus: status,
-      });
-    }
+    if (isMaintenancePage(html)) throw new MaintenancePage(step, status);
     const excerpt = redactExcerpt(html, [this.username]);
     if (pageShowsUser(html, this.username))
       throw new NotData('an HTML page instead of data', excerpt, status);

@@ -103,6 +103,16 @@ const AUTH_SESSION_TTL_MS = 30 * 60_000;
 /** Register counting starts here; earlier days count backwards from the base. */
 const REGISTER_ANCHOR = '2025-01-01';
 
+/** The eLicznik pages and endpoints a short maintenance (`faults.maintenancePages`) answers. */
+const MAINTENANCE_PATHS: ReadonlySet<string> = new Set([
+  '/',
+  '/ustaw_punkt',
+  '/energia/api',
+  '/energia/wo/api',
+  '/odczyty/api',
+  '/energia/do/dane',
+]);
+
 /** TAURON's daily login limit as the simulator applies it unless told otherwise. */
 export const DEFAULT_DAILY_LOGIN_LIMIT = 10;
 
@@ -117,6 +127,8 @@ export function defaultFaults(dailyLoginLimit: number = DEFAULT_DAILY_LOGIN_LIMI
     serverErrors: 0,
     latencyMs: 0,
     htmlInsteadOfJson: false,
+    maintenancePages: 0,
+    maintenancePaths: [],
     successFalse: false,
     nullFromHour: null,
     ecNull: false,
@@ -747,6 +759,7 @@ class SimulatorState {
     if (path === '/blokada') return html(rateLimitPage());
     if (this.faults.rateLimited) return redirect(`${this.serviceUrl}/blokada`);
     if (path === '/sso/callback' && method === 'GET') return this.callback(url);
+    if (this.maintenanceNow(path)) return html(maintenancePage());
     const session = this.elicznikSession(req);
     if (!session) return redirect(this.loginEntry());
     if (path === '/' && method === 'GET') return html(startPage(session.account));
@@ -775,6 +788,17 @@ class SimulatorState {
       });
     }
     return html(messagePage('Nie znaleziono', 'Strona nie istnieje.'), 404);
+  }
+
+  /** True (and one fewer left) when the `maintenancePages` fault answers this request. */
+  private maintenanceNow(path: string): boolean {
+    const f = this.faults;
+    if (f.maintenancePages <= 0 || !MAINTENANCE_PATHS.has(path)) return false;
+    if (f.maintenancePaths.length > 0 && !f.maintenancePaths.includes(path)) return false;
+    f.maintenancePages -= 1;
+    if (path === '/energia/do/dane') this.stats.csvRequests += 1;
+    else if (path !== '/' && path !== '/ustaw_punkt') this.stats.dataRequests += 1;
+    return true;
   }
 
   private callback(url: URL): Reply {

@@ -73,6 +73,14 @@ export interface SimFaults {
   latencyMs: number;
   /** The data endpoints (JSON and CSV) answer an HTML maintenance page with status 200. */
   htmlInsteadOfJson: boolean;
+  /**
+   * The next N requests of the eLicznik start page, `/ustaw_punkt` and the data endpoints (JSON,
+   * registers, CSV) are answered with the maintenance page (status 200, whether or not the session
+   * is valid), then service is normal: a short maintenance. Default 0.
+   */
+  maintenancePages: number;
+  /** The paths `maintenancePages` applies to, e.g. `['/energia/do/dane']`; empty (default) = all of them. */
+  maintenancePaths: string[];
   /** The JSON data endpoints answer `{"success":false}`. */
   successFalse: boolean;
   /**

@@ -233,6 +233,24 @@ describe('cli: elicznik', function () {
     assert.match(budget.stderr, /next login is allowed at/);
   });
 
+  it('fetches through a one-off maintenance page of the CSV export (exit 0, one login)', async () => {
+    const cache = await mkdtemp(path.join(os.tmpdir(), 'elicznik-cli-'));
+    try {
+      const cached = { ...env, ELICZNIK_CACHE_DIR: cache };
+      assert.equal((await cli(['meters', ...urls], cached)).code, EXIT_CODES.OK);
+      sim.faults.maintenancePages = 1;
+      sim.faults.maintenancePaths = ['/energia/do/dane'];
+      const r = await cli(['fetch', '--from', from, '--to', to, ...urls], cached);
+      assert.equal(r.code, EXIT_CODES.OK, r.stderr);
+      const hours = localDatesInRange(from, to).reduce((n, d) => n + sim.hourly(G11.id, d).length, 0);
+      assert.equal((JSON.parse(r.stdout) as unknown[]).length, hours);
+      assert.equal(sim.stats.requests['/energia/do/dane'], 2);
+      assert.equal(sim.stats.loginAttempts, 1, 'the kept session was used; no login for the maintenance');
+    } finally {
+      await rm(cache, { recursive: true, force: true });
+    }
+  });
+
   it('keeps no secret in any output, also with --verbose', async () => {
     const outputs: string[] = [];
     for (const argv of [

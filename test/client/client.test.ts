@@ -317,6 +317,115 @@ describe('client: against the simulator', function () {
       assert.match(String(err.message), /ECONNREFUSED/);
     });
 
+    describe('a short maintenance: one maintenance page, then the answer', () => {
+      const cases: {
+        name: string;
+        path: string;
+        /** Requests of the path the call makes without a maintenance. */
+        requests: number;
+        call: (c: ElicznikClient) => Promise<unknown>;
+      }[] = [
+        {
+          name: 'the CSV export',
+          path: '/energia/do/dane',
+          requests: 1,
+          call: (c) => c.getHourly({ from: '2026-06-01', to: '2026-06-01' }),
+        },
+        {
+          name: 'the JSON energy data',
+          path: '/energia/api',
+          requests: 2,
+          call: (c) => c.getHourly({ from: '2026-06-01', to: '2026-06-01', source: 'json' }),
+        },
+        {
+          name: 'the register readings',
+          path: '/odczyty/api',
+          requests: 2,
+          call: (c) => c.getRegisters({ from: '2026-06-01', to: '2026-06-01' }),
+        },
+        {
+          name: 'the meter point selection',
+          path: '/ustaw_punkt',
+          requests: 1,
+          call: (c) => c.getHourly({ meterPoint: G12W.id, from: '2026-06-01', to: '2026-06-01' }),
+        },
+      ];
+      for (const t of cases) {
+        it(`retries ${t.name} like a 5xx, without a new login`, async () => {
+          const c = client({ retryBaseMs: 500 });
+          await c.getMeterPoints();
+          const requests = sim.stats.requests[t.path] ?? 0;
+          sim.faults.maintenancePages = 1;
+          sim.faults.maintenancePaths = [t.path];
+          await t.call(c);
+          assert.equal(sim.faults.maintenancePages, 0, 'the maintenance page was served');
+          assert.equal(
+            (sim.stats.requests[t.path] ?? 0) - requests,
+            t.requests + 1,
+            'the request was sent again once',
+          );
+          assert.deepEqual(sleeps, [500], 'after a short back-off');
+          assert.equal(sim.stats.loginAttempts, 1);
+          assert.equal(sim.stats.sessionsCreated, 1);
+        });
+      }
+
+      it('retries the start page when a stored session is checked', async () => {
+        let stored: string | undefined;
+        const store = {
+          load: async () => stored,
+          save: async (cookie: string | undefined) => {
+            stored = cookie;
+          },
+        };
+        await client({ sessionStore: store }).getMeterPoints();
+        const requests = sim.stats.requests['/'] ?? 0;
+        sim.faults.maintenancePages = 1;
+        sim.faults.maintenancePaths = ['/'];
+        assert.equal((await client({ sessionStore: store }).getMeterPoints()).length, 3);
+        assert.equal((sim.stats.requests['/'] ?? 0) - requests, 2);
+        assert.deepEqual(sleeps, [1000]);
+        assert.equal(sim.stats.loginAttempts, 1, 'the stored session was used, no login');
+      });
+    });
+
+    it('gives up on a maintenance page that stays after the retries: SERVICE_UNAVAILABLE, bounded, no login', async () => {
+      const c = client();
+      await c.getMeterPoints();
+      sim.stats.reset();
+      sim.faults.htmlInsteadOfJson = true;
+      const err = await rejectsWith(
+        c.getHourly({ from: '2026-06-01', to: '2026-06-01' }),
+        'SERVICE_UNAVAILABLE',
+      );
+      assert.equal(err.step, 'csv');
+      assert.match(String(err.message), /maintenance page 3 times/);
+      assert.equal(sim.stats.csvRequests, 3, 'the first request and 2 retries');
+      assert.equal(sim.stats.dataRequests, 0, 'no JSON fallback for a maintenance');
+      assert.deepEqual(sleeps, [1000, 2000]);
+      assert.equal(sim.stats.loginAttempts, 0);
+      sim.faults.htmlInsteadOfJson = false;
+
+      sleeps = [];
+      const selections = sim.stats.requests['/ustaw_punkt'] ?? 0;
+      sim.faults.maintenancePages = 100;
+      sim.faults.maintenancePaths = ['/ustaw_punkt'];
+      const select = await rejectsWith(c.selectMeterPoint(G12W.id), 'SERVICE_UNAVAILABLE');
+      assert.equal(select.step, 'select-meter-point');
+      assert.equal((sim.stats.requests['/ustaw_punkt'] ?? 0) - selections, 3);
+      assert.deepEqual(sleeps, [1000, 2000]);
+      assert.equal(sim.stats.loginAttempts, 0);
+
+      sleeps = [];
+      const once = client({ retries: 0 });
+      await once.getMeterPoints();
+      sim.stats.reset();
+      sim.faults.maintenancePaths = ['/energia/do/dane'];
+      await rejectsWith(once.getHourly({ from: '2026-06-01', to: '2026-06-01' }), 'SERVICE_UNAVAILABLE');
+      assert.equal(sim.stats.csvRequests, 1, 'retries: 0 sends it once');
+      assert.deepEqual(sleeps, []);
+    });
+
     it('reports a maintenance page instead of JSON as SERVICE_UNAVAILABLE without logging in again', async () => {
       const c = client();
       await c.getMeterPoints();

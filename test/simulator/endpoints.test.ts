@@ -442,6 +442,27 @@ describe('simulator: data endpoints', () => {
     assert.match(csv.body, /^<!DOCTYPE html>/);
   });
 
+  it('fault maintenancePages: the next N requests of the listed paths answer a maintenance page, then data', async () => {
+    await select(G11.id);
+    sim.faults.maintenancePages = 2;
+    sim.faults.maintenancePaths = ['/energia/do/dane'];
+    const url = csvUrl(sim.serviceUrl, '2026-06-15', '2026-06-15', ['consum']);
+    const page = await b.post(`${sim.serviceUrl}/energia/api`, energyForm('2026-06-15', '2026-06-15'));
+    assert.match(page.body, /^\{"success":true/, 'another path is not affected');
+    for (let i = 0; i < 2; i++) {
+      const csv = await b.get(url);
+      assert.equal(csv.status, 200);
+      assert.match(csv.body, /^<!DOCTYPE html>/);
+      assert.match(csv.body, /Przerwa techniczna/);
+    }
+    assert.equal(sim.faults.maintenancePages, 0);
+    assert.match((await b.get(url)).body, /Rodzaj/);
+    sim.faults.maintenancePages = 1;
+    sim.faults.maintenancePaths = [];
+    const start = await b.get(`${sim.serviceUrl}/`);
+    assert.match(start.body, /Przerwa techniczna/, 'every listed path by default, the start page too');
+  });
+
   it('fault successFalse: JSON endpoints answer {"success":false}', async () => {
     await select(G11.id);
     sim.faults.successFalse = true;
