@@ -14,6 +14,7 @@ import { balanceHours } from '../src/energy/balance';
 import { makeHourRecord, type HourRecord } from '../src/energy/hour';
 import { hoursOfLocalDay, localDatesInRange } from '../src/energy/time';
 import { nodeRedDir, nodeRedPath } from '../test/support/node-red';
+import { size } from './support';
 
 function yearOfHours(): HourRecord[] {
   let seed = 7;
@@ -67,7 +68,7 @@ async function throughput(nodeId: string, sinkId: string, count: number): Promis
 }
 
 async function main(): Promise<void> {
-  const messages = Math.max(1000, Number(process.argv[2] ?? 20000));
+  const messages = Math.max(1000, Number(process.argv[2] ?? size(20000, 1000)));
   const hours = yearOfHours();
 
   const pureMs = bestOf(5, () => balanceHours(hours));

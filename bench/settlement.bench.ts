@@ -14,9 +14,10 @@ import { settleNetMetering } from '../src/settlement/net-metering';
 import { generateDay } from '../src/simulator/data';
 import { DEMO_ACCOUNT } from '../src/simulator/demo-account';
 import { simulatedQuarterPrices } from '../src/simulator/rce';
+import { size } from './support';
 
 const TARGET_MS = 20;
-const RUNS = 25;
+const RUNS = size(25, 2);
 const point = DEMO_ACCOUNT.meterPoints[1];
 
 function yearOfHours(): HourRecord[] {

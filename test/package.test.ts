@@ -148,3 +148,15 @@ describe('the npm package (Flow Library readiness)', function () {
     }
   });
 });
+
+describe('the README test line', () => {
+  it('installs the locked dependencies before it tests, and is what CI runs', () => {
+    const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+    const line = readme.split('\n').find((l) => l.includes('# every test'));
+    assert.ok(line, 'README has a line marked "# every test"');
+    assert.match(line, /^npm ci && npm test\s+#/);
+    const ci = fs.readFileSync(path.join(root, '.ci/run'), 'utf8');
+    assert.match(ci, /grep -m1 '# every test' README\.md/);
+    assert.match(ci, /eval "\$test_line"/);
+  });
+});

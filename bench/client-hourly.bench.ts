@@ -3,22 +3,18 @@
  * and through day-by-day JSON, measured side by side in one run (alternating rounds, median time).
  * Prints requests and the time ratio; absolute times depend on the machine.
  *
- *   npx tsc -p tsconfig.json && node dist/bench/client-hourly.js [rounds]
+ *   npx tsc -p tsconfig.json && node dist/bench/client-hourly.bench.js [rounds]
  */
 import { ElicznikClient, type HourlySource } from '../src/client';
 import { addLocalDays } from '../src/energy/time';
 import { DEMO_ACCOUNT, startSimulator } from '../src/simulator';
+import { median, run, size } from './support';
 
 const TODAY = '2026-06-16';
 const NOW = Date.parse(`${TODAY}T10:30:00+02:00`);
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
 async function main(): Promise<void> {
-  const rounds = Math.max(1, Number(process.argv[2] ?? 3));
+  const rounds = Math.max(1, Number(process.argv[2] ?? size(3, 1)));
   const sim = await startSimulator({ now: () => NOW });
   const from = addLocalDays(TODAY, -365);
   const to = addLocalDays(TODAY, -1);
@@ -57,7 +53,4 @@ async function main(): Promise<void> {
   console.log(`  JSON / CSV requests: ${(requests.json / requests.csv).toFixed(0)}x`);
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+run(main);
