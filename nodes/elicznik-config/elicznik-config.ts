@@ -6,7 +6,6 @@
 import type { NodeAPI, NodeDef, Node } from 'node-red';
 import { ServiceUnavailableError, type ElicznikErrorCode } from '../../src/client/errors';
 import type { AccountState } from '../../src/session/account-session';
-import { writeDump } from '../../src/diagnostics/dump';
 import { sessionPool, type SessionLease } from '../../src/session/pool';
 import {
   ACCOUNT_ERROR_CODES,
@@ -94,6 +93,9 @@ export = function (RED: NodeAPI) {
       const exchanges = recorder.since(sinceMs);
       if (exchanges.length === 0) return null;
       const credentials = node.credentials ?? {};
+      // Loaded here: the dump writer needs the HTML parser, which only a failing fetch should load.
+      const { writeDump } =
+        require('../../src/diagnostics/dump') as typeof import('../../src/diagnostics/dump');
       return writeDump(node.dumpDir, {
         error,
         exchanges,

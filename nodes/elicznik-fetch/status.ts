@@ -2,10 +2,8 @@
  * Status lines of `elicznik-fetch`. Pure: the translation function and the clock come in as
  * parameters, so the texts can be checked without a runtime.
  */
-import { TZDate } from '@date-fns/tz';
-import { format } from 'date-fns';
 import type { NodeStatus } from 'node-red';
-import { localDateOf, WARSAW } from '../../src/energy/time';
+import { localDateOf, toLocalIso } from '../../src/energy/time';
 import { LOW_BUDGET, type LoginBudgetReport } from '../../src/session/login-ledger';
 import { formatKwh, type Gap, type StatusFigure } from './output';
 
@@ -14,7 +12,7 @@ export type Translate = (key: string, params?: Record<string, string | number>) 
 
 /** Local Warsaw time `HH:mm` of an instant. */
 export function clockTime(now: number): string {
-  return format(new TZDate(now, WARSAW), 'HH:mm');
+  return toLocalIso(now).slice(11, 16);
 }
 
 /** Blue dot while a fetch runs. */
@@ -69,10 +67,11 @@ export function errorStatus(code: string | undefined): NodeStatus {
 
 /** `HH:mm` of an instant in Warsaw, with the day `d.MM` in front when it is not the day of `now`. */
 export function whenText(instant: number, now: number): string {
-  const time = clockTime(instant);
+  const iso = toLocalIso(instant);
+  const time = iso.slice(11, 16);
   return localDateOf(instant) === localDateOf(now)
     ? time
-    : `${format(new TZDate(instant, WARSAW), 'd.MM')} ${time}`;
+    : `${Number(iso.slice(8, 10))}.${iso.slice(5, 7)} ${time}`;
 }
 
 /**

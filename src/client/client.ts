@@ -71,10 +71,9 @@ import { mergeRegisters, parseRegisterResponse, type RegisterEntry, type Registe
 import { ALL_SERIES, DEFAULT_SERIES, SERIES_NAMES, isEnergySeries, type EnergySeries } from './series';
 import { userAgent } from './version';
 
-/** The real eLicznik host. */
-export const DEFAULT_SERVICE_URL = 'https://elicznik.tauron-dystrybucja.pl';
-/** The real login host. */
-export const DEFAULT_LOGIN_URL = 'https://logowanie.tauron-dystrybucja.pl';
+import { DEFAULT_LOGIN_URL, DEFAULT_SERVICE_URL } from './urls';
+
+export { DEFAULT_LOGIN_URL, DEFAULT_SERVICE_URL };
 /** How long TAURON blocks an account after too many logins. */
 export const BLOCK_DURATION_MS = 8 * MS_PER_HOUR;
 /** Longest range of one CSV export request, in days. */

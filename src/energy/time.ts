@@ -8,13 +8,106 @@
  * losing or doubling an hour.
  */
 import { TZDate } from '@date-fns/tz';
-import { format } from 'date-fns';
 
 /** The time zone of every eLicznik date and hour. */
 export const WARSAW = 'Europe/Warsaw';
 
 /** Milliseconds in one hour. */
 export const MS_PER_HOUR = 3_600_000;
+
+const MS_PER_MINUTE = 60_000;
+const MS_PER_DAY = 86_400_000;
+
+// ---------------------------------------------------------------------------------------------
+// Warsaw's UTC offset. Asking the time zone database (Intl, through TZDate) costs microseconds a
+// call, more than everything else a conversion does; so the database is asked only for the
+// instants at which the offset changes, once per UTC calendar year (a few dozen look-ups, then
+// kept), and every conversion after that is integer arithmetic.
+
+/** Offset changes of one UTC calendar year: the offset at the year's start and each change after it. */
+interface YearOffsets {
+  /** First and last-plus-one instant of the year, epoch ms. */
+  startMs: number;
+  endMs: number;
+  /** Offset in minutes east of UTC at 00:00 UTC on 1 January. */
+  initial: number;
+  /** Instants (epoch ms) at which the offset changes, ascending, with the offset from then on. */
+  changes: { atMs: number; offset: number }[];
+}
+
+const offsetYears = new Map<number, YearOffsets>();
+let lastYear: YearOffsets | undefined;
+
+/** The Warsaw UTC offset in minutes at an instant, from the time zone database (slow). */
+function databaseOffset(ms: number): number {
+  return -new TZDate(ms, WARSAW).getTimezoneOffset();
+}
+
+function yearOffsets(year: number): YearOffsets {
+  let table = offsetYears.get(year);
+  if (table) return table;
+  const starts: number[] = [];
+  for (let m = 0; m <= 12; m++) starts.push(Date.UTC(year, m, 1));
+  const offsets = starts.map(databaseOffset);
+  const changes: { atMs: number; offset: number }[] = [];
+  for (let m = 0; m < 12; m++) {
+    if (offsets[m] === offsets[m + 1]) continue;
+    // Offsets change on whole hours in Warsaw; find the first hour of the month with the new one.
+    let lo = starts[m] / MS_PER_HOUR;
+    let hi = starts[m + 1] / MS_PER_HOUR;
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (databaseOffset(mid * MS_PER_HOUR) === offsets[m]) lo = mid;
+      else hi = mid;
+    }
+    changes.push({ atMs: hi * MS_PER_HOUR, offset: offsets[m + 1] });
+  }
+  table = { startMs: starts[0], endMs: starts[12], initial: offsets[0], changes };
+  offsetYears.set(year, table);
+  return table;
+}
+
+/**
+ * Warsaw's offset from UTC in minutes at an instant (60 in winter, 120 in summer).
+ * @example
+ * warsawOffsetMinutes(Date.parse('2026-07-01T00:00:00Z')) //=> 120
+ */
+export function warsawOffsetMinutes(ms: number): number {
+  let table = lastYear;
+  if (table === undefined || ms < table.startMs || ms >= table.endMs) {
+    table = lastYear = yearOffsets(new Date(ms).getUTCFullYear());
+  }
+  let offset = table.initial;
+  for (const c of table.changes) {
+    if (ms >= c.atMs) offset = c.offset;
+    else break;
+  }
+  return offset;
+}
+
+/** Warsaw wall-clock time of an instant as if it were UTC (epoch ms + offset). */
+function wallMs(ms: number): number {
+  return ms + warsawOffsetMinutes(ms) * MS_PER_MINUTE;
+}
+
+/** The hour of the day (0..23) the Warsaw clock shows at an instant. */
+function localHourOf(ms: number): number {
+  const wall = wallMs(ms);
+  return Math.floor((((wall % MS_PER_DAY) + MS_PER_DAY) % MS_PER_DAY) / MS_PER_HOUR);
+}
+
+/**
+ * The instant the Warsaw clock shows `wall` (a wall time as if UTC, epoch ms). A wall time that
+ * happens twice gives the first occurrence; one that never happens, the first instant after the gap.
+ */
+function instantOfWall(wall: number): number {
+  const before = warsawOffsetMinutes(wall - 3 * MS_PER_HOUR);
+  const a = wall - before * MS_PER_MINUTE;
+  const atA = warsawOffsetMinutes(a);
+  if (atA === before) return a;
+  const b = wall - atA * MS_PER_MINUTE;
+  return warsawOffsetMinutes(b) === atA ? b : a;
+}
 
 /** One clock hour of a local day: its service label and its absolute start and end. */
 export interface DayHour {
@@ -63,7 +156,7 @@ export function isLocalDate(date: unknown): date is string {
 /** Epoch milliseconds of local midnight at the start of `date` in Warsaw (midnight is never skipped there). */
 export function startOfLocalDayMs(date: string): number {
   const { year, month, day } = parseLocalDate(date);
-  return new TZDate(year, month - 1, day, 0, 0, 0, WARSAW).getTime();
+  return instantOfWall(Date.UTC(year, month - 1, day));
 }
 
 /** The local date `YYYY-MM-DD` that `days` days after `date` falls on (negative goes back). */
@@ -93,21 +186,23 @@ export function localDatesInRange(from: string, to: string): string[] {
 
 /** The local Warsaw date `YYYY-MM-DD` of an instant. */
 export function localDateOf(instant: number | Date): string {
-  return format(new TZDate(typeof instant === 'number' ? instant : instant.getTime(), WARSAW), 'yyyy-MM-dd');
+  return new Date(wallMs(typeof instant === 'number' ? instant : instant.getTime()))
+    .toISOString()
+    .slice(0, 10);
 }
 
 /** ISO 8601 text of an instant in Warsaw local time with its offset, e.g. `2026-10-25T02:00:00+01:00`. */
 export function toLocalIso(instant: number | Date): string {
-  const d = new TZDate(typeof instant === 'number' ? instant : instant.getTime(), WARSAW);
-  const p2 = (n: number) => String(n).padStart(2, '0');
-  const offset = -d.getTimezoneOffset(); // minutes east of UTC
+  const ms = typeof instant === 'number' ? instant : instant.getTime();
+  const offset = warsawOffsetMinutes(ms); // minutes east of UTC
+  const local = new Date(ms + offset * MS_PER_MINUTE).toISOString().slice(0, 19);
   const sign = offset >= 0 ? '+' : '-';
   const abs = Math.abs(offset);
-  return (
-    `${d.getFullYear()}-${p2(d.getMonth() + 1)}-${p2(d.getDate())}` +
-    `T${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}` +
-    `${sign}${p2(Math.floor(abs / 60))}:${p2(abs % 60)}`
-  );
+  return `${local}${sign}${p2(Math.floor(abs / 60))}:${p2(abs % 60)}`;
+}
+
+function p2(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
 }
 
 /**
@@ -120,8 +215,7 @@ export function hoursOfLocalDay(date: string): DayHour[] {
   const out: DayHour[] = [];
   const seen = new Set<number>();
   for (let t = start; t < end; t += MS_PER_HOUR) {
-    const startHour = new TZDate(t, WARSAW).getHours();
-    const hour = startHour + 1;
+    const hour = localHourOf(t) + 1;
     const repeated = seen.has(hour);
     seen.add(hour);
     out.push({ date, hour, repeated, startMs: t, endMs: t + MS_PER_HOUR });
@@ -152,11 +246,10 @@ export function hourContaining(instant: number | Date): DayHour {
   if (!Number.isFinite(t)) throw new RangeError(`Not an instant: ${String(instant)}`);
   // Warsaw is always a whole number of hours off UTC, so its clock hours start on UTC hours.
   const startMs = Math.floor(t / MS_PER_HOUR) * MS_PER_HOUR;
-  const start = new TZDate(startMs, WARSAW);
-  const startHour = start.getHours();
+  const startHour = localHourOf(startMs);
   // The second copy of an hour label: the hour before started at the same local hour (autumn DST).
-  const repeated = new TZDate(startMs - MS_PER_HOUR, WARSAW).getHours() === startHour;
-  const date = `${start.getFullYear()}-${String(start.getMonth() + 1).padStart(2, '0')}-${String(start.getDate()).padStart(2, '0')}`;
+  const repeated = localHourOf(startMs - MS_PER_HOUR) === startHour;
+  const date = localDateOf(startMs);
   return { date, hour: startHour + 1, repeated, startMs, endMs: startMs + MS_PER_HOUR };
 }
 

@@ -21,7 +21,7 @@
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { ElicznikClient, type ElicznikClientOptions } from '../client/client';
+import type { ElicznikClient, ElicznikClientOptions } from '../client/client';
 import { AccountSession, type AccountMemory } from './account-session';
 import { DayCache } from './day-cache';
 import {
@@ -34,6 +34,15 @@ import {
   type LoginBudgetReport,
   type LoginPolicy,
 } from './login-ledger';
+
+/**
+ * The default client maker. The client module (and its HTTP, cookie and HTML libraries) is loaded
+ * when an account first needs a client, not when Node-RED loads the nodes.
+ */
+function newClient(options: ElicznikClientOptions): ElicznikClient {
+  const { ElicznikClient: Client } = require('../client/client') as typeof import('../client/client');
+  return new Client(options);
+}
 
 /** Shortest time between two logins (or attempts) of one account when the user sets none: 1 minute. */
 export const DEFAULT_MIN_LOGIN_INTERVAL_MS = 60_000;
@@ -123,7 +132,7 @@ export class SessionPool {
   private readonly log: ((line: string) => void) | undefined;
 
   constructor(options: SessionPoolOptions = {}) {
-    this.createClient = options.createClient ?? ((o) => new ElicznikClient(o));
+    this.createClient = options.createClient ?? newClient;
     this.now = options.now ?? (() => Date.now());
     this.log = options.log;
     this.stateDir = options.stateDir;

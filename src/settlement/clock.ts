@@ -1,72 +1,16 @@
 /**
- * Fast Europe/Warsaw clock arithmetic for settling many hours.
- *
- * `energy/time.ts` asks the time zone database for every conversion, which costs about 20 µs a
- * call; a year of hours needs several conversions each (lot expiry, day and month boundaries), so
- * settling a year that way would take longer than the whole settlement. Here the database is asked
- * only for the instants at which Warsaw's UTC offset changes, once per calendar year (about thirty
- * look-ups, then cached); every conversion after that is plain integer arithmetic. The results
- * are the same as `energy/time.ts` (the tests compare them hour by hour over several years).
+ * Europe/Warsaw clock arithmetic for settling many hours: day numbers, months and instants of
+ * wall times, on top of `energy/time.ts`'s offset table (the time zone database is asked only for
+ * the instants at which Warsaw's UTC offset changes, once per calendar year; every conversion after
+ * that is integer arithmetic). The results are the same as `energy/time.ts` (the tests compare them
+ * hour by hour over several years).
  */
-import { TZDate } from '@date-fns/tz';
-import { WARSAW, MS_PER_HOUR } from '../energy/time';
+import { MS_PER_HOUR, warsawOffsetMinutes } from '../energy/time';
+
+export { warsawOffsetMinutes };
 
 const MS_PER_MINUTE = 60_000;
 const MS_PER_DAY = 86_400_000;
-
-/** Offset changes of one UTC calendar year: the offset at the year's start and each change after it. */
-interface YearOffsets {
-  /** Offset in minutes east of UTC at 00:00 UTC on 1 January. */
-  initial: number;
-  /** Instants (epoch ms) at which the offset changes, ascending, with the offset from then on. */
-  changes: { atMs: number; offset: number }[];
-}
-
-const years = new Map<number, YearOffsets>();
-
-/** The Warsaw UTC offset in minutes at an instant, from the time zone database (slow). */
-function databaseOffset(ms: number): number {
-  return -new TZDate(ms, WARSAW).getTimezoneOffset();
-}
-
-function yearOffsets(year: number): YearOffsets {
-  let table = years.get(year);
-  if (table) return table;
-  const starts: number[] = [];
-  for (let m = 0; m <= 12; m++) starts.push(Date.UTC(year, m, 1));
-  const offsets = starts.map(databaseOffset);
-  const changes: { atMs: number; offset: number }[] = [];
-  for (let m = 0; m < 12; m++) {
-    if (offsets[m] === offsets[m + 1]) continue;
-    // Offsets change on whole hours in Warsaw; find the first hour of the month with the new one.
-    let lo = starts[m] / MS_PER_HOUR;
-    let hi = starts[m + 1] / MS_PER_HOUR;
-    while (hi - lo > 1) {
-      const mid = Math.floor((lo + hi) / 2);
-      if (databaseOffset(mid * MS_PER_HOUR) === offsets[m]) lo = mid;
-      else hi = mid;
-    }
-    changes.push({ atMs: hi * MS_PER_HOUR, offset: offsets[m + 1] });
-  }
-  table = { initial: offsets[0], changes };
-  years.set(year, table);
-  return table;
-}
-
-/**
- * Warsaw's offset from UTC in minutes at an instant (60 in winter, 120 in summer).
- * @example
- * warsawOffsetMinutes(Date.parse('2026-07-01T00:00:00Z')) //=> 120
- */
-export function warsawOffsetMinutes(ms: number): number {
-  const table = yearOffsets(new Date(ms).getUTCFullYear());
-  let offset = table.initial;
-  for (const c of table.changes) {
-    if (ms >= c.atMs) offset = c.offset;
-    else break;
-  }
-  return offset;
-}
 
 /** Day number (days since 1970-01-01) of a local date `YYYY-MM-DD`; the string is trusted to be valid. */
 export function dayNumber(date: string): number {

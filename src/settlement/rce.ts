@@ -24,7 +24,7 @@
  * codes: `SERVICE_UNAVAILABLE` (timeouts, connection errors, 5xx, 429), `SERVICE_CHANGED` (4xx,
  * not JSON, rows without the expected fields), `BAD_INPUT` (dates).
  */
-import axios, { type AxiosInstance } from 'axios';
+import type { AxiosInstance } from 'axios';
 import { redactExcerpt } from '../client/errors';
 import type { HourRecord } from '../energy/hour';
 import { MS_PER_HOUR, isLocalDate, todayLocal } from '../energy/time';
@@ -268,7 +268,8 @@ const CACHE_DAYS = 1200;
  */
 export class RceClient {
   readonly url: string;
-  private readonly http: AxiosInstance;
+  /** Made at the first request, so that loading the module does not load the HTTP library. */
+  private httpInstance: AxiosInstance | undefined;
   private readonly options: Required<Omit<RceClientOptions, 'log' | 'url'>> & Pick<RceClientOptions, 'log'>;
   private readonly cache = new Map<string, RceHourPrice[]>();
   private readonly controller = new AbortController();
@@ -304,14 +305,21 @@ export class RceClient {
     ) {
       throw badInput('Negative prices must be "average-then-clip" or "clip-then-average"', 'rce-request');
     }
-    this.http = axios.create({
-      timeout: this.options.timeoutMs,
-      headers: { Accept: 'application/json' },
-      responseType: 'text',
-      transformResponse: [(data: unknown) => data],
-      validateStatus: () => true,
-      maxRedirects: 5,
-    });
+  }
+
+  private get http(): AxiosInstance {
+    if (!this.httpInstance) {
+      const axios = (require('axios') as typeof import('axios')).default;
+      this.httpInstance = axios.create({
+        timeout: this.options.timeoutMs,
+        headers: { Accept: 'application/json' },
+        responseType: 'text',
+        transformResponse: [(data: unknown) => data],
+        validateStatus: () => true,
+        maxRedirects: 5,
+      });
+    }
+    return this.httpInstance;
   }
 
   /** Aborts requests in flight; later calls fail with `SERVICE_UNAVAILABLE`. */

@@ -6,8 +6,10 @@ import {
   hourFromLabel,
   hoursInLocalDay,
   hoursOfLocalDay,
+  localDateOf,
   localDatesInRange,
   parseLocalDate,
+  startOfLocalDayMs,
   toLocalIso,
   toServiceDate,
 } from '../../src/energy/time';
@@ -68,6 +70,35 @@ describe('energy/time', () => {
           toLocalIso(h.startMs),
           format(new TZDate(h.startMs, 'Europe/Warsaw'), "yyyy-MM-dd'T'HH:mm:ssXXX"),
         );
+      }
+    }
+  });
+
+  it('agrees with the time zone database (TZDate) for every hour of 2025-2027 and every DST week 1996-2060', () => {
+    // What the module computed before it kept an offset table: every conversion asked TZDate.
+    const p2 = (n: number) => String(n).padStart(2, '0');
+    const referenceIso = (ms: number) => format(new TZDate(ms, 'Europe/Warsaw'), "yyyy-MM-dd'T'HH:mm:ssXXX");
+    const referenceHour = (ms: number) => {
+      const startMs = Math.floor(ms / 3_600_000) * 3_600_000;
+      const start = new TZDate(startMs, 'Europe/Warsaw');
+      const repeated = new TZDate(startMs - 3_600_000, 'Europe/Warsaw').getHours() === start.getHours();
+      const date = `${start.getFullYear()}-${p2(start.getMonth() + 1)}-${p2(start.getDate())}`;
+      return { date, hour: start.getHours() + 1, repeated, startMs, endMs: startMs + 3_600_000 };
+    };
+    const check = (ms: number) => {
+      assert.equal(toLocalIso(ms), referenceIso(ms));
+      assert.deepEqual(hourContaining(ms + 1_234_567), referenceHour(ms + 1_234_567));
+      assert.equal(localDateOf(ms), referenceHour(ms).date);
+    };
+    for (let ms = Date.UTC(2025, 0, 1); ms < Date.UTC(2028, 0, 1); ms += 3_600_000) check(ms);
+    for (let year = 1996; year <= 2060; year++) {
+      for (const month of [2, 9]) {
+        for (let ms = Date.UTC(year, month, 22); ms < Date.UTC(year, month + 1, 2); ms += 3_600_000)
+          check(ms);
+      }
+      for (const date of [`${year}-01-01`, `${year}-03-31`, `${year}-10-31`, `${year}-12-31`]) {
+        const [y, m, d] = date.split('-').map(Number);
+        assert.equal(startOfLocalDayMs(date), new TZDate(y, m - 1, d, 0, 0, 0, 'Europe/Warsaw').getTime());
       }
     }
   });

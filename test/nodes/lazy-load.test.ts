@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+
+const root = path.join(__dirname, '../../..');
+const NODE_TYPES = [
+  'elicznik-config',
+  'elicznik-fetch',
+  'elicznik-settlement',
+  'elicznik-balance',
+  'elicznik-heater',
+];
+
+/** Packages under node_modules that a fresh process has loaded after running `script`. */
+function packagesLoadedBy(script: string): string[] {
+  const out = execFileSync(
+    process.execPath,
+    [
+      '-e',
+      `${script};const names=new Set();for(const k of Object.keys(require.cache)){const m=/node_modules[\\\\/]((@[^\\\\/]+[\\\\/])?[^\\\\/]+)/.exec(k);if(m)names.add(m[1].replace('\\\\','/'))}console.log(JSON.stringify([...names].sort()))`,
+    ],
+    { cwd: root, encoding: 'utf8' },
+  );
+  return JSON.parse(out);
+}
+
+describe('loading the node modules', () => {
+  it('loads no HTTP, cookie, HTML or date library until a node needs one', () => {
+    const loaded = packagesLoadedBy(NODE_TYPES.map((t) => `require('./dist/nodes/${t}/${t}.js')`).join(';'));
+    for (const lib of ['axios', 'cheerio', 'tough-cookie', 'date-fns']) {
+      assert.ok(!loaded.includes(lib), `${lib} is loaded at registration: ${loaded.join(', ')}`);
+    }
+  });
+
+  it('loads the client and its libraries when a session first needs a client', () => {
+    const loaded = packagesLoadedBy(
+      `const { SessionPool } = require('./dist/src/session/pool.js');` +
+        `new SessionPool().acquire({ serviceUrl: 'http://127.0.0.1:9', loginUrl: 'http://127.0.0.1:9', username: 'u', password: 'p' })`,
+    );
+    for (const lib of ['axios', 'cheerio', 'tough-cookie'])
+      assert.ok(loaded.includes(lib), `${lib} not loaded`);
+  });
+});
