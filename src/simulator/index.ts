@@ -7,6 +7,7 @@
  */
 export type {
   SimAccount,
+  SimBalancedDifference,
   SimCsvHeader,
   SimFaults,
   SimHourTruth,

@@ -36,6 +36,10 @@ export interface ServedHour {
   zone: TariffZone;
   ecpWh: number | null;
   ecoWh: number | null;
+  /** Wh added to the balanced import (`netto`) of the hour; see `SimFaults.balancedDifferences`. */
+  nettoExtraWh?: number;
+  /** Wh added to the balanced export (`netto_oze`). */
+  nettoOzeExtraWh?: number;
 }
 
 /** Quirks that change the JSON energy answer. */
@@ -46,8 +50,14 @@ export interface EnergyQuirks {
   missingAllData?: boolean;
 }
 
-/** Wh of a series in an hour: raw import/export or the hourly balanced values. */
-export function seriesWh(hour: Pick<ServedHour, 'ecpWh' | 'ecoWh'>, series: SimSeries): number | null {
+/**
+ * Wh of a series in an hour: raw import/export or the balanced values (the hourly balance, plus
+ * the hour's extra Wh when it has some, never below 0).
+ */
+export function seriesWh(
+  hour: Pick<ServedHour, 'ecpWh' | 'ecoWh' | 'nettoExtraWh' | 'nettoOzeExtraWh'>,
+  series: SimSeries,
+): number | null {
   const { ecpWh, ecoWh } = hour;
   if (ecpWh === null || ecoWh === null) return null;
   switch (series) {
@@ -56,9 +66,9 @@ export function seriesWh(hour: Pick<ServedHour, 'ecpWh' | 'ecoWh'>, series: SimS
     case 'oze':
       return ecoWh;
     case 'netto':
-      return Math.max(ecpWh - ecoWh, 0);
+      return Math.max(Math.max(ecpWh - ecoWh, 0) + (hour.nettoExtraWh ?? 0), 0);
     case 'netto_oze':
-      return Math.max(ecoWh - ecpWh, 0);
+      return Math.max(Math.max(ecoWh - ecpWh, 0) + (hour.nettoOzeExtraWh ?? 0), 0);
   }
 }
 

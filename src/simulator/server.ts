@@ -66,6 +66,7 @@ import {
   periodsByDay,
   periodsByMonth,
   registerReading,
+  seriesWh,
   type RegisterReading,
   type ServedHour,
   type SimSeries,
@@ -116,6 +117,11 @@ const MAINTENANCE_PATHS: ReadonlySet<string> = new Set([
 /** TAURON's daily login limit as the simulator applies it unless told otherwise. */
 export const DEFAULT_DAILY_LOGIN_LIMIT = 10;
 
+/** Wh → kWh, keeping null. */
+function whOrNull(wh: number | null): number | null {
+  return wh === null ? null : wh / 1000;
+}
+
 /** The default of every fault: normal service. */
 export function defaultFaults(dailyLoginLimit: number = DEFAULT_DAILY_LOGIN_LIMIT): SimFaults {
   return {
@@ -138,6 +144,7 @@ export function defaultFaults(dailyLoginLimit: number = DEFAULT_DAILY_LOGIN_LIMI
     csvBom: false,
     missingDays: [],
     loginMarkup: 'multi-line',
+    balancedDifferences: [],
   };
 }
 
@@ -396,6 +403,13 @@ class SimulatorState {
         }
       }
     }
+    for (const d of this.faults.balancedDifferences) {
+      if (d.date !== date) continue;
+      const h = served.find((x) => x.hour === d.hour && x.repeated === (d.repeated ?? false));
+      if (!h) continue;
+      if (d.ecbp) h.nettoExtraWh = (h.nettoExtraWh ?? 0) + Math.round(d.ecbp * 1000);
+      if (d.ecbo) h.nettoOzeExtraWh = (h.nettoOzeExtraWh ?? 0) + Math.round(d.ecbo * 1000);
+    }
     return served;
   }
 
@@ -416,6 +430,8 @@ class SimulatorState {
       ecp: h.ecpWh === null ? null : h.ecpWh / 1000,
       eco: h.ecoWh === null ? null : h.ecoWh / 1000,
       zone: h.zone.code,
+      tauronEcbp: whOrNull(seriesWh(h, 'netto')),
+      tauronEcbo: whOrNull(seriesWh(h, 'netto_oze')),
     }));
   }
 

@@ -105,6 +105,30 @@ export interface SimFaults {
   missingDays: string[];
   /** Layout of the Keycloak login form tag. Default `'multi-line'`. */
   loginMarkup: SimLoginMarkup;
+  /**
+   * Hours whose balanced series (`netto`, `netto_oze`; JSON, CSV and the month/year sums) differ
+   * from the hourly balance of the served ECP and ECO, as TAURON's own figures sometimes do.
+   * Default none.
+   */
+  balancedDifferences: SimBalancedDifference[];
+}
+
+/**
+ * One hour where the simulator's balanced series is not the hourly balance of its ECP and ECO.
+ * The amounts are added to the balanced values the hour would have; a served value never goes
+ * below 0, and an hour without ECP and ECO stays without balanced values.
+ */
+export interface SimBalancedDifference {
+  /** Local date `YYYY-MM-DD`. */
+  date: string;
+  /** Service hour label 1..24 (hour ending). */
+  hour: number;
+  /** The second copy of label 3 on the autumn DST day. Default false. */
+  repeated?: boolean;
+  /** kWh added to the balanced import (`netto`); may be negative. */
+  ecbp?: number;
+  /** kWh added to the balanced export (`netto_oze`); may be negative. */
+  ecbo?: number;
 }
 
 /** Request counters, for tests that assert how many calls a client made. */
@@ -166,6 +190,10 @@ export interface SimHourTruth {
   eco: number | null;
   /** Zone code, `T1`…`T3`. */
   zone: string;
+  /** The balanced import served (`netto`), kWh, or null; differs from the balance under `balancedDifferences`. */
+  tauronEcbp: number | null;
+  /** The balanced export served (`netto_oze`), kWh, or null. */
+  tauronEcbo: number | null;
 }
 
 /** A running simulator. */

@@ -160,6 +160,64 @@ describe('simulator: data endpoints', () => {
     });
   });
 
+  it('serves balanced series that differ from the hourly balance in the chosen hours, never below 0', async () => {
+    await select(G11.id);
+    const date = '2026-10-25';
+    const balance = sim.hourly(G11.id, date);
+    assert.ok(
+      balance.some((h) => h.hour === 13 && h.eco! > h.ecp!),
+      'an export hour at midday',
+    );
+    assert.ok(
+      balance.some((h) => h.hour === 2 && h.ecp! > h.eco!),
+      'an import hour at night',
+    );
+    sim.faults.balancedDifferences = [
+      { date, hour: 3, repeated: true, ecbp: 0.25 },
+      { date, hour: 13, ecbo: -0.1, ecbp: 0.05 },
+      { date, hour: 2, ecbp: -50 },
+    ];
+    const truth = sim.hourly(G11.id, date);
+    const changed = new Map([
+      [3.5, [0.25, 0]],
+      [13, [0.05, -0.1]],
+      [2, [-50, 0]],
+    ]);
+    balance.forEach((h, i) => {
+      const [dp, dc] = changed.get(h.repeated ? h.hour + 0.5 : h.hour) ?? [0, 0];
+      const ecbp = Math.max(wh(h.ecp)! - wh(h.eco)!, 0);
+      const ecbo = Math.max(wh(h.eco)! - wh(h.ecp)!, 0);
+      assert.equal(wh(truth[i].tauronEcbp), Math.max(ecbp + dp * 1000, 0), `${i}`);
+      assert.equal(wh(truth[i].tauronEcbo), Math.max(ecbo + dc * 1000, 0), `${i}`);
+      assert.equal(truth[i].ecp, h.ecp, 'ECP and ECO stay as they were');
+    });
+    const netto = (await energy(energyForm(date, date, 'netto'))).data.values as number[];
+    const nettoOze = (await energy(energyForm(date, date, 'netto_oze'))).data.values as number[];
+    assert.deepEqual(
+      netto.map(wh),
+      truth.map((h) => wh(h.tauronEcbp)),
+    );
+    assert.deepEqual(
+      nettoOze.map(wh),
+      truth.map((h) => wh(h.tauronEcbo)),
+    );
+    const csv = (await b.get(csvUrl(sim.serviceUrl, date, date, ['netto']))).body.trim().split('\n').slice(1);
+    assert.deepEqual(
+      csv.map((r) => wh(Number(r.split(';')[2].replace(',', '.')))),
+      truth.map((h) => wh(h.tauronEcbp)),
+    );
+    const month = (await energy(energyForm(date, date, 'netto', 'month'))).data.values as number[];
+    assert.equal(
+      wh(month[0]),
+      truth.reduce((s, h) => s + wh(h.tauronEcbp)!, 0),
+    );
+    sim.resetFaults();
+    assert.deepEqual(
+      sim.hourly(G11.id, date).map((h) => h.tauronEcbp),
+      balance.map((h) => h.tauronEcbp),
+    );
+  });
+
   it('serves DST days with 23 and 25 hours, the repeated hour marked Extra T', async () => {
     await select(G11.id);
     const spring = (await energy(energyForm('2026-03-29', '2026-03-29'))).data;
