@@ -1,6 +1,7 @@
 /**
  * Entry point of `@prosument/node-red-elicznik` as a library: the eLicznik client, the energy
- * helpers (Warsaw clock hours, the hour record, balancing, live balance, ranges, totals), the
+ * helpers (Warsaw clock hours, the hour record, balancing, live balance, ranges, totals, the check
+ * against TAURON's balanced series and the invoice period), the
  * settlement (net-metering bank, net-billing deposit, RCE prices) and the local eLicznik simulator.
  * The Node-RED nodes live in `nodes/` and are loaded by Node-RED itself.
  */
@@ -11,6 +12,8 @@ export * from './energy/balance';
 export * from './energy/live';
 export * from './energy/ranges';
 export * from './energy/totals';
+export * from './energy/check';
+export * from './energy/invoice';
 export * from './settlement';
 export {
   DEMO_ACCOUNT,
