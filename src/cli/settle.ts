@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { ElicznikClient } from '../client';
 import { DEFAULT_SERVICE_URL } from '../client';
+import type { HourRecord } from '../energy/hour';
 import { isLocalDate } from '../energy/time';
 import { badInput } from '../settlement/errors';
 import { groszeToPln } from '../settlement/hours';
@@ -218,6 +219,108 @@ export function netBillingTable(months: readonly NetBillingMonth[]): string {
   return table(header, rows);
 }
 
+/** The settlement a run asked for, read and checked from the options before anything is fetched. */
+export interface SettleChoice {
+  system: 'net-metering' | 'net-billing';
+  prices: TariffPrices | undefined;
+  /** Net-metering: kWh back per kWh exported, when given. */
+  ratio: number | undefined;
+  zonePriority: ReturnType<typeof checkZonePriority>;
+  /** Net-billing: RCEm or hourly RCE. */
+  priceMode: PriceMode;
+  /** Net-billing: RCEm per month from `--rcem`. */
+  monthly: Record<string, number>;
+  negativePrices: NegativePriceRule;
+  /** Where hourly RCE comes from (`--price-mode rce`). */
+  rceUrl: string;
+}
+
+/** Month statements of one system. */
+export type SettleOutcome =
+  | { system: 'net-metering'; months: NetMeteringStatement[] }
+  | { system: 'net-billing'; months: NetBillingMonth[] };
+
+/**
+ * Reads `--system` and the options of the chosen system.
+ * @throws SettlementError `BAD_INPUT`
+ */
+export function settleChoice(values: SettleValues): SettleChoice {
+  const system = text(values, 'system');
+  if (system !== 'net-metering' && system !== 'net-billing') {
+    throw badInput('--system must be net-metering or net-billing', 'cli');
+  }
+  const pricesText = text(values, 'prices');
+  const prices = pricesText === undefined ? undefined : parsePricesOption(pricesText);
+  if (system === 'net-billing' && !prices)
+    throw badInput('net-billing needs --prices (energy per zone)', 'cli');
+  const ratioText = text(values, 'ratio');
+  const priceMode = (text(values, 'price-mode') ?? 'rcem') as PriceMode;
+  if (priceMode !== 'rcem' && priceMode !== 'rce') throw badInput('--price-mode must be rcem or rce', 'cli');
+  const rcemText = text(values, 'rcem');
+  return {
+    system,
+    prices,
+    ratio: ratioText === undefined ? undefined : Number(ratioText),
+    zonePriority: checkZonePriority(text(values, 'zone-priority')),
+    priceMode,
+    monthly: rcemText === undefined ? {} : parseRcemOption(rcemText),
+    negativePrices: (text(values, 'negative-prices') ?? 'average-then-clip') as NegativePriceRule,
+    rceUrl: rceUrlFor(values),
+  };
+}
+
+/**
+ * Settles hour records of `from`…`to` month by month: the bank or deposit starts empty at `from`.
+ * Hourly RCE prices are fetched when the choice needs them.
+ */
+export async function settleRecords(
+  records: readonly HourRecord[],
+  from: string,
+  to: string,
+  choice: SettleChoice,
+  io: SettleIo,
+): Promise<SettleOutcome> {
+  if (choice.system === 'net-metering') {
+    const { periods } = settleNetMetering(
+      records,
+      {
+        ...(choice.ratio !== undefined ? { ratio: choice.ratio } : {}),
+        ...(choice.prices ? { prices: choice.prices } : {}),
+        zonePriority: choice.zonePriority,
+      },
+      undefined,
+      { hourStatements: false },
+    );
+    return { system: 'net-metering', months: periods.map((p) => p.month) };
+  }
+  let hourly: Map<number, number> | undefined;
+  if (choice.priceMode === 'rce') {
+    const rce = new RceClient({ url: choice.rceUrl, negativePrices: choice.negativePrices });
+    try {
+      const got = await rce.getHourlyPrices(from, to);
+      if (got.missingDates.length > 0) io.stderr(`no RCE prices for ${got.missingDates.join(', ')}\n`);
+      hourly = priceBookOf(got.hours).hourly as Map<number, number>;
+    } finally {
+      rce.close();
+    }
+  }
+  const { periods } = settleNetBilling(
+    records,
+    { prices: choice.prices!, priceMode: choice.priceMode },
+    { monthly: choice.monthly, ...(hourly ? { hourly } : {}) },
+    undefined,
+    { hourStatements: false },
+  );
+  return { system: 'net-billing', months: periods.map((p) => p.month) };
+}
+
+/** The month statements as a table, with a note when a month is not over in the data. */
+export function statementTable(outcome: SettleOutcome): string {
+  const table =
+    outcome.system === 'net-metering' ? netMeteringTable(outcome.months) : netBillingTable(outcome.months);
+  return outcome.months.some((m) => !m.final) ? table + PROVISIONAL : table;
+}
+
 /**
  * Runs `settle`: fetches the hours, settles them and prints the month statements.
  * @throws SettlementError or the client's errors (the command maps their codes to exit codes)
@@ -231,67 +334,16 @@ export async function settleCommand(
   const to = text(values, 'to');
   if (!isLocalDate(from) || !isLocalDate(to))
     throw badInput('--from and --to YYYY-MM-DD are required', 'cli');
-  const system = text(values, 'system');
-  if (system !== 'net-metering' && system !== 'net-billing') {
-    throw badInput('--system must be net-metering or net-billing', 'cli');
-  }
   const format = text(values, 'format') ?? 'table';
   if (format !== 'table' && format !== 'json')
     throw badInput('--format of settle must be table or json', 'cli');
-  const pricesText = text(values, 'prices');
-  const prices = pricesText === undefined ? undefined : parsePricesOption(pricesText);
-  if (system === 'net-billing' && !prices)
-    throw badInput('net-billing needs --prices (energy per zone)', 'cli');
+  const choice = settleChoice(values);
 
   const records = await client.getHourly({
     from,
     to,
     onProgress: (p) => io.stderr(`fetched ${p.doneDays}/${p.totalDays} days (${p.source})\n`),
   });
-
-  if (system === 'net-metering') {
-    const ratioText = text(values, 'ratio');
-    const ratio = ratioText === undefined ? undefined : Number(ratioText);
-    const { periods } = settleNetMetering(
-      records,
-      {
-        ...(ratio !== undefined ? { ratio } : {}),
-        ...(prices ? { prices } : {}),
-        zonePriority: checkZonePriority(text(values, 'zone-priority')),
-      },
-      undefined,
-      { hourStatements: false },
-    );
-    const months = periods.map((p) => p.month);
-    io.stdout(format === 'json' ? `${JSON.stringify(months, null, 2)}\n` : netMeteringTable(months));
-    if (format === 'table' && months.some((m) => !m.final)) io.stdout(PROVISIONAL);
-    return;
-  }
-
-  const priceMode = (text(values, 'price-mode') ?? 'rcem') as PriceMode;
-  if (priceMode !== 'rcem' && priceMode !== 'rce') throw badInput('--price-mode must be rcem or rce', 'cli');
-  const rcemText = text(values, 'rcem');
-  const monthly = rcemText === undefined ? {} : parseRcemOption(rcemText);
-  let hourly: Map<number, number> | undefined;
-  if (priceMode === 'rce') {
-    const negative = (text(values, 'negative-prices') ?? 'average-then-clip') as NegativePriceRule;
-    const rce = new RceClient({ url: rceUrlFor(values), negativePrices: negative });
-    try {
-      const got = await rce.getHourlyPrices(from, to);
-      if (got.missingDates.length > 0) io.stderr(`no RCE prices for ${got.missingDates.join(', ')}\n`);
-      hourly = priceBookOf(got.hours).hourly as Map<number, number>;
-    } finally {
-      rce.close();
-    }
-  }
-  const { periods } = settleNetBilling(
-    records,
-    { prices: prices!, priceMode },
-    { monthly, ...(hourly ? { hourly } : {}) },
-    undefined,
-    { hourStatements: false },
-  );
-  const months = periods.map((p) => p.month);
-  io.stdout(format === 'json' ? `${JSON.stringify(months, null, 2)}\n` : netBillingTable(months));
-  if (format === 'table' && months.some((m) => !m.final)) io.stdout(PROVISIONAL);
+  const outcome = await settleRecords(records, from, to, choice, io);
+  io.stdout(format === 'json' ? `${JSON.stringify(outcome.months, null, 2)}\n` : statementTable(outcome));
 }
