@@ -25,6 +25,14 @@ import { DEFAULT_MIN_LOGIN_INTERVAL_MS, loginPolicy } from '../session/pool';
 import { DEMO_ACCOUNT, startSimulator } from '../simulator';
 import { runDoctor } from './doctor';
 import { csvTable, hoursCsv, jsonLines } from './format';
+import {
+  INVOICE_COMMAND_HELP,
+  INVOICE_OPTIONS,
+  INVOICE_OPTIONS_HELP,
+  INVOICE_OPTION_NAMES,
+  invoiceCommand,
+  invoiceHelpText,
+} from './invoice';
 import { cliState, type CliState } from './state';
 import {
   SETTLE_COMMAND_HELP,
@@ -76,7 +84,7 @@ Commands:
   doctor [--meter ID] [--date YYYY-MM-DD]
                                   check login, meter points, selection, one day of JSON and of
                                   CSV step by step; prints timings and no secret (for bug reports)
-${SETTLE_COMMAND_HELP}
+${SETTLE_COMMAND_HELP}${INVOICE_COMMAND_HELP}
 Options of fetch, totals and registers:
   --from YYYY-MM-DD, --to YYYY-MM-DD
                                   the range, both days included
@@ -90,7 +98,7 @@ Options of simulate:
   --login-port N                  login host port (default: a free one)
   --today YYYY-MM-DD              the simulator's today (default: today in Warsaw)
 
-${SETTLE_OPTIONS_HELP}Common options:
+${SETTLE_OPTIONS_HELP}${INVOICE_OPTIONS_HELP}Common options:
   --service-url URL               default ${DEFAULT_SERVICE_URL}
   --login-url URL                 default ${DEFAULT_LOGIN_URL}
   --timeout SECONDS               time limit of one request (default: 30)
@@ -148,6 +156,7 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
   ...SETTLE_OPTIONS,
+  ...INVOICE_OPTIONS,
 } as const;
 
 type Values = {
@@ -163,6 +172,7 @@ const COMMAND_OPTIONS: Record<string, readonly (keyof typeof OPTIONS)[]> = {
   simulate: ['port', 'login-port', 'today'],
   doctor: ['meter', 'date'],
   settle: SETTLE_OPTION_NAMES,
+  invoice: INVOICE_OPTION_NAMES,
 };
 const COMMON: readonly (keyof typeof OPTIONS)[] = [
   'service-url',
@@ -401,7 +411,7 @@ export async function run(argv: readonly string[], env: CliEnv, io: CliIo): Prom
     const values = parsed.values as Values;
     const [command, ...rest] = parsed.positionals;
     if (values.help || command === 'help') {
-      io.stdout(helpText());
+      io.stdout(command === 'invoice' ? invoiceHelpText() : helpText());
       return EXIT_CODES.OK;
     }
     if (values.version) {
@@ -433,6 +443,7 @@ export async function run(argv: readonly string[], env: CliEnv, io: CliIo): Prom
     else if (command === 'fetch') await fetchHours(client, values, io);
     else if (command === 'totals') await totals(client, values, io);
     else if (command === 'settle') await settleCommand(client, values, io);
+    else if (command === 'invoice') await invoiceCommand(client, values, io);
     else await registers(client, values, io);
     return EXIT_CODES.OK;
   } catch (err) {
