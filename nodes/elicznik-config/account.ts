@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Node } from 'node-red';
 import { DEFAULT_LOGIN_URL, DEFAULT_SERVICE_URL } from '../../src/client/urls';
 import { BadInputError, type ElicznikErrorCode } from '../../src/client/errors';
-import type { AccountSession } from '../../src/session/account-session';
+import { DEFAULT_KEEP_ALIVE_MS, type AccountSession } from '../../src/session/account-session';
 import { DEFAULT_LOGIN_BUDGET, type LoginBudgetReport } from '../../src/session/login-ledger';
 import type { AccountOptions } from '../../src/session/pool';
 
@@ -20,8 +20,8 @@ export const DEFAULT_MIN_LOGIN_MINUTES = 1;
 export { DEFAULT_LOGIN_BUDGET };
 /** The most logins per 24 hours the node accepts. */
 export const MAX_LOGIN_BUDGET = 48;
-/** Idle minutes after which the session is refreshed, when the node sets none. */
-export const DEFAULT_KEEP_ALIVE_MINUTES = 10;
+/** Idle minutes after which the session is refreshed, when the node sets none (30). */
+export const DEFAULT_KEEP_ALIVE_MINUTES = DEFAULT_KEEP_ALIVE_MS / 60_000;
 
 /** A node that shows the account's problems on its status. */
 export interface AccountUser {

@@ -1,7 +1,7 @@
 /**
  * What every user of one eLicznik account shares while its client is open: the client, the cache
- * of complete days, the requests in flight (joined when identical) and the account's state for
- * status displays.
+ * of complete days, the requests in flight (joined when identical), the keep-alive and the
+ * account's state for status displays.
  */
 import type { ElicznikClient } from '../client/client';
 import { ExchangeRecorder } from '../diagnostics/recorder';
@@ -56,6 +56,15 @@ export interface MeterPointInfo {
   tariff: string | null;
 }
 
+/** The keep-alive interval when the user sets none: 30 minutes. */
+export const DEFAULT_KEEP_ALIVE_MS = 30 * 60_000;
+/** No keep-alive once the account has had no call for this long (2 hours): the session may lapse. */
+export const KEEP_ALIVE_IDLE_LIMIT_MS = 2 * 60 * 60_000;
+/** Keep-alive requests an account may send in any 24 hours: 24, at least an hour apart. */
+export const KEEP_ALIVE_DAILY_LIMIT = 24;
+/** Shortest time between two keep-alive requests of an account: a day spread over the daily limit. */
+export const KEEP_ALIVE_SPACING_MS = (24 * 60 * 60_000) / KEEP_ALIVE_DAILY_LIMIT;
+
 /** The account's state after a call: fine, or the error it ended with. */
 export type AccountState = { ok: true } | { ok: false; error: ElicznikError };
 
@@ -67,6 +76,8 @@ export interface AccountMemory {
   readonly tariffs: Map<string, string | null>;
   /** Told about every error the account's calls end with; the call ends after it has finished. */
   remember(error: ElicznikError): void | Promise<void>;
+  /** When the account's last keep-alive request was sent (epoch ms), across its clients. */
+  readonly keepAlive: { lastMs?: number };
 }
 
 /** The series in the service's order, without repeats. */
@@ -85,7 +96,10 @@ export class AccountSession {
   private exchangeRecorder: ExchangeRecorder | undefined;
   private keepAliveTimer: NodeJS.Timeout | undefined;
   private keepAliveMs = 0;
-  private lastActivity = Date.now();
+  /** End of the last call, epoch ms; undefined before the first one and once the session is gone. */
+  private lastUse: number | undefined;
+  /** End of the last request of a call or of the keep-alive, epoch ms. */
+  private lastRequest = 0;
   private closed = false;
 
   constructor(
@@ -95,29 +109,66 @@ export class AccountSession {
   ) {}
 
   /**
-   * Keeps the eLicznik session alive while the account is idle: when no call has run for
-   * `intervalMs`, one cheap request refreshes it (never a login). The shortest interval asked for
-   * wins; 0 asks for nothing. The timer does not keep the process alive and stops with {@link close}.
+   * Keeps the eLicznik session alive while the account is in use, so that calls that come less
+   * than about 2 hours apart (a flow polling every hour for late data) share one login: when no
+   * call and no keep-alive has run for `intervalMs`, one GET of the start page refreshes the
+   * session (never a login). Keep-alives of an account are at least an hour apart
+   * ({@link KEEP_ALIVE_SPACING_MS}, so at most {@link KEEP_ALIVE_DAILY_LIMIT} a day) and stop
+   * {@link KEEP_ALIVE_IDLE_LIMIT_MS} after the last call, or when the session turns out to be gone;
+   * the next call starts them again. An hourly flow thus sends one between two fetches, and a
+   * single fetch is followed by two (after 30 and 90 minutes with the default interval). The
+   * shortest interval asked for wins; 0 asks for nothing. The timer does not keep the process
+   * alive and stops with {@link close}.
    */
   keepAlive(intervalMs: number): void {
     if (this.closed || !(intervalMs > 0)) return;
-    if (this.keepAliveTimer && intervalMs >= this.keepAliveMs) return;
-    if (this.keepAliveTimer) clearInterval(this.keepAliveTimer);
+    if (this.keepAliveMs > 0 && intervalMs >= this.keepAliveMs) return;
     this.keepAliveMs = intervalMs;
-    this.keepAliveTimer = setInterval(() => {
-      if (Date.now() - this.lastActivity < this.keepAliveMs * 0.9 || this.coalescer.size > 0) return;
-      this.lastActivity = Date.now();
-      void this.client.keepAlive();
-    }, intervalMs);
-    this.keepAliveTimer.unref();
+    this.scheduleKeepAlive();
   }
 
   /** Stops the keep-alive and closes the client. */
   async close(): Promise<void> {
     this.closed = true;
-    if (this.keepAliveTimer) clearInterval(this.keepAliveTimer);
+    clearTimeout(this.keepAliveTimer);
     this.keepAliveTimer = undefined;
     await this.client.close();
+  }
+
+  /** Arms the keep-alive timer for the next request that is due, if one is. */
+  private scheduleKeepAlive(): void {
+    clearTimeout(this.keepAliveTimer);
+    this.keepAliveTimer = undefined;
+    if (this.closed || !(this.keepAliveMs > 0) || this.lastUse === undefined) return;
+    const last = this.memory.keepAlive.lastMs;
+    const due = Math.max(
+      this.lastRequest + this.keepAliveMs,
+      last === undefined ? 0 : last + KEEP_ALIVE_SPACING_MS,
+    );
+    if (due - this.lastUse >= KEEP_ALIVE_IDLE_LIMIT_MS) return;
+    this.keepAliveTimer = setTimeout(() => this.sendKeepAlive(), Math.max(0, due - Date.now()));
+    this.keepAliveTimer.unref();
+  }
+
+  private sendKeepAlive(): void {
+    this.keepAliveTimer = undefined;
+    // a call in flight refreshes the session itself and arms the timer again when it ends
+    if (this.closed || this.coalescer.size > 0 || this.lastUse === undefined) return;
+    const now = Date.now();
+    if (now - this.lastUse >= KEEP_ALIVE_IDLE_LIMIT_MS) return;
+    const last = this.memory.keepAlive.lastMs;
+    if (last !== undefined && now - last < KEEP_ALIVE_SPACING_MS) {
+      this.scheduleKeepAlive();
+      return;
+    }
+    this.memory.keepAlive.lastMs = now;
+    void this.coalescer
+      .run('keep-alive', () => this.client.keepAlive())
+      .then((alive) => {
+        this.lastRequest = Date.now();
+        if (!alive) this.lastUse = undefined;
+        this.scheduleKeepAlive();
+      });
   }
 
   /** Starts keeping the account's last HTTP exchanges (for dumps); once started, it goes on. */
@@ -239,19 +290,26 @@ export class AccountSession {
   }
 
   private async track<T>(work: Promise<T>): Promise<T> {
-    this.lastActivity = Date.now();
     try {
       const result = await work;
-      this.lastActivity = Date.now();
+      this.used();
       this.emit({ ok: true });
       return result;
     } catch (err) {
+      this.used();
       if (isElicznikError(err)) {
         await this.memory.remember(err);
         this.emit({ ok: false, error: err });
       }
       throw err;
     }
+  }
+
+  /** A call ended: the account is in use, so its session is worth keeping for a while. */
+  private used(): void {
+    this.lastUse = Date.now();
+    this.lastRequest = this.lastUse;
+    this.scheduleKeepAlive();
   }
 
   private emit(state: AccountState): void {

@@ -67,7 +67,10 @@ export interface AccountOptions {
   retryRejectedPassword?: boolean;
   /** Keep the last HTTP exchanges of the account for diagnostic dumps ({@link AccountSession.recorder}). */
   recordExchanges?: boolean;
-  /** Refresh the session after this long idle, ms ({@link AccountSession.keepAlive}); 0 or unset = off. */
+  /**
+   * Refresh the session after this long idle, ms ({@link AccountSession.keepAlive}: within 2 h of
+   * the last call, at most one an hour); 0 or unset = off.
+   */
   keepAliveMs?: number;
 }
 
@@ -100,6 +103,8 @@ interface Entry {
   cookie: string | undefined;
   readonly cache: DayCache;
   readonly tariffs: Map<string, string | null>;
+  /** The last keep-alive request (kept across clients, so a redeploy does not send one sooner). */
+  readonly keepAlive: { lastMs?: number };
 }
 
 /** The registry's key of an account: addresses and login, normalised. */
@@ -188,6 +193,7 @@ export class SessionPool {
         cookie: undefined,
         cache: new DayCache(),
         tariffs: new Map(),
+        keepAlive: {},
       };
       this.entries.set(key, entry);
     }
@@ -251,7 +257,12 @@ export class SessionPool {
       },
       ...(this.log ? { warn: this.log } : {}),
     });
-    const memory: AccountMemory = { cache: entry.cache, tariffs: entry.tariffs, remember: hooks.remember };
+    const memory: AccountMemory = {
+      cache: entry.cache,
+      tariffs: entry.tariffs,
+      remember: hooks.remember,
+      keepAlive: entry.keepAlive,
+    };
     const client = this.createClient({
       serviceUrl: options.serviceUrl,
       loginUrl: options.loginUrl,

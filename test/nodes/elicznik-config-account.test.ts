@@ -44,7 +44,7 @@ describe('elicznik-config: settings and meter point answers', () => {
       timeoutMs: 30_000,
       minLoginIntervalMs: 60_000,
       loginBudget: 6,
-      keepAliveMs: 600_000,
+      keepAliveMs: 1_800_000,
     });
     const o = accountOptions(
       {

@@ -3,8 +3,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { DEMO_ACCOUNT, startSimulator, type SimulatorHandle } from '../../src/simulator';
+import sinon from 'sinon';
 import { SessionPool, type AccountOptions } from '../../src/session/pool';
-import type { AccountState, HoursQuery } from '../../src/session/account-session';
+import {
+  DEFAULT_KEEP_ALIVE_MS,
+  KEEP_ALIVE_DAILY_LIMIT,
+  type AccountSession,
+  type AccountState,
+  type HoursQuery,
+} from '../../src/session/account-session';
 
 const [G11, G12W] = DEMO_ACCOUNT.meterPoints;
 const TODAY = '2026-11-23';
@@ -366,8 +373,8 @@ describe('session/pool: keep-alive (real clock)', function () {
   const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
   beforeEach(async () => {
-    // eLicznik forgets a session after 400 ms without a request, the login host after 400 ms too
-    sim = await startSimulator({ sessionTtlMs: 400, ssoTtlMs: 400 });
+    // eLicznik forgets a session after 1 s without a request, the login host after 1 s too
+    sim = await startSimulator({ sessionTtlMs: 1000, ssoTtlMs: 1000 });
     pool = new SessionPool();
   });
   afterEach(async () => {
@@ -391,22 +398,22 @@ describe('session/pool: keep-alive (real clock)', function () {
   });
 
   it('keeps an idle session alive without logging in', async () => {
-    const lease = pool.acquire(options(100));
+    const lease = pool.acquire(options(500));
     await lease.session.hours(day('2026-11-01'), '2026-11-30');
     await wait(1200);
     await lease.session.hours(day('2026-11-02'), '2026-11-30');
     assert.equal(sim.stats.loginAttempts, 1);
-    assert.ok((sim.stats.requests['/'] ?? 0) >= 3, 'the start page was asked while idle');
+    assert.equal(sim.stats.requests['/'], 2, 'after the login, the start page was asked once while idle');
     await lease.release();
     const after = totalRequests(sim);
-    await wait(400);
+    await wait(700);
     assert.equal(totalRequests(sim), after, 'no request after the last release');
   });
 
   it('needs a new login after the idle time without it', async () => {
     const lease = pool.acquire(options(0));
     await lease.session.hours(day('2026-11-01'), '2026-11-30');
-    await wait(1200);
+    await wait(1500);
     await lease.session.hours(day('2026-11-02'), '2026-11-30');
     assert.equal(sim.stats.loginAttempts, 2);
     await lease.release();
@@ -422,5 +429,86 @@ describe('session/pool: keep-alive (real clock)', function () {
     await lease.session.meterPoints();
     assert.equal(sim.stats.loginAttempts, 2, 'the next call logs in as usual');
     await lease.release();
+  });
+});
+
+describe('session/pool: keep-alive requests over a day (fake clock)', function () {
+  this.timeout(60_000);
+  const HOUR = 60 * MINUTE;
+  const DAY_START = Date.parse('2026-11-23T00:00:00+01:00');
+  let clock: sinon.SinonFakeTimers;
+  let sim: SimulatorHandle;
+  let pool: SessionPool;
+
+  beforeEach(async () => {
+    clock = sinon.useFakeTimers({
+      now: DAY_START,
+      toFake: ['Date', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'],
+    });
+    // eLicznik keeps an idle session for 55 min here (the real limit is not known)
+    sim = await startSimulator({ sessionTtlMs: 55 * MINUTE, ssoTtlMs: 55 * MINUTE });
+    pool = new SessionPool();
+  });
+  afterEach(async () => {
+    await pool.clear();
+    await sim.close();
+    clock.restore();
+  });
+
+  const acquire = (keepAliveMs: number) =>
+    pool.acquire({
+      serviceUrl: sim.serviceUrl,
+      loginUrl: sim.loginUrl,
+      username: DEMO_ACCOUNT.username,
+      password: DEMO_ACCOUNT.password,
+      minLoginIntervalMs: 0,
+      keepAliveMs,
+    });
+
+  /** Lets the clock run to `at`, waiting for every keep-alive request it starts to be answered. */
+  async function runUntil(session: AccountSession, at: number): Promise<void> {
+    while (Date.now() < at) {
+      await clock.tickAsync(Math.min(10_000, at - Date.now()));
+      while (session.pending > 0) await new Promise((r) => setImmediate(r));
+    }
+  }
+
+  /** GETs of the start page that were not the end of a login: the keep-alive requests. */
+  const keepAlives = () => (sim.stats.requests['/'] ?? 0) - sim.stats.sessionsCreated;
+
+  /** A flow asking for today's hours (never complete, so never from the cache) at the given hours. */
+  async function day(keepAliveMs: number, fetchHours: number[]): Promise<void> {
+    const lease = acquire(keepAliveMs);
+    const today = '2026-11-23';
+    for (const hour of fetchHours) {
+      await runUntil(lease.session, DAY_START + hour * HOUR);
+      await lease.session.hours({ meterPoint: G11.id, from: today, to: today, series: ['ecp'] }, today);
+    }
+    await runUntil(lease.session, DAY_START + 24 * HOUR - 1);
+  }
+
+  it('a quiet day (one fetch at 10:00): 2 keep-alives within 2 hours, then the session lapses', async () => {
+    await day(DEFAULT_KEEP_ALIVE_MS, [10]);
+    assert.equal(sim.stats.loginAttempts, 1);
+    assert.equal(keepAlives(), 2, '10:30 and 11:30');
+  });
+
+  it('an hourly-polling day: one keep-alive between fetches, 24 in the day, one login', async () => {
+    await day(
+      DEFAULT_KEEP_ALIVE_MS,
+      Array.from({ length: 24 }, (_, h) => h),
+    );
+    assert.equal(sim.stats.csvRequests, 24);
+    assert.equal(keepAlives(), 24, 'at half past every hour');
+    assert.equal(sim.stats.loginAttempts, 1, 'the session lasted the whole day');
+  });
+
+  it('never more than 24 keep-alives a day, also with a short interval', async () => {
+    await day(
+      10 * MINUTE,
+      Array.from({ length: 24 }, (_, h) => h),
+    );
+    assert.equal(keepAlives(), KEEP_ALIVE_DAILY_LIMIT, 'one an hour, at 10 past');
+    assert.equal(sim.stats.loginAttempts, 1);
   });
 });
