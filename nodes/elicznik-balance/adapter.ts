@@ -4,6 +4,7 @@
 import type { NodeMessage, NodeStatus } from 'node-red';
 import { BadInputError } from '../../src/client/errors';
 import type { BalanceResult } from '../../src/energy/balance';
+import type { BalanceCheck } from '../../src/energy/check';
 import type { LiveOptions, LiveReading, LiveSignal } from '../../src/energy/live';
 
 /** Settings of the node as the editor saves them. */
@@ -86,13 +87,16 @@ export function timeOf(value: unknown, arrival: number): number {
 /** Node-RED's `RED._`: a catalog key and its `__name__` parameters to text. */
 export type Translate = (key: string, params?: Record<string, string | number>) => string;
 
-/** Green dot with the range's ECBP and ECBO; yellow when hours are missing. */
-export function historyStatus(t: Translate, r: BalanceResult): NodeStatus {
-  const params = { ecbp: fmt(r.total.ecbp), ecbo: fmt(r.total.ecbo), missing: r.total.missingHours };
-  if (r.total.missingHours > 0) {
-    return { fill: 'yellow', shape: 'dot', text: t('elicznik-balance.status.partial', params) };
-  }
-  return { fill: 'green', shape: 'dot', text: t('elicznik-balance.status.done', params) };
+/**
+ * Green dot with the range's ECBP and ECBO; yellow when hours are missing or when TAURON's
+ * balanced series differs from ours in some hours (with the number of those hours).
+ */
+export function historyStatus(t: Translate, r: BalanceResult, check: BalanceCheck | null = null): NodeStatus {
+  const differ = check?.hoursDiffering ?? 0;
+  const params = { ecbp: fmt(r.total.ecbp), ecbo: fmt(r.total.ecbo), missing: r.total.missingHours, differ };
+  const key = (r.total.missingHours > 0 ? 'partial' : 'done') + (differ > 0 ? 'Differs' : '');
+  const fill = key === 'done' ? 'green' : 'yellow';
+  return { fill, shape: 'dot', text: t(`elicznik-balance.status.${key}`, params) };
 }
 
 /** This hour's net and the surplus state. */

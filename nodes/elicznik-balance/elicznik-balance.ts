@@ -2,11 +2,12 @@
  * `elicznik-balance`: hourly balancing (ECBP, ECBO, autoconsumption) of hour records from the
  * fetch node or any source (history mode), and the running balance of the current clock hour from
  * a local meter with a surplus signal for heaters and boilers (live mode). All arithmetic lives in
- * `src/energy/balance.ts` and `src/energy/live.ts`; this file reads settings and messages, keeps
+ * `src/energy/balance.ts`, `src/energy/check.ts` and `src/energy/live.ts`; this file reads settings and messages, keeps
  * the live state in the chosen context store and sends.
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { balanceHours, normaliseHours } from '../../src/energy/balance';
+import { compareWithTauron } from '../../src/energy/check';
 import { loadKeptState, saveKeptState } from '../shared/kept-state';
 import {
   historyStatus,
@@ -49,7 +50,9 @@ export = function (RED: NodeAPI) {
         try {
           const input = RED.util.getMessageProperty(msg, property);
           const result = balanceHours(normaliseHours(input));
-          node.status(historyStatus(t, result));
+          // TAURON's own balanced series, when the hours carry them (the fetch node's tauronEcbp/-Ecbo).
+          const check = compareWithTauron(result.hours);
+          node.status(historyStatus(t, result, check));
           if (perHour) {
             send([
               result.hours.map((h) => {
@@ -61,7 +64,7 @@ export = function (RED: NodeAPI) {
               }),
             ]);
           } else {
-            msg.payload = result;
+            msg.payload = check ? { ...result, check } : result;
             send(msg);
           }
           done();

@@ -102,6 +102,71 @@ describe('elicznik-balance node', function () {
       });
     });
 
+    it("adds a check against TAURON's balanced series when the hours carry them", async () => {
+      await helper.load(balanceNode, flow({ mode: 'history' }) as any);
+      const node = helper.getNode('b1');
+      const withTauron = HOURS.map((h, i) => ({
+        ...h,
+        tauronEcbp: [0, 0, 2.6, 3.9][i], // 19:00 (label 19): ours 3.97
+        tauronEcbo: [1.97, 1.7, 0, 0][i],
+      }));
+      const out = next('h1');
+      node.receive({ payload: withTauron });
+      const msg = await out;
+      const check = msg.payload.check;
+      assert.deepEqual(check.quantities, ['ecbp', 'ecbo']);
+      assert.equal(check.hoursCompared, 4);
+      assert.equal(check.matches, false);
+      assert.deepEqual(
+        check.differences.map((d: any) => [d.hourStart, d.ours.ecbp, d.tauron.ecbp, d.difference.ecbp]),
+        [['2026-06-10T18:00:00+02:00', 3.97, 3.9, -0.07]],
+      );
+      assert.deepEqual(check.ours, { ecbp: 6.57, ecbo: 3.67 });
+      assert.deepEqual(check.tauron, { ecbp: 6.5, ecbo: 3.67 });
+      assert.deepEqual(check.zones.T2.difference, { ecbp: -0.07, ecbo: 0 });
+      assert.equal(msg.payload.total.ecbp, 6.57, 'the balance itself is ours');
+      sinon.assert.calledWithMatch(node.status as sinon.SinonSpy, {
+        fill: 'yellow',
+        text: 'elicznik-balance.status.doneDiffers',
+      });
+
+      const same = next('h1');
+      node.receive({ payload: withTauron.map((h, i) => (i === 3 ? { ...h, tauronEcbp: 3.97 } : h)) });
+      assert.equal((await same).payload.check.matches, true);
+      assert.deepEqual((node.status as sinon.SinonSpy).lastCall.args[0], {
+        fill: 'green',
+        shape: 'dot',
+        text: 'elicznik-balance.status.done',
+      });
+
+      const plain = next('h1');
+      node.receive({ payload: HOURS });
+      assert.equal('check' in (await plain).payload, false, 'no check without TAURON series');
+    });
+
+    it('says when hours are missing and TAURON differs, and compares only hours both have', async () => {
+      await helper.load(balanceNode, flow({ mode: 'history' }) as any);
+      const node = helper.getNode('b1');
+      const out = next('h1');
+      node.receive({
+        payload: [
+          { ...HOURS[0], tauronEcbp: 0, tauronEcbo: 2 },
+          { date: '2026-06-10', hour: 13, ecp: null, eco: null, tauronEcbp: null, tauronEcbo: null },
+          { date: '2026-06-10', hour: 14, ecp: 0.5, eco: 2, tauronEcbp: null, tauronEcbo: null },
+        ],
+      });
+      const { check } = (await out).payload;
+      assert.equal(check.hoursCompared, 1);
+      assert.deepEqual(check.missing, {
+        ours: ['2026-06-10T12:00:00+02:00'],
+        tauron: ['2026-06-10T13:00:00+02:00'],
+      });
+      sinon.assert.calledWithMatch(node.status as sinon.SinonSpy, {
+        fill: 'yellow',
+        text: 'elicznik-balance.status.partialDiffers',
+      });
+    });
+
     it('sends bad input to a Catch node with code BAD_INPUT and a red status', async () => {
       await helper.load(balanceNode, flow({ mode: 'history' }) as any);
       const node = helper.getNode('b1');
