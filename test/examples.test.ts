@@ -54,11 +54,24 @@ describe('examples/', function () {
       'balance-live-surplus.json',
       'fetch-and-balance.json',
       'dashboard-needs-flowfuse-dashboard.json',
+      'check-invoice-needs-flowfuse-dashboard.json',
     ])
       assert.ok(files.includes(f), f);
     const used = new Set(files.flatMap((f) => readExample(f).map((n) => n.type)));
     for (const type of Object.keys(pkg['node-red'].nodes))
       assert.ok(used.has(type), `${type} is in no example`);
+  });
+
+  it('shares one dashboard base and theme between the dashboard examples, so importing both gives one dashboard', () => {
+    const dashboards = files.filter((f) => readExample(f).some((n) => n.type === 'ui-base'));
+    assert.ok(dashboards.length >= 2, dashboards.join());
+    const [first, ...others] = dashboards.map((f) =>
+      readExample(f).filter((n) => n.type === 'ui-base' || n.type === 'ui-theme'),
+    );
+    for (const shared of others) assert.deepEqual(shared, first);
+    const pages = dashboards.flatMap((f) => readExample(f).filter((n) => n.type === 'ui-page'));
+    assert.equal(new Set(pages.map((p) => p.path)).size, pages.length, 'each example has its own page path');
+    assert.equal(new Set(pages.map((p) => p.id)).size, pages.length);
   });
 
   it('ships config nodes without credentials', () => {

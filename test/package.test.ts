@@ -88,6 +88,16 @@ describe('the npm package (Flow Library readiness)', function () {
     }
   });
 
+  it('ships every example flow of the repository, the invoice check too', () => {
+    const shipped = fs.readdirSync(path.join(unpacked, 'examples')).sort();
+    const ours = fs
+      .readdirSync(path.join(root, 'examples'))
+      .filter((f) => f.endsWith('.json'))
+      .sort();
+    assert.deepEqual(shipped, ours);
+    assert.ok(shipped.includes('check-invoice-needs-flowfuse-dashboard.json'));
+  });
+
   it('has an example for every node type its editor files register (config nodes aside)', () => {
     const used = new Set(
       fs
