@@ -3,7 +3,7 @@
  * of complete days, the requests in flight (joined when identical), the keep-alive and the
  * account's state for status displays.
  */
-import type { ElicznikClient } from '../client/client';
+import type { ElicznikClient, HourlyProgress } from '../client/client';
 import { ExchangeRecorder } from '../diagnostics/recorder';
 import { type ElicznikError, isElicznikError } from '../client/errors';
 import type { RegisterReading } from '../client/registers';
@@ -92,6 +92,8 @@ function copyRecords(records: readonly HourRecord[]): HourRecord[] {
 /** The shared view of one account while its client is open. */
 export class AccountSession {
   private readonly coalescer = new Coalescer();
+  /** Progress listeners per hours call in flight (a joined call listens too). */
+  private readonly progress = new Map<string, Set<(progress: HourlyProgress) => void>>();
   private readonly listeners = new Set<(state: AccountState) => void>();
   private exchangeRecorder: ExchangeRecorder | undefined;
   private keepAliveTimer: NodeJS.Timeout | undefined;
@@ -198,14 +200,34 @@ export class AccountSession {
    * spanning the days not cached. A call identical to one in flight joins it. Every caller gets
    * its own copies of the records.
    * @param today local date `YYYY-MM-DD`; only days before it are cached
+   * @param onProgress told after every request of the days not cached (also when joined)
    */
-  async hours(query: HoursQuery, today: string): Promise<HoursResult> {
+  async hours(
+    query: HoursQuery,
+    today: string,
+    onProgress?: (progress: HourlyProgress) => void,
+  ): Promise<HoursResult> {
     const series = canonicalSeries(query.series);
     const key = ['hours', query.meterPoint, query.from, query.to, series.join(',')].join('\n');
-    const result = await this.coalescer.run(key, () =>
-      this.track(this.loadHours(query.meterPoint, query.from, query.to, series, today)),
-    );
-    return { ...result, records: copyRecords(result.records) };
+    let listeners = this.progress.get(key);
+    if (onProgress) {
+      if (!listeners) this.progress.set(key, (listeners = new Set()));
+      listeners.add(onProgress);
+    }
+    const tell = (p: HourlyProgress) => {
+      for (const listener of this.progress.get(key) ?? []) listener(p);
+    };
+    try {
+      const result = await this.coalescer.run(key, () =>
+        this.track(this.loadHours(query.meterPoint, query.from, query.to, series, today, tell)),
+      );
+      return { ...result, records: copyRecords(result.records) };
+    } finally {
+      if (onProgress && listeners) {
+        listeners.delete(onProgress);
+        if (listeners.size === 0 && this.progress.get(key) === listeners) this.progress.delete(key);
+      }
+    }
   }
 
   /** Register readings per day of a range (joined with an identical call in flight). */
@@ -244,6 +266,7 @@ export class AccountSession {
     to: string,
     series: EnergySeries[],
     today: string,
+    onProgress: (progress: HourlyProgress) => void,
   ): Promise<HoursResult> {
     const cache = this.memory.cache;
     const cached = new Map<string, HourRecord[]>();
@@ -260,6 +283,7 @@ export class AccountSession {
         from: missing[0],
         to: missing[missing.length - 1],
         series,
+        onProgress,
       });
       cache.putCompleteDays(meterPoint, series, records, today);
       fetched = recordsByDate(records);

@@ -177,6 +177,27 @@ describe('session/pool: against the simulator', function () {
     await lease.release();
   });
 
+  it('tells the progress of the days not cached to the caller and to a joined caller', async () => {
+    const lease = pool.acquire(account);
+    const s = lease.session;
+    await s.hours({ meterPoint: G11.id, from: '2026-11-22', to: '2026-11-22', series: ['ecp'] }, TODAY);
+    // 400 days, the last one cached: two CSV requests (366 days at most each) for 399 days.
+    const q: HoursQuery = { meterPoint: G11.id, from: '2025-10-19', to: '2026-11-22', series: ['ecp'] };
+    const first: string[] = [];
+    const joined: string[] = [];
+    const [a, b] = await Promise.all([
+      s.hours(q, TODAY, (p) => first.push(`${p.doneDays}/${p.totalDays} ${p.source}`)),
+      s.hours({ ...q }, TODAY, (p) => joined.push(`${p.doneDays}/${p.totalDays}`)),
+    ]);
+    assert.deepEqual(first, ['366/399 csv', '399/399 csv']);
+    assert.deepEqual(joined, ['366/399', '399/399']);
+    assert.equal(a.records.length, b.records.length);
+    const quiet: string[] = [];
+    await s.hours(q, TODAY, (p) => quiet.push(`${p.doneDays}`));
+    assert.deepEqual(quiet, [], 'every day came from the cache');
+    await lease.release();
+  });
+
   it('gives a different password its own client and does not retry a rejected one', async () => {
     const good = pool.acquire(account);
     assert.equal((await good.session.meterPoints()).length, 3);
