@@ -12,6 +12,7 @@ export interface BalanceDef {
   mode?: string;
   property?: string;
   output?: string;
+  measurement?: string;
   readingKind?: string;
   onThreshold?: string | number;
   offThreshold?: string | number;

@@ -8,6 +8,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { balanceHours, normaliseHours } from '../../src/energy/balance';
 import { compareWithTauron } from '../../src/energy/check';
+import { DEFAULT_MEASUREMENT, INFLUX_PRECISION, influxPoints } from '../../src/energy/influx';
 import { loadKeptState, saveKeptState } from '../shared/kept-state';
 import {
   historyStatus,
@@ -43,6 +44,8 @@ export = function (RED: NodeAPI) {
     const mode = def.mode === 'live' ? 'live' : 'history';
     const property = def.property || 'payload';
     const perHour = def.output === 'perHour';
+    const influx = def.output === 'influx';
+    const measurement = def.measurement?.trim() || DEFAULT_MEASUREMENT;
     const t: Translate = (key, params) => RED._(key, params);
 
     if (mode === 'history') {
@@ -53,7 +56,15 @@ export = function (RED: NodeAPI) {
           // TAURON's own balanced series, when the hours carry them (the fetch node's tauronEcbp/-Ecbo).
           const check = compareWithTauron(result.hours);
           node.status(historyStatus(t, result, check));
-          if (perHour) {
+          if (influx) {
+            const meterPoint = (input as { meterPoint?: unknown } | null)?.meterPoint;
+            msg.payload = influxPoints(result.hours, {
+              measurement,
+              ...(typeof meterPoint === 'string' ? { meterPoint } : {}),
+            });
+            (msg as NodeMessage & { precision?: string }).precision = INFLUX_PRECISION;
+            send(msg);
+          } else if (perHour) {
             send([
               result.hours.map((h) => {
                 const m = RED.util.cloneMessage(msg);

@@ -6,7 +6,9 @@
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow, NodeStatus } from 'node-red';
 import { BadInputError, isElicznikError } from '../../src/client/errors';
+import type { HourlyProgress } from '../../src/client/client';
 import type { EnergySeries } from '../../src/client/series';
+import { INFLUX_PRECISION, influxPoints } from '../../src/energy/influx';
 import { firstOfYear, rangeLabel, type DateRange } from '../../src/energy/ranges';
 import { addLocalDays, todayLocal } from '../../src/energy/time';
 import type { AccountSession } from '../../src/session/account-session';
@@ -34,6 +36,7 @@ import {
   errorStatus,
   fetchingStatus,
   partialStatus,
+  progressStatus,
   waitStatus,
   withBudget,
   type Translate,
@@ -55,6 +58,7 @@ interface FetchDef extends NodeDef {
   tauronEcbp?: boolean;
   tauronEcbo?: boolean;
   output?: string;
+  measurement?: string;
 }
 
 type Send = (msg: NodeMessage | Array<NodeMessage | NodeMessage[] | null>) => void;
@@ -115,6 +119,7 @@ export = function (RED: NodeAPI) {
         to,
         series: seriesOf(def),
         output: def.output || 'hours',
+        measurement: def.measurement,
       };
     }
 
@@ -125,11 +130,20 @@ export = function (RED: NodeAPI) {
       request: FetchRequest,
       today: string,
     ) {
+      const label = rangeLabel(range);
       const result = await session.hours(
         { meterPoint, from: range.from, to: range.to, series: request.series },
         today,
+        showProgress(label),
       );
       return hoursPayload(meterPoint, range, request.series, result.records);
+    }
+
+    /** Days fetched so far in the status while a long fetch runs. */
+    function showProgress(label: string) {
+      return (p: HourlyProgress) => {
+        if (p.doneDays < p.totalDays) node.status(progressStatus(t, label, p.doneDays, p.totalDays));
+      };
     }
 
     async function run(
@@ -152,7 +166,11 @@ export = function (RED: NodeAPI) {
           today,
         );
         const day = newestCompleteDay(look.records, series) ?? yesterday;
-        const year = await session.hours({ meterPoint, from: firstOfYear(day), to: day, series }, today);
+        const year = await session.hours(
+          { meterPoint, from: firstOfYear(day), to: day, series },
+          today,
+          showProgress(t('elicznik-fetch.status.summary')),
+        );
         const payload = summaryPayload(meterPoint, day, series, year.records);
         msg.payload = payload;
         const gap = payload.daily.complete ? gapOf(year.records, series) : gapOf(look.records, series);
@@ -182,6 +200,15 @@ export = function (RED: NodeAPI) {
         : doneStatus(t, now(), figureOfHours(payload.hours, series));
       if (request.output === 'hours') {
         msg.payload = payload;
+        send(msg);
+        return status;
+      }
+      if (request.output === 'influx') {
+        msg.payload = influxPoints(payload.hours, {
+          measurement: request.measurement,
+          meterPoint: payload.meterPoint,
+        });
+        (msg as NodeMessage & { precision?: string }).precision = INFLUX_PRECISION;
         send(msg);
         return status;
       }

@@ -13,10 +13,11 @@ import {
   type RangeKind,
   type RangeSpec,
 } from '../../src/energy/ranges';
+import { DEFAULT_MEASUREMENT, measurementOf } from '../../src/energy/influx';
 import { localDateOf } from '../../src/energy/time';
 
 /** The output shapes. */
-export const OUTPUT_SHAPES = ['hours', 'perHour', 'summary', 'registers'] as const;
+export const OUTPUT_SHAPES = ['hours', 'perHour', 'summary', 'registers', 'influx'] as const;
 
 /** One of {@link OUTPUT_SHAPES}. */
 export type OutputShape = (typeof OUTPUT_SHAPES)[number];
@@ -39,6 +40,8 @@ export interface FetchSettings {
   /** Series ticked in the dialog. */
   series: readonly EnergySeries[];
   output: string;
+  /** InfluxDB measurement for the `influx` shape; empty = {@link DEFAULT_MEASUREMENT}. */
+  measurement?: string;
 }
 
 /** A checked request. */
@@ -49,6 +52,8 @@ export interface FetchRequest {
   range?: DateRange;
   series: EnergySeries[];
   output: OutputShape;
+  /** The measurement of the `influx` shape. */
+  measurement?: string;
 }
 
 /** The message properties the node reads. */
@@ -58,6 +63,7 @@ export interface FetchOverrides {
   days?: unknown;
   series?: unknown;
   output?: unknown;
+  measurement?: unknown;
 }
 
 function present(value: unknown): boolean {
@@ -110,7 +116,8 @@ function parseOutput(value: unknown, what: string): OutputShape {
  * - `msg.day`: a date for one day (kind `day` unless `msg.range` names another kind);
  * - `msg.days`: a number of days ending yesterday (kind `lastDays` unless `msg.range` says else);
  * - `msg.series`: list or comma separated text of `ecp`, `eco`, `tauronEcbp`, `tauronEcbo`;
- * - `msg.output`: `hours`, `perHour`, `summary` or `registers`.
+ * - `msg.output`: `hours`, `perHour`, `summary`, `registers` or `influx`;
+ * - `msg.measurement`: the InfluxDB measurement of the `influx` shape (read only for that shape).
  *
  * @param today local Warsaw date `YYYY-MM-DD`
  * @throws BadInputError when a setting or a message property is not valid
@@ -175,8 +182,16 @@ export function resolveFetchRequest(
     if (value instanceof UnreadableSetting) throw new BadInputError(value.message);
   }
   if (output === 'summary') return { kind: spec.kind, series, output };
+  const influx =
+    output !== 'influx'
+      ? {}
+      : {
+          measurement: present(msg.measurement)
+            ? measurementOf(msg.measurement, 'msg.measurement')
+            : settings.measurement?.trim() || DEFAULT_MEASUREMENT,
+        };
   try {
-    return { kind: spec.kind, range: resolveRange(spec, today), series, output };
+    return { kind: spec.kind, range: resolveRange(spec, today), series, output, ...influx };
   } catch (err) {
     if (err instanceof RangeError) throw new BadInputError(`${source}: ${err.message}.`);
     throw err;

@@ -20,6 +20,15 @@ export function fetchingStatus(t: Translate, label: string): NodeStatus {
   return { fill: 'blue', shape: 'dot', text: t('elicznik-fetch.status.fetching', { range: label }) };
 }
 
+/** Blue dot with the days fetched so far of a long fetch. */
+export function progressStatus(t: Translate, label: string, done: number, total: number): NodeStatus {
+  return {
+    fill: 'blue',
+    shape: 'dot',
+    text: t('elicznik-fetch.status.progress', { range: label, done, total }),
+  };
+}
+
 /** Green dot with the time and a short figure. */
 export function doneStatus(t: Translate, now: number, figure: StatusFigure): NodeStatus {
   const time = clockTime(now);
