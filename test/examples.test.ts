@@ -32,6 +32,17 @@ const dashboardPkg = JSON.parse(
 ) as { 'node-red': { nodes: Record<string, string> } };
 const dashboardTypes = new Set(Object.keys(dashboardPkg['node-red'].nodes));
 
+/** node-red-contrib-influxdb (a devDependency): its node types, from its editor file, and its runtime. */
+const influxDir = path.dirname(require.resolve('node-red-contrib-influxdb/package.json'));
+const influxTypes = new Set(
+  [
+    ...fs
+      .readFileSync(path.join(influxDir, 'influxdb.html'), 'utf8')
+      .matchAll(/RED\.nodes\.registerType\(\s*['"]([^'"]+)['"]/g),
+  ].map((m) => m[1]),
+);
+const influxNodes = require(path.join(influxDir, 'influxdb.js'));
+
 type FlowNode = { id: string; type: string; wires?: string[][]; [k: string]: unknown };
 
 function readExample(file: string): FlowNode[] {
@@ -55,6 +66,7 @@ describe('examples/', function () {
       'fetch-and-balance.json',
       'dashboard-needs-flowfuse-dashboard.json',
       'check-invoice-needs-flowfuse-dashboard.json',
+      'history-to-influxdb-needs-node-red-contrib-influxdb.json',
     ])
       assert.ok(files.includes(f), f);
     const used = new Set(files.flatMap((f) => readExample(f).map((n) => n.type)));
@@ -112,11 +124,18 @@ describe('examples/', function () {
           'the dashboard example brings its base, page, group and theme',
         );
       }
+      // InfluxDB nodes: their types must be node-red-contrib-influxdb's and their server node in the
+      // file; they deploy with that package's runtime.
+      const influx = nodes.filter((n) => n.type.startsWith('influxdb'));
+      for (const n of influx) {
+        assert.ok(influxTypes.has(n.type), `${n.type} is not a node-red-contrib-influxdb type`);
+        if (n.type !== 'influxdb') assert.ok(ids.has(String(n.influxdb)), `${n.id}.influxdb`);
+      }
       const uiIds = new Set(dashboard.map((n) => n.id));
       const flow = nodes
         .filter((n) => !uiIds.has(n.id))
         .map((n) => (n.wires ? { ...n, wires: n.wires.map((out) => out.filter((t) => !uiIds.has(t))) } : n));
-      await helper.load([...core, ...ours], flow as never);
+      await helper.load([...core, ...ours, ...(influx.length ? [influxNodes] : [])], flow as never);
       for (const n of flow) {
         if (n.type === 'tab') continue;
         assert.ok(helper.getNode(n.id), `${file}: ${n.type} ${n.id} did not start`);

@@ -9,7 +9,14 @@ import path from 'node:path';
 import helper from 'node-red-node-test-helper';
 import { balanceWh } from '../src/energy/balance';
 import { makeHourRecord } from '../src/energy/hour';
-import { hoursOfLocalDay, localDatesInRange, startOfLocalDayMs, addLocalDays } from '../src/energy/time';
+import {
+  addLocalDays,
+  hoursInLocalDay,
+  hoursOfLocalDay,
+  localDatesInRange,
+  startOfLocalDayMs,
+  todayLocal,
+} from '../src/energy/time';
 import { DEMO_ACCOUNT, startSimulator, type SimulatorHandle } from '../src/simulator';
 import { sessionPool } from '../src/session/pool';
 import { influxdExecutable, startInfluxd, type InfluxServer } from './support/influxdb';
@@ -21,7 +28,16 @@ const ours = ['elicznik-config', 'elicznik-fetch', 'elicznik-balance'].map((type
 );
 const influxNodes = require(require.resolve('node-red-contrib-influxdb/influxdb.js'));
 
-const G12W = DEMO_ACCOUNT.meterPoints[1];
+/** A core node module of the Node-RED under test. */
+function coreNode(file: string) {
+  const base = path.dirname(
+    require.resolve('@node-red/nodes/package.json', { paths: [path.dirname(nodeRedPath())] }),
+  );
+  return require(path.join(base, 'core', file));
+}
+
+const [G11, G12W] = DEMO_ACCOUNT.meterPoints;
+const EXAMPLE = 'history-to-influxdb-needs-node-red-contrib-influxdb.json';
 const YEAR = { from: '2025-01-01', to: '2025-12-31' };
 const LATE_DAY = '2025-06-16';
 const DATABASE = 'energy';
@@ -53,6 +69,31 @@ function expectedRows(sim: SimulatorHandle): Row[] {
   return rows;
 }
 
+/**
+ * Records the messages the helper nodes `ids` receive until `stop()`. (Node-RED calls a node's
+ * input listeners in a loop that a `once` listener removing itself would upset, so tests listen
+ * with `on` and stop after.)
+ */
+function recordInputs<T extends string>(ids: T[]): Record<T, any[]> & { stop(): void } {
+  const got = {} as Record<T, any[]>;
+  const listeners = ids.map((id) => {
+    got[id] = [];
+    const listener = (msg: any) => got[id].push(msg);
+    helper.getNode(id).on('input', listener);
+    return () => helper.getNode(id).removeListener('input', listener);
+  });
+  return Object.assign(got, { stop: () => listeners.forEach((off) => off()) });
+}
+
+/** Waits until `done()` is true (checked every 50 ms), at most 90 s. */
+async function until(done: () => boolean): Promise<void> {
+  const deadline = Date.now() + 90_000;
+  while (!done()) {
+    if (Date.now() > deadline) assert.fail('nothing was written within 90 s');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** 3 decimals: InfluxDB sums floating point kWh, the balance node whole Wh. */
 const kwh = (v: unknown) => Math.round(Number(v) * 1000) / 1000;
 
@@ -80,7 +121,10 @@ describe('history in a real InfluxDB (node-red-contrib-influxdb batch node)', fu
     await influx?.stop();
   });
 
-  /** Loads the flow; resolves with the balance node's sums once the batch node has written. */
+  /**
+   * Loads the flow: fetch → balance (InfluxDB points) → batch node, a second balance node's sums to
+   * `sums`, the batch node's completion to `written`, every error to `failed`.
+   */
   async function load() {
     const flow = [
       { id: 'f1', type: 'tab', label: 'history' },
@@ -135,27 +179,15 @@ describe('history in a real InfluxDB (node-red-contrib-influxdb batch node)', fu
 
   /** Sends the year in, waits until the points are written; the balance node's payload. */
   async function runYear(): Promise<any> {
-    const seen = { sums: [] as any[], written: 0, failed: [] as any[] };
-    const onSums = (msg: any) => seen.sums.push(msg.payload);
-    const onWritten = () => (seen.written += 1);
-    const onFailed = (msg: any) => seen.failed.push(msg.error);
-    helper.getNode('sums').on('input', onSums);
-    helper.getNode('written').on('input', onWritten);
-    helper.getNode('failed').on('input', onFailed);
-    try {
-      helper.getNode('n1').receive({ payload: 'go', range: { ...YEAR } });
-      const deadline = Date.now() + 90_000;
-      while (!(seen.sums.length && seen.written) && !seen.failed.length) {
-        if (Date.now() > deadline) assert.fail('the year was not written within 90 s');
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      assert.deepEqual(seen.failed, []);
-      return seen.sums[0];
-    } finally {
-      helper.getNode('sums').removeListener('input', onSums);
-      helper.getNode('written').removeListener('input', onWritten);
-      helper.getNode('failed').removeListener('input', onFailed);
-    }
+    const got = recordInputs(['sums', 'written', 'failed']);
+    helper.getNode('n1').receive({ payload: 'go', range: { ...YEAR } });
+    await until(() => (got.sums.length > 0 && got.written.length > 0) || got.failed.length > 0);
+    got.stop();
+    assert.deepEqual(
+      got.failed.map((m) => m.error),
+      [],
+    );
+    return got.sums[0].payload;
   }
 
   const count = async (where = '') =>
@@ -220,5 +252,51 @@ describe('history in a real InfluxDB (node-red-contrib-influxdb batch node)', fu
     assert.equal(await count(), 8760);
     assert.deepEqual(await influx!.query('SHOW SERIES', DATABASE), seriesBefore);
     assert.deepEqual((await influx!.query('SELECT * FROM elicznik', DATABASE))[0].values, expected);
+  });
+
+  it(`examples/${EXAMPLE}: the backfill writes the last 365 days, the daily run adds nothing new`, async () => {
+    await helper.unload();
+    await influx!.query(`DROP DATABASE ${DATABASE}`);
+    await influx!.query(`CREATE DATABASE ${DATABASE}`);
+    const today = todayLocal(Date.now());
+    sim.setToday(today);
+    const example = require(path.join(ROOT, 'examples', EXAMPLE)) as Record<string, any>[];
+    const db = example.find((n) => n.type === 'influxdb');
+    assert.equal(db?.database, DATABASE);
+    const flow = example
+      .filter((n) => n.type !== 'comment')
+      .map((n) => {
+        if (n.type === 'debug') return { id: n.id, type: 'helper', z: n.z };
+        if (n.type === 'elicznik-config') return { ...n, serviceUrl: sim.serviceUrl, loginUrl: sim.loginUrl };
+        if (n.type === 'influxdb') return { ...n, hostname: influx!.host, port: String(influx!.port) };
+        return { ...n };
+      });
+    await helper.load([...ours, influxNodes, coreNode('common/20-inject.js')], flow as never, {
+      'hi-acc': { username: DEMO_ACCOUNT.username, password: DEMO_ACCOUNT.password },
+    });
+    const press = async (inject: string) => {
+      const got = recordInputs(['hi-d1', 'hi-d2']);
+      helper.getNode(inject).receive({});
+      await until(() => got['hi-d1'].length > 0 || got['hi-d2'].length > 0);
+      got.stop();
+      assert.deepEqual(
+        got['hi-d2'].map((m) => m.error),
+        [],
+      );
+      return got['hi-d1'][0];
+    };
+    const days = localDatesInRange(addLocalDays(today, -365), addLocalDays(today, -1));
+    const hours = days.reduce((n, d) => n + hoursInLocalDay(d), 0);
+
+    const backfill = await press('hi-i1');
+    assert.equal(backfill.payload.length, hours);
+    assert.equal(await count(`WHERE meterPoint = '${G11.id}'`), hours);
+
+    const daily = await press('hi-i2');
+    assert.equal(
+      daily.payload.length,
+      days.slice(-3).reduce((n, d) => n + hoursInLocalDay(d), 0),
+    );
+    assert.equal(await count(), hours);
   });
 });

@@ -159,6 +159,48 @@ describe('fetch and balance dialogs and help (browser)', function () {
     });
   });
 
+  it('shows the measurement only for the InfluxDB output of fetch and balance, and saves it', async () => {
+    await withBrowser('en-US', async (page) => {
+      await openEditor(page, red.url);
+      const visible = () => page.isVisible('#node-input-measurement');
+
+      await page.evaluate(() => (window as any).RED.editor.edit((window as any).RED.nodes.node('f1')));
+      await page.waitForSelector('#node-input-output', { state: 'visible' });
+      assert.equal(await visible(), false);
+      assert.equal(await page.getAttribute('#node-input-measurement', 'placeholder'), 'elicznik');
+      await page.selectOption('#node-input-output', 'influx');
+      assert.equal(await visible(), true);
+      await page.fill('#node-input-measurement', 'energy');
+      await page.click('#node-dialog-ok');
+      await page.waitForSelector('#node-input-output', { state: 'detached' });
+
+      await page.evaluate(() => (window as any).RED.editor.edit((window as any).RED.nodes.node('b1')));
+      await page.waitForSelector('#node-input-mode', { state: 'visible' });
+      await page.selectOption('#node-input-mode', 'history');
+      await page.selectOption('#node-input-output', 'perHour');
+      assert.equal(await visible(), false);
+      await page.selectOption('#node-input-output', 'influx');
+      assert.equal(await visible(), true);
+      await page.selectOption('#node-input-mode', 'live');
+      assert.equal(await visible(), false, 'live mode has no InfluxDB output');
+      await page.selectOption('#node-input-mode', 'history');
+      await page.fill('#node-input-measurement', 'house');
+      await page.click('#node-dialog-ok');
+      await page.waitForSelector('#node-input-mode', { state: 'detached' });
+      await page.click('#red-ui-header-button-deploy');
+      await page.waitForFunction(() => !(window as any).RED.nodes.dirty());
+
+      const saved = (await red.getFlows()) as any[];
+      const pick = (id: string) => {
+        const n = saved.find((x) => x.id === id);
+        return { output: n.output, measurement: n.measurement };
+      };
+      assert.deepEqual(pick('f1'), { output: 'influx', measurement: 'energy' });
+      assert.deepEqual(pick('b1'), { output: 'influx', measurement: 'house' });
+      assert.equal(saved.find((x) => x.id === 'b1').outputs, 1);
+    });
+  });
+
   it('shows the help in English', async () => {
     await withBrowser('en-US', async (page) => {
       await openEditor(page, red.url);
