@@ -174,6 +174,10 @@ export function invoiceText(summary: InvoiceSummary, statement?: SettleOutcome):
       [...zoneRows, sumsRow('all zones', t)],
     ),
   );
+  const zoneless = t.missingHours - Object.values(summary.zones).reduce((n, z) => n + z.missingHours, 0);
+  if (zoneless > 0) {
+    out.push(`(${zoneless} missing h without a zone from eLicznik count in the total only)`, '');
+  }
 
   const check = summary.tauron;
   if (!check) {

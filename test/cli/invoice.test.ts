@@ -293,6 +293,8 @@ describe('cli: elicznik invoice', function () {
 
     const text = await cli(['invoice', '--from', from, '--to', to, '--meter', G11.id]);
     assert.match(text.stdout, /48 clock hours, 38 with ECP and ECO, 10 missing/);
+    assert.match(text.stdout, /\nT1 Cała doba\s.*\s38\s+0\nall zones\s.*\s48\s+10\n/);
+    assert.match(text.stdout, /\(10 missing h without a zone from eLicznik count in the total only\)/);
     assert.match(
       text.stdout,
       /Missing hours \(no ECP or ECO yet; left out of the sums, not counted as 0\): 10\n {2}2026-11-04 14:00-24:00 \(10 h\)/,
