@@ -253,7 +253,7 @@ export interface RceClientOptions {
   negativePrices?: NegativePriceRule;
   /** Clock, for what counts as a past day (default `Date.now`). */
   now?: () => number;
-  /** Longest range of one call in days (default 400). */
+  /** Longest range of one {@link RceClient.getHourlyPrices} call in days (default 400); longer ranges go in parts. */
   maxDays?: number;
   /** Receives one line per request (path and status; never more). */
   log?: (line: string) => void;
@@ -381,7 +381,29 @@ export class RceClient {
     return { hours, missingDates };
   }
 
-  /** Prices for the hours of some records (the dates they span). */
+  /**
+   * Hourly prices of the local dates `from`..`to` however long the range: one
+   * {@link getHourlyPrices} call per at most `maxDays` days, one after another (as the eLicznik
+   * data requests are split), joined in time order.
+   * @throws SettlementError `BAD_INPUT`, `SERVICE_UNAVAILABLE` or `SERVICE_CHANGED`
+   */
+  async pricesBetween(from: string, to: string): Promise<RcePrices> {
+    if (!isLocalDate(from) || !isLocalDate(to)) throw badInput('RCE dates must be YYYY-MM-DD', 'rce-request');
+    if (to < from) throw badInput(`The RCE range ends (${to}) before it starts (${from})`, 'rce-request');
+    const hours: RceHourPrice[] = [];
+    const missingDates: string[] = [];
+    for (let start = from; start <= to;) {
+      const last = shiftDate(start, this.options.maxDays - 1);
+      const end = last < to ? last : to;
+      const part = await this.getHourlyPrices(start, end);
+      for (const h of part.hours) hours.push(h);
+      for (const d of part.missingDates) missingDates.push(d);
+      start = shiftDate(end, 1);
+    }
+    return { hours, missingDates };
+  }
+
+  /** Prices for the hours of some records (the dates they span, in parts of `maxDays` days). */
   async pricesFor(records: readonly Pick<HourRecord, 'date'>[]): Promise<RcePrices> {
     if (records.length === 0) return { hours: [], missingDates: [] };
     let from = records[0].date;
@@ -390,7 +412,7 @@ export class RceClient {
       if (r.date < from) from = r.date;
       if (r.date > to) to = r.date;
     }
-    return this.getHourlyPrices(from, to);
+    return this.pricesBetween(from, to);
   }
 
   /** Number of past days held in the cache. */

@@ -223,6 +223,21 @@ describe('settlement/rce: client over HTTP against the simulator', () => {
     assert.ok(old.hours.every((h) => h.periods === 1));
   });
 
+  it('splits a range longer than one call into parts and joins them in order', async () => {
+    const whole = await client().getHourlyPrices('2026-03-20', '2026-03-30');
+    const c = client({ maxDays: 4 });
+    await assert.rejects(c.getHourlyPrices('2026-03-20', '2026-03-30'), { code: 'BAD_INPUT' });
+    const parts = await c.pricesBetween('2026-03-20', '2026-03-30');
+    assert.deepEqual(parts, whole);
+    assert.equal(parts.hours.length, 11 * 24 - 1);
+    assert.deepEqual(
+      (await c.pricesFor([{ date: '2026-03-30' }, { date: '2026-03-20' }])).hours,
+      whole.hours,
+      'the node asks for the dates of its records the same way',
+    );
+    await assert.rejects(c.pricesBetween('2026-03-30', '2026-03-20'), { code: 'BAD_INPUT' });
+  });
+
   it('caches complete past days and reports days not published yet', async () => {
     const c = client();
     // At 15:00 on 2026-03-30 tomorrow is published, the day after is not.
