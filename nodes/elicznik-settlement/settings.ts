@@ -2,12 +2,12 @@
  * Turns the settlement node's editor settings (strings, as the editor stores them) into the
  * library's settings, with `BAD_INPUT` errors that name the setting.
  */
-import { isLocalDate } from '../../src/energy/time';
 import { badInput } from '../../src/settlement/errors';
-import type { NetBillingOptions, PriceMode } from '../../src/settlement/net-billing';
+import type { NetBillingOptions } from '../../src/settlement/net-billing';
 import type { NetMeteringOptions } from '../../src/settlement/net-metering';
-import { checkTariffPrices, checkZonePriority, type ZonePrice } from '../../src/settlement/prices';
+import { checkTariffPrices, type ZonePrice } from '../../src/settlement/prices';
 import { PSE_RCE_URL, priceBookFromMessage, type NegativePriceRule } from '../../src/settlement/rce';
+import { settlementSettingsOf, type SettlementSettingsInput } from '../../src/settlement/settings';
 
 /** One row of the zone price list in the editor. */
 export interface ZonePriceRow {
@@ -16,25 +16,12 @@ export interface ZonePriceRow {
   distribution?: string | number;
 }
 
-/** The node's properties as the editor saves them. */
-export interface SettlementDef {
-  system?: string;
-  ratio?: string | number;
-  windowDays?: string | number;
-  zonePriority?: string;
+/** The node's properties as the editor saves them: the shared settlement settings and the node's own. */
+export interface SettlementDef extends SettlementSettingsInput {
   zonePrices?: ZonePriceRow[];
-  priceMode?: string;
-  rceFrom?: string;
   rceSource?: string;
   rceUrl?: string;
-  negativePrices?: string;
   rcemTable?: string;
-  coefficient?: string | number;
-  coefficientFrom?: string;
-  coefficientRetroactive?: boolean;
-  switchedToRce?: boolean;
-  refundCapBase?: string;
-  validityMonths?: string | number;
   output?: string;
   store?: string;
 }
@@ -63,8 +50,9 @@ export type NodeSettings =
       store: string;
     };
 
-function num(value: string | number | undefined, what: string, fallback: number): number {
-  if (value === undefined || value === '') return fallback;
+/** A number typed in the editor; NaN when empty (the price check then names what is missing). */
+function num(value: string | number | undefined, what: string): number {
+  if (value === undefined || value === '') return NaN;
   const n = typeof value === 'number' ? value : Number(String(value).trim().replace(',', '.'));
   if (!Number.isFinite(n)) throw badInput(`${what} must be a number, got ${JSON.stringify(value)}`);
   return n;
@@ -77,11 +65,11 @@ export function zonePricesOf(rows: readonly ZonePriceRow[] | undefined): Record<
     const zone = String(row.zone ?? '').trim();
     if (!zone && (row.energy === undefined || row.energy === '')) continue;
     if (!zone) throw badInput('Every row of the zone prices needs a zone code (T1, T2, …)');
-    const energy = num(row.energy, `The energy price of ${zone}`, NaN);
+    const energy = num(row.energy, `The energy price of ${zone}`);
     const distribution =
       row.distribution === undefined || row.distribution === ''
         ? undefined
-        : num(row.distribution, `The distribution price of ${zone}`, NaN);
+        : num(row.distribution, `The distribution price of ${zone}`);
     out[zone] = distribution === undefined ? { energy } : { energy, distribution };
   }
   return out;
@@ -107,51 +95,23 @@ function outputOf(value: string | undefined): OutputPeriod {
 }
 
 /**
- * Checks the node's settings.
+ * Checks the node's settings (the shared ones through {@link settlementSettingsOf}, with the same
+ * names and defaults as `elicznik settle`).
  * @throws SettlementError `BAD_INPUT`
  */
 export function nodeSettingsOf(def: SettlementDef): NodeSettings {
-  const system = def.system || 'net-metering';
   const output = outputOf(def.output);
   const store = def.store ?? '';
   const zones = zonePricesOf(def.zonePrices);
   const prices = Object.keys(zones).length > 0 ? checkTariffPrices(zones) : undefined;
-  if (system === 'net-metering') {
-    const bank: NetMeteringOptions = {
-      ratio: num(def.ratio, 'The ratio', 0.8),
-      windowDays: num(def.windowDays, 'The bank window', 365),
-      zonePriority: checkZonePriority(def.zonePriority),
-      ...(prices ? { prices } : {}),
-    };
-    return { system, bank, output, store };
-  }
-  if (system !== 'net-billing') throw badInput(`Unknown system "${system}"`);
-  if (!prices) throw badInput('Net-billing needs the energy price of every zone of the tariff');
-  const priceMode = (def.priceMode || 'rcem') as PriceMode;
-  if (def.rceFrom && !isLocalDate(def.rceFrom)) throw badInput('The RCE start date must be YYYY-MM-DD');
-  const switched = def.switchedToRce === true;
-  const deposit: NetBillingOptions = {
-    prices,
-    priceMode,
-    coefficient: num(def.coefficient, 'The coefficient', 1.23),
-    coefficientFrom: def.coefficientFrom || '2024-12-27',
-    coefficientRetroactive: def.coefficientRetroactive === true,
-    validityMonths: num(def.validityMonths, 'The validity', 12),
-    refundCapPercent: switched ? 30 : 20,
-    refundCapBase: def.refundCapBase === 'deposit' ? 'deposit' : 'market',
-    ...(def.rceFrom ? { rceFrom: def.rceFrom } : {}),
-  };
-  const negativePrices = (def.negativePrices || 'average-then-clip') as NegativePriceRule;
-  if (negativePrices !== 'average-then-clip' && negativePrices !== 'clip-then-average') {
-    throw badInput(`Unknown negative price rule "${negativePrices}"`);
-  }
-  const rceSource = def.rceSource === 'msg' ? 'msg' : 'url';
+  const choice = settlementSettingsOf(def, prices);
+  if (choice.system === 'net-metering') return { system: choice.system, bank: choice.bank, output, store };
   return {
-    system,
-    deposit,
-    rceSource,
+    system: choice.system,
+    deposit: choice.deposit,
+    rceSource: def.rceSource === 'msg' ? 'msg' : 'url',
     rceUrl: (def.rceUrl || '').trim() || PSE_RCE_URL,
-    negativePrices,
+    negativePrices: choice.negativePrices,
     rcem: rcemTableOf(def.rcemTable),
     output,
     store,

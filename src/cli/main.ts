@@ -40,6 +40,7 @@ import {
   SETTLE_OPTIONS_HELP,
   SETTLE_OPTION_NAMES,
   settleCommand,
+  settleHelpText,
 } from './settle';
 
 /** Where the command writes, and what stops `simulate`. */
@@ -411,7 +412,9 @@ export async function run(argv: readonly string[], env: CliEnv, io: CliIo): Prom
     const values = parsed.values as Values;
     const [command, ...rest] = parsed.positionals;
     if (values.help || command === 'help') {
-      io.stdout(command === 'invoice' ? invoiceHelpText() : helpText());
+      io.stdout(
+        command === 'invoice' ? invoiceHelpText() : command === 'settle' ? settleHelpText() : helpText(),
+      );
       return EXIT_CODES.OK;
     }
     if (values.version) {

@@ -3,6 +3,10 @@
  * data (eLicznik or the simulator) balanced per hour, through the net-metering bank or the
  * net-billing deposit. The bank or deposit starts empty at `--from`; start earlier to carry energy
  * or money in from before.
+ *
+ * The options are the settlement node's settings under the same names in kebab case, with the
+ * same defaults (`src/settlement/settings.ts` checks both), so a statement of the command and one
+ * of the node agree.
  */
 import { readFileSync } from 'node:fs';
 import type { ElicznikClient } from '../client';
@@ -11,27 +15,42 @@ import type { HourRecord } from '../energy/hour';
 import { isLocalDate } from '../energy/time';
 import { badInput } from '../settlement/errors';
 import { groszeToPln } from '../settlement/hours';
-import { settleNetBilling, type NetBillingMonth, type PriceMode } from '../settlement/net-billing';
+import { settleNetBilling, type NetBillingMonth } from '../settlement/net-billing';
 import { settleNetMetering, type NetMeteringStatement } from '../settlement/net-metering';
-import { checkTariffPrices, checkZonePriority, type TariffPrices } from '../settlement/prices';
+import { checkTariffPrices, type TariffPrices } from '../settlement/prices';
+import { PSE_RCE_URL, RceClient, priceBookFromMessage, priceBookOf } from '../settlement/rce';
 import {
-  PSE_RCE_URL,
-  RceClient,
-  priceBookFromMessage,
-  priceBookOf,
-  type NegativePriceRule,
-} from '../settlement/rce';
+  SETTLEMENT_FLAGS,
+  SETTLEMENT_SETTING_NAMES,
+  settingOptionName,
+  settlementSettingsOf,
+  type SettlementChoice,
+  type SettlementSettingsInput,
+} from '../settlement/settings';
 
-/** The options `settle` adds to the command's option table. */
+/**
+ * The options `settle` adds to the command's option table: the settlement node's settings in
+ * kebab case (`windowDays` → `--window-days`; the switches take no value), the zone prices and
+ * RCEm (the node's lists) and the RCE report URL.
+ */
 export const SETTLE_OPTIONS = {
   system: { type: 'string' },
-  ratio: { type: 'string' },
   prices: { type: 'string' },
+  ratio: { type: 'string' },
+  'window-days': { type: 'string' },
+  expiry: { type: 'string' },
   'zone-priority': { type: 'string' },
   'price-mode': { type: 'string' },
   rcem: { type: 'string' },
+  'rce-from': { type: 'string' },
   'rce-url': { type: 'string' },
   'negative-prices': { type: 'string' },
+  coefficient: { type: 'string' },
+  'coefficient-from': { type: 'string' },
+  'coefficient-retroactive': { type: 'boolean' },
+  'validity-months': { type: 'string' },
+  'switched-to-rce': { type: 'boolean' },
+  'refund-cap-base': { type: 'string' },
 } as const;
 
 /** Every option `settle` accepts besides the common ones. */
@@ -40,19 +59,13 @@ export const SETTLE_OPTION_NAMES = [
   'to',
   'meter',
   'format',
-  'system',
-  'ratio',
-  'prices',
-  'zone-priority',
-  'price-mode',
-  'rcem',
-  'rce-url',
-  'negative-prices',
+  ...(Object.keys(SETTLE_OPTIONS) as (keyof typeof SETTLE_OPTIONS)[]),
 ] as const;
 
 /** The line of `--help` that lists `settle` among the commands. */
 export const SETTLE_COMMAND_HELP = `  settle --from DATE --to DATE --system net-metering|net-billing
-                                  monthly prosumer statement: energy bank or deposit
+                                  monthly prosumer statement: energy bank or deposit (the rules
+                                  it uses: elicznik settle --help)
 `;
 
 /** The `--help` section about the options of `settle`. */
@@ -60,18 +73,59 @@ export const SETTLE_OPTIONS_HELP = `Options of settle (and --from, --to, --meter
   --system net-metering|net-billing
   --prices LIST                   zone prices in PLN/kWh: ZONE:ENERGY[/DISTRIBUTION],… e.g.
                                   T1:0.62/0.38,T2:0.45/0.09, or @file.json (required for net-billing)
-  --ratio 0.8|0.7                 net-metering: kWh back per kWh exported (default 0.8; 0.7 above 10 kW)
+  net-metering (the energy bank):
+  --ratio 0.8|0.7                 kWh back per kWh exported (default 0.8; 0.7 above 10 kW)
+  --window-days N                 days a banked kWh stays usable after the day it was exported
+                                  (default 365)
+  --expiry end-of-day|same-time   it expires at the end of the last day (default) or at the clock
+                                  time of the hour it was exported in
   --zone-priority distribution|time|T1,T2
-                                  net-metering: which zone the bank covers first (default distribution)
-  --price-mode rcem|rce           net-billing: value export at the month's RCEm (default) or hourly RCE
-  --rcem LIST                     net-billing: RCEm in PLN/MWh, YYYY-MM=PRICE,… or @file.json
+                                  which zone the bank covers first (default distribution)
+  net-billing (the deposit):
+  --price-mode rcem|rce           value export at the month's RCEm (default) or hourly RCE
+  --rcem LIST                     RCEm in PLN/MWh, YYYY-MM=PRICE,… or @file.json
+  --rce-from YYYY-MM-DD           with rce: the first day valued at RCE, earlier days at RCEm
+                                  (default: every day at RCE)
   --rce-url URL                   RCE report (default: PSE's; with a local --service-url, its /api/rce-pln)
   --negative-prices average-then-clip|clip-then-average
                                   hourly RCE from quarter hours (default average-then-clip)
+  --coefficient N                 the deposit's coefficient (default 1.23)
+  --coefficient-from YYYY-MM-DD   the first day of the coefficient (default 2024-12-27)
+  --coefficient-retroactive       apply the coefficient before that day too
+  --validity-months N             months a deposit stays usable (default 12)
+  --switched-to-rce               switched to RCE by statement: the refund cap is 30 % (default 20 %)
+  --refund-cap-base market|deposit
+                                  the cap is a share of the month's export valued without the
+                                  coefficient (default) or of the deposit credited with it
   --format table|json             (default: table)
-  The bank or deposit starts empty at --from. Some rules are not confirmed: compare with your invoice.
+  The settlement node's settings, with the same names and defaults. The bank or deposit starts
+  empty at --from. Some rules are not confirmed: compare with your invoice.
 
 `;
+
+/** The `elicznik settle --help` text: the command, its options and the rules it uses. */
+export function settleHelpText(): string {
+  return `Usage: elicznik settle --from DATE --to DATE --system net-metering|net-billing [options]
+
+The monthly prosumer statement of a range (Europe/Warsaw time, both days included): the account's
+hourly data balanced hour by hour, then the net-metering energy bank or the net-billing deposit.
+Hourly RCE prices are fetched for any range, in parts of at most 400 days.
+
+${SETTLE_OPTIONS_HELP}Rules the sources leave open, and the one used unless an option says otherwise:
+  net-metering: a banked kWh expires at the end of the 365th day after the day it was exported
+    (--expiry end-of-day): the sources give the window in days and settle by daily readings, and
+    Polish law ends a period counted in days with the end of its last day, the first day not
+    counted (Civil Code art. 111). --expiry same-time ends it at the clock time of its hour.
+  net-billing: what is left of a month's deposit after 12 months is refunded up to 20 % (30 %
+    with --switched-to-rce) of the month's export valued without the 1.23 coefficient
+    (--refund-cap-base market): the sources state the cap on the value of the energy exported and
+    the 1.23 as a raise of the deposit. --refund-cap-base deposit takes the deposit credited.
+  Also not confirmed: the oldest energy or deposit is used first, the coefficient does not apply
+  before 2024-12-27 (--coefficient-retroactive), negative quarter-hour prices (--negative-prices).
+
+Credentials, the common options and the exit codes: elicznik --help.
+`;
+}
 
 const PROVISIONAL = '* the month is not over in the data: provisional figures\n';
 
@@ -221,16 +275,10 @@ export function netBillingTable(months: readonly NetBillingMonth[]): string {
 
 /** The settlement a run asked for, read and checked from the options before anything is fetched. */
 export interface SettleChoice {
-  system: 'net-metering' | 'net-billing';
-  prices: TariffPrices | undefined;
-  /** Net-metering: kWh back per kWh exported, when given. */
-  ratio: number | undefined;
-  zonePriority: ReturnType<typeof checkZonePriority>;
-  /** Net-billing: RCEm or hourly RCE. */
-  priceMode: PriceMode;
+  /** The system and its library settings, as the settlement node makes them from the same settings. */
+  settlement: SettlementChoice;
   /** Net-billing: RCEm per month from `--rcem`. */
   monthly: Record<string, number>;
-  negativePrices: NegativePriceRule;
   /** Where hourly RCE comes from (`--price-mode rce`). */
   rceUrl: string;
 }
@@ -240,8 +288,19 @@ export type SettleOutcome =
   | { system: 'net-metering'; months: NetMeteringStatement[] }
   | { system: 'net-billing'; months: NetBillingMonth[] };
 
+/** The settlement node's settings from the options of a run (`--window-days` → `windowDays`). */
+export function settlementInputOf(values: SettleValues): SettlementSettingsInput {
+  const input: Record<string, string | boolean> = {};
+  for (const name of SETTLEMENT_SETTING_NAMES) {
+    const value = values[settingOptionName(name)];
+    if (SETTLEMENT_FLAGS.includes(name)) input[name] = value === true;
+    else if (typeof value === 'string') input[name] = value;
+  }
+  return input as SettlementSettingsInput;
+}
+
 /**
- * Reads `--system` and the options of the chosen system.
+ * Reads `--system` and the options of the chosen system, with the settlement node's defaults.
  * @throws SettlementError `BAD_INPUT`
  */
 export function settleChoice(values: SettleValues): SettleChoice {
@@ -253,25 +312,18 @@ export function settleChoice(values: SettleValues): SettleChoice {
   const prices = pricesText === undefined ? undefined : parsePricesOption(pricesText);
   if (system === 'net-billing' && !prices)
     throw badInput('net-billing needs --prices (energy per zone)', 'cli');
-  const ratioText = text(values, 'ratio');
-  const priceMode = (text(values, 'price-mode') ?? 'rcem') as PriceMode;
-  if (priceMode !== 'rcem' && priceMode !== 'rce') throw badInput('--price-mode must be rcem or rce', 'cli');
   const rcemText = text(values, 'rcem');
   return {
-    system,
-    prices,
-    ratio: ratioText === undefined ? undefined : Number(ratioText),
-    zonePriority: checkZonePriority(text(values, 'zone-priority')),
-    priceMode,
+    settlement: settlementSettingsOf(settlementInputOf(values), prices),
     monthly: rcemText === undefined ? {} : parseRcemOption(rcemText),
-    negativePrices: (text(values, 'negative-prices') ?? 'average-then-clip') as NegativePriceRule,
     rceUrl: rceUrlFor(values),
   };
 }
 
 /**
  * Settles hour records of `from`…`to` month by month: the bank or deposit starts empty at `from`.
- * Hourly RCE prices are fetched when the choice needs them.
+ * Hourly RCE prices are fetched when the choice needs them (from `--rce-from` on), in parts of at
+ * most 400 days.
  */
 export async function settleRecords(
   records: readonly HourRecord[],
@@ -280,24 +332,18 @@ export async function settleRecords(
   choice: SettleChoice,
   io: SettleIo,
 ): Promise<SettleOutcome> {
-  if (choice.system === 'net-metering') {
-    const { periods } = settleNetMetering(
-      records,
-      {
-        ...(choice.ratio !== undefined ? { ratio: choice.ratio } : {}),
-        ...(choice.prices ? { prices: choice.prices } : {}),
-        zonePriority: choice.zonePriority,
-      },
-      undefined,
-      { hourStatements: false },
-    );
+  const settlement = choice.settlement;
+  if (settlement.system === 'net-metering') {
+    const { periods } = settleNetMetering(records, settlement.bank, undefined, { hourStatements: false });
     return { system: 'net-metering', months: periods.map((p) => p.month) };
   }
+  const deposit = settlement.deposit;
   let hourly: Map<number, number> | undefined;
-  if (choice.priceMode === 'rce') {
-    const rce = new RceClient({ url: choice.rceUrl, negativePrices: choice.negativePrices });
+  const rceStart = deposit.rceFrom && deposit.rceFrom > from ? deposit.rceFrom : from;
+  if (deposit.priceMode === 'rce' && rceStart <= to) {
+    const rce = new RceClient({ url: choice.rceUrl, negativePrices: settlement.negativePrices });
     try {
-      const got = await rce.getHourlyPrices(from, to);
+      const got = await rce.pricesBetween(rceStart, to);
       if (got.missingDates.length > 0) io.stderr(`no RCE prices for ${got.missingDates.join(', ')}\n`);
       hourly = priceBookOf(got.hours).hourly as Map<number, number>;
     } finally {
@@ -306,7 +352,7 @@ export async function settleRecords(
   }
   const { periods } = settleNetBilling(
     records,
-    { prices: choice.prices!, priceMode: choice.priceMode },
+    deposit,
     { monthly: choice.monthly, ...(hourly ? { hourly } : {}) },
     undefined,
     { hourStatements: false },

@@ -5,13 +5,19 @@
  * - Every hour's balanced export ECBO × ratio (0.8 up to 10 kW installed, 0.7 above) is banked as
  *   a lot dated by its hour. Lots are whole Wh: the ratio is applied to the running sum of export,
  *   so rounding never loses or creates energy over time (the remainder below 1 Wh is carried).
- * - A lot can cover import of hours that start after its own hour and before it expires. It
- *   expires `windowDays` (365) local days later at the same Warsaw wall-clock time: a lot from
- *   2026-03-28 10:00 (winter time) expires at 2027-03-28 10:00 (summer time), one hour less than
- *   365 × 24 h. A wall time the clock skips (02:00 on the spring DST day) means the next hour
- *   (03:00); a repeated wall time (02:00 on the autumn DST day) means its first occurrence.
- *   The hour 09:00–10:00 on the expiry day is still covered; 10:00–11:00 is not. An expired
- *   remainder is counted on the day of the last hour it could have covered.
+ * - A lot can cover import of hours that start after its own hour and before it expires, which
+ *   is `windowDays` (365) Warsaw local days after the day of its hour. Where in that day is not
+ *   confirmed (settlement.md §2 marks the window unsure), so `expiry` chooses:
+ *   - `end-of-day` (default): at the end of that day: a lot from 2026-03-28 10:00 covers import
+ *     until 2027-03-28 24:00. The sources give the window in days (365 dni), settlement works on
+ *     daily readings, and Polish civil law ends a period counted in days with the end of its last
+ *     day, the day of the event not counted (Kodeks cywilny art. 111);
+ *   - `same-time`: at the same Warsaw wall-clock time: a lot from 2026-03-28 10:00 (winter time)
+ *     expires at 2027-03-28 10:00 (summer time), one hour less than 365 × 24 h; the hour
+ *     09:00–10:00 that day is still covered, 10:00–11:00 is not. A wall time the clock skips
+ *     (02:00 on the spring DST day) means the next hour (03:00); a repeated wall time (02:00 on the
+ *     autumn DST day) means its first occurrence.
+ *   An expired remainder is counted on the day of the last hour it could have covered.
  * - Import is covered once per calendar month, when the month closes: the month's hours with
  *   import are taken zone by zone in the zone priority order (default: highest variable
  *   distribution price first, TAURON's reported rule), within a zone in time order; each takes
@@ -63,21 +69,27 @@ export interface NetMeteringSettings {
   ratio: number;
   /** Days a lot stays usable, counted in Warsaw local days. */
   windowDays: number;
+  /** When on the last day a lot expires: at its end (default) or at the clock time of its hour. */
+  expiry: BankExpiry;
   /** Which zone's import is covered first when the bank is short within a month. */
   zonePriority: ZonePriority;
   /** Energy and variable distribution prices per zone; used for costs and the `distribution` priority. */
   prices?: TariffPrices;
 }
 
+/** When a lot expires on the day `windowDays` after its own: at the end of that day, or at the same clock time. */
+export type BankExpiry = 'end-of-day' | 'same-time';
+
 /** Settings as the bank accepts them: every field optional, prices also as one zone map. */
 export type NetMeteringOptions = Partial<Omit<NetMeteringSettings, 'prices'>> & {
   prices?: TariffPricesInput | null;
 };
 
-/** Defaults: ratio 0.8, 365 days, highest distribution price first. */
+/** Defaults: ratio 0.8, 365 days to the end of the day, highest distribution price first. */
 export const NET_METERING_DEFAULTS: Readonly<NetMeteringSettings> = Object.freeze({
   ratio: 0.8,
   windowDays: 365,
+  expiry: 'end-of-day',
   zonePriority: 'distribution',
 });
 
@@ -101,9 +113,14 @@ export function checkNetMeteringSettings(input: NetMeteringOptions = {}): NetMet
   if (!Number.isInteger(windowDays) || windowDays < 1 || windowDays > 3660) {
     throw badInput(`The bank window must be a whole number of days from 1 to 3660; got ${windowDays}`);
   }
+  const expiry = input.expiry ?? NET_METERING_DEFAULTS.expiry;
+  if (expiry !== 'end-of-day' && expiry !== 'same-time') {
+    throw badInput(`The bank expiry must be "end-of-day" or "same-time"; got ${JSON.stringify(expiry)}`);
+  }
   const out: NetMeteringSettings = {
     ratio,
     windowDays,
+    expiry,
     zonePriority: checkZonePriority(input.zonePriority),
   };
   if (input.prices !== undefined && input.prices !== null) out.prices = checkTariffPrices(input.prices);
@@ -271,8 +288,14 @@ export function checkNetMeteringState(value: unknown): NetMeteringState {
   return s as NetMeteringState;
 }
 
-/** The instant a lot from the hour starting at `startMs` on `date` expires. */
-export function lotExpiryMs(startMs: number, date: string, windowDays: number): number {
+/** The instant a lot from the hour starting at `startMs` on `date` expires (see {@link BankExpiry}). */
+export function lotExpiryMs(
+  startMs: number,
+  date: string,
+  windowDays: number,
+  expiry: BankExpiry = NET_METERING_DEFAULTS.expiry,
+): number {
+  if (expiry === 'end-of-day') return warsawMidnight(shiftDate(date, windowDays + 1));
   return warsawInstant(shiftDate(date, windowDays), warsawMinutesOfDay(startMs));
 }
 
@@ -455,7 +478,7 @@ export class NetMeteringBank {
         startMs: h.startMs,
         date: h.date,
         zone: h.zone,
-        expiresMs: lotExpiryMs(h.startMs, h.date, this.settings.windowDays),
+        expiresMs: lotExpiryMs(h.startMs, h.date, this.settings.windowDays, this.settings.expiry),
         amountWh: bankedWh,
         remainingWh: bankedWh,
       });

@@ -98,6 +98,15 @@ describe('elicznik-settlement edit dialog (browser)', function () {
     assert.equal(await page.inputValue('#node-input-system'), 'net-metering');
     assert.equal(await page.isVisible('#node-input-ratio'), true);
     assert.equal(await page.isVisible('#node-input-priceMode'), false);
+    assert.equal(
+      await page.inputValue('#node-input-expiry'),
+      'end-of-day',
+      'a node saved without the expiry setting shows its default',
+    );
+    assert.deepEqual(
+      await page.$$eval('#node-input-expiry option', (els) => els.map((e) => (e as HTMLOptionElement).value)),
+      ['end-of-day', 'same-time'],
+    );
     const rows = await page.$$eval('#node-input-zonePrices-container .zone-code', (els) =>
       els.map((e) => (e as HTMLInputElement).value),
     );

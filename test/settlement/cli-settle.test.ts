@@ -1,9 +1,26 @@
 import assert from 'node:assert/strict';
-import { EXIT_CODES, run } from '../../src/cli/main';
-import { parsePricesOption, parseRcemOption, rceUrlFor } from '../../src/cli/settle';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ElicznikClient } from '../../src/client';
+import { EXIT_CODES, helpText, run } from '../../src/cli/main';
+import {
+  SETTLE_OPTIONS,
+  parsePricesOption,
+  parseRcemOption,
+  rceUrlFor,
+  settleHelpText,
+} from '../../src/cli/settle';
 import { DEMO_ACCOUNT, startSimulator, type SimulatorHandle } from '../../src/simulator';
-import type { NetBillingMonth } from '../../src/settlement/net-billing';
-import type { NetMeteringStatement } from '../../src/settlement/net-metering';
+import { RCE_PATH } from '../../src/simulator/rce';
+import { settleNetBilling, type NetBillingMonth } from '../../src/settlement/net-billing';
+import { settleNetMetering, type NetMeteringStatement } from '../../src/settlement/net-metering';
+import { RceClient, priceBookOf } from '../../src/settlement/rce';
+import {
+  SETTLEMENT_DEFAULTS,
+  SETTLEMENT_FLAGS,
+  SETTLEMENT_SETTING_NAMES,
+  settingOptionName,
+} from '../../src/settlement/settings';
 
 const G12W = DEMO_ACCOUNT.meterPoints[1];
 const env = { ELICZNIK_USERNAME: DEMO_ACCOUNT.username, ELICZNIK_PASSWORD: DEMO_ACCOUNT.password };
@@ -160,6 +177,210 @@ describe('cli: elicznik settle', function () {
     ]) {
       assert.equal((await cli(argv)).code, EXIT_CODES.BAD_INPUT, argv.join(' '));
     }
+  });
+});
+
+describe('cli: elicznik settle over two years agrees with the library', function () {
+  this.timeout(120_000);
+  const FROM = '2024-07-01';
+  const TO = '2026-06-30';
+  const PRICES = 'T1:0.62/0.38,T2:0.45/0.09';
+  let sim: SimulatorHandle;
+  let urls: string[];
+  let records: Awaited<ReturnType<ElicznikClient['getHourly']>>;
+
+  before(async () => {
+    sim = await startSimulator({ today: '2026-09-10' });
+    urls = ['--service-url', sim.serviceUrl, '--login-url', sim.loginUrl, '--meter', G12W.id];
+    const client = new ElicznikClient({
+      serviceUrl: sim.serviceUrl,
+      loginUrl: sim.loginUrl,
+      username: DEMO_ACCOUNT.username,
+      password: DEMO_ACCOUNT.password,
+      meterPoint: G12W.id,
+    });
+    try {
+      records = await client.getHourly({ from: FROM, to: TO });
+    } finally {
+      await client.close();
+    }
+    assert.equal(records.length, 730 * 24);
+  });
+  after(async () => {
+    await sim.close();
+  });
+
+  async function settle(argv: string[]): Promise<unknown[]> {
+    let stdout = '';
+    let stderr = '';
+    const code = await run(
+      ['settle', '--from', FROM, '--to', TO, '--format', 'json', ...argv, ...urls],
+      env,
+      {
+        stdout: (t) => {
+          stdout += t;
+        },
+        stderr: (t) => {
+          stderr += t;
+        },
+      },
+    );
+    assert.equal(code, EXIT_CODES.OK, stderr);
+    return JSON.parse(stdout) as unknown[];
+  }
+
+  const plain = (value: unknown) => JSON.parse(JSON.stringify(value)) as unknown;
+
+  it('net-metering, with the ratio, the window, the expiry and the zone order of the node', async () => {
+    const cli = await settle([
+      '--system',
+      'net-metering',
+      '--prices',
+      PRICES,
+      '--ratio',
+      '0.7',
+      '--window-days',
+      '90',
+      '--expiry',
+      'same-time',
+      '--zone-priority',
+      'T2,T1',
+    ]);
+    const { periods } = settleNetMetering(
+      records,
+      {
+        prices: parsePricesOption(PRICES),
+        ratio: 0.7,
+        windowDays: 90,
+        expiry: 'same-time',
+        zonePriority: ['T2', 'T1'],
+      },
+      undefined,
+      { hourStatements: false },
+    );
+    const months = periods.map((p) => p.month);
+    assert.equal(months.length, 24);
+    assert.ok(months.every((m) => m.final));
+    assert.ok(
+      months.some((m) => m.expiredWh > 0),
+      'energy expired within the range',
+    );
+    assert.deepEqual(cli, plain(months));
+    const byDefault = settleNetMetering(records, { prices: parsePricesOption(PRICES) }, undefined, {
+      hourStatements: false,
+    }).periods.map((p) => p.month);
+    assert.deepEqual(
+      await settle(['--system', 'net-metering', '--prices', PRICES]),
+      plain(byDefault),
+      'and with the defaults of both',
+    );
+  });
+
+  it('net-billing on hourly RCE over 730 days, from an RCE start date, with the 30 % refund cap', async () => {
+    const rcem = '2024-07=400,2024-08=410.5,2024-09=395,2024-10=402.1,2024-11=455,2024-12=470.3';
+    const cli = await settle([
+      '--system',
+      'net-billing',
+      '--prices',
+      PRICES,
+      '--price-mode',
+      'rce',
+      '--rce-from',
+      '2025-01-01',
+      '--rcem',
+      rcem,
+      '--switched-to-rce',
+      '--refund-cap-base',
+      'deposit',
+      '--coefficient-from',
+      '2024-12-01',
+      '--validity-months',
+      '1',
+    ]);
+    const rce = new RceClient({ url: `${sim.serviceUrl}${RCE_PATH}` });
+    let hourly: ReadonlyMap<number, number> | undefined;
+    try {
+      hourly = priceBookOf((await rce.pricesBetween('2025-01-01', TO)).hours).hourly;
+    } finally {
+      rce.close();
+    }
+    const settings = {
+      prices: parsePricesOption(PRICES),
+      priceMode: 'rce' as const,
+      rceFrom: '2025-01-01',
+      refundCapPercent: 30,
+      refundCapBase: 'deposit' as const,
+      coefficientFrom: '2024-12-01',
+      validityMonths: 1,
+    };
+    const book = { monthly: parseRcemOption(rcem), ...(hourly ? { hourly } : {}) };
+    const months = settleNetBilling(records, settings, book, undefined, {
+      hourStatements: false,
+    }).periods.map((p) => p.month);
+    assert.equal(months.length, 24);
+    assert.ok(months.every((m) => m.final && m.unpricedHours === 0));
+    // July 2024's deposit (942.693 kWh × 400 PLN/MWh = 37 708 gr) pays August only; of the rest
+    // 30 % of 37 708 gr is refunded, the remainder lost.
+    assert.equal(months[1].refundedGr, 11312);
+    assert.ok(months[1].lostGr! > 0);
+    assert.deepEqual(cli, plain(months));
+    const capped20 = settleNetBilling(records, { ...settings, refundCapPercent: 20 }, book, undefined, {
+      hourStatements: false,
+    }).periods.map((p) => p.month);
+    assert.notDeepEqual(cli, plain(capped20), '--switched-to-rce made a difference');
+  });
+});
+
+describe('cli: settle has the settlement node’s settings', () => {
+  it('has an option for every setting of the node, under its name in kebab case', () => {
+    for (const name of SETTLEMENT_SETTING_NAMES) {
+      const option = (SETTLE_OPTIONS as Record<string, { type: string }>)[settingOptionName(name)];
+      assert.ok(option, `--${settingOptionName(name)}`);
+      assert.equal(option.type, SETTLEMENT_FLAGS.includes(name) ? 'boolean' : 'string', name);
+    }
+    assert.equal(settingOptionName('coefficientRetroactive'), 'coefficient-retroactive');
+  });
+
+  it('has the defaults of the node’s editor, and says them in the help', () => {
+    const html = readFileSync(
+      path.resolve(__dirname, '../../../nodes/elicznik-settlement/elicznik-settlement.html'),
+      'utf8',
+    );
+    const help = settleHelpText();
+    for (const name of SETTLEMENT_SETTING_NAMES) {
+      const m = new RegExp(`\\n\\s+${name}: \\{\\s*value: ('[^']*'|true|false)`).exec(html);
+      assert.ok(m, `the editor has a default for ${name}`);
+      const editorDefault = m[1].startsWith("'") ? m[1].slice(1, -1) : m[1];
+      assert.equal(editorDefault, String(SETTLEMENT_DEFAULTS[name]), name);
+      assert.ok(help.includes(`--${settingOptionName(name)}`), `--${settingOptionName(name)} in the help`);
+    }
+    for (const shown of [
+      '(default 365)',
+      'last day (default)',
+      '(default 1.23)',
+      '(default 2024-12-27)',
+      '(default 12)',
+    ]) {
+      assert.ok(help.includes(shown), shown);
+    }
+  });
+
+  it('says in settle --help which unsettled rule it uses', async () => {
+    let stdout = '';
+    const code = await run(
+      ['settle', '--help'],
+      {},
+      { stdout: (t) => (stdout += t), stderr: () => undefined },
+    );
+    assert.equal(code, EXIT_CODES.OK);
+    assert.equal(stdout, settleHelpText());
+    assert.match(stdout, /expires at the end of the 365th day .*\n.*\(--expiry end-of-day\)/);
+    assert.match(stdout, /without the 1\.23 coefficient\n\s+\(--refund-cap-base market\)/);
+    assert.match(stdout, /in parts of at most 400 days/);
+    assert.ok(
+      helpText().includes('--refund-cap-base market|deposit'),
+      'elicznik --help lists the options too',
+    );
   });
 });
 

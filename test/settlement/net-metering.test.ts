@@ -6,12 +6,13 @@ import {
   lotExpiryMs,
   ratioForInstalledPower,
   settleNetMetering,
+  type BankExpiry,
   type NetMeteringPeriod,
 } from '../../src/settlement/net-metering';
 import { hourOf } from './support';
 
-function isoExpiry(hourStart: string, date: string, days = 365): string {
-  return toLocalIso(lotExpiryMs(Date.parse(hourStart), date, days));
+function isoExpiry(hourStart: string, date: string, expiry: BankExpiry = 'same-time', days = 365): string {
+  return toLocalIso(lotExpiryMs(Date.parse(hourStart), date, days, expiry));
 }
 
 function closedMonth(periods: NetMeteringPeriod[], label: string): NetMeteringPeriod {
@@ -32,7 +33,10 @@ describe('settlement/net-metering', () => {
       const s = checkNetMeteringSettings({});
       assert.equal(s.ratio, 0.8);
       assert.equal(s.windowDays, 365);
+      assert.equal(s.expiry, 'end-of-day');
       assert.equal(s.zonePriority, 'distribution');
+      assert.equal(checkNetMeteringSettings({ expiry: 'same-time' }).expiry, 'same-time');
+      assert.throws(() => checkNetMeteringSettings({ expiry: 'noon' as never }), { code: 'BAD_INPUT' });
       assert.throws(() => checkNetMeteringSettings({ ratio: 1.5 }), { code: 'BAD_INPUT' });
       assert.throws(() => checkNetMeteringSettings({ windowDays: 0 }), { code: 'BAD_INPUT' });
       assert.throws(() => checkNetMeteringSettings({ zonePriority: 'cheapest' as never }), {
@@ -41,19 +45,68 @@ describe('settlement/net-metering', () => {
     });
   });
 
-  describe('lot expiry in Warsaw local time', () => {
+  describe('lot expiry at the end of the day 365 days later (default)', () => {
+    it('lets a lot of any hour of 2026-03-28 cover import until 2027-03-28 24:00', () => {
+      for (const hour of [1, 11, 24]) {
+        const start = hourOf('2026-03-28', hour, { ecbo: 1 }).hourStart;
+        assert.equal(isoExpiry(start, '2026-03-28', 'end-of-day'), '2027-03-29T00:00:00+02:00');
+        assert.equal(
+          toLocalIso(lotExpiryMs(Date.parse(start), '2026-03-28', 365)),
+          '2027-03-29T00:00:00+02:00',
+        );
+      }
+      // across the autumn change and a leap day: 2027-10-30 + 365 days = 2028-10-29 (2028-02-29 between)
+      assert.equal(
+        isoExpiry('2027-10-30T12:00:00+02:00', '2027-10-30', 'end-of-day'),
+        '2028-10-30T00:00:00+01:00',
+      );
+    });
+
+    it('covers the last hour of the expiry day and not the first hour of the next one', () => {
+      // Lot: 1 kWh exported 2026-03-28 10:00–11:00 × 0.8 = 800 Wh, usable to the end of 2027-03-28.
+      // 2027-03-28 10:00–11:00 and 23:00–24:00 import 300 Wh each → covered (the same-time rule
+      // would bill them); 2027-03-29 00:00–01:00 imports 300 Wh → billed. 200 Wh expire on 2027-03-28.
+      const periods = new NetMeteringBank().pushAll([
+        hourOf('2026-03-28', 11, { ecbo: 1 }),
+        hourOf('2027-03-28', 11, { ecbp: 0.3 }),
+        hourOf('2027-03-28', 24, { ecbp: 0.3 }),
+        hourOf('2027-03-29', 1, { ecbp: 0.3 }),
+        hourOf('2027-04-01', 1, {}),
+      ]);
+      const march = closedMonth(periods, '2027-03');
+      assert.deepEqual(
+        march.hours.map((h) => [h.hourStart, h.usedWh, h.billedWh]),
+        [
+          ['2027-03-28T10:00:00+02:00', 300, 0],
+          ['2027-03-28T23:00:00+02:00', 300, 0],
+          ['2027-03-29T00:00:00+02:00', 0, 300],
+        ],
+      );
+      assert.equal(march.month.expiredWh, 200);
+      assert.equal(march.days.find((d) => d.label === '2027-03-28')!.expiredWh, 200);
+      assert.equal(march.month.balanceWh, 0);
+    });
+  });
+
+  describe('lot expiry at the same clock time (expiry: same-time)', () => {
     it('keeps the wall clock across the spring change: 2026-03-28 10:00 CET → 2027-03-28 10:00 CEST', () => {
       const start = hourOf('2026-03-28', 11, { ecbo: 1 }).hourStart;
       assert.equal(start, '2026-03-28T10:00:00+01:00');
       assert.equal(isoExpiry(start, '2026-03-28'), '2027-03-28T10:00:00+02:00');
       // 365 days of 24 h = 8760 h, minus the hour the clock skipped on 2027-03-28.
-      assert.equal((lotExpiryMs(Date.parse(start), '2026-03-28', 365) - Date.parse(start)) / 3_600_000, 8759);
+      assert.equal(
+        (lotExpiryMs(Date.parse(start), '2026-03-28', 365, 'same-time') - Date.parse(start)) / 3_600_000,
+        8759,
+      );
     });
 
     it('keeps the wall clock across the autumn change: 2025-10-25 10:00 CEST → 2026-10-25 10:00 CET (8761 h)', () => {
       const start = hourOf('2025-10-25', 11, { ecbo: 1 }).hourStart;
       assert.equal(isoExpiry(start, '2025-10-25'), '2026-10-25T10:00:00+01:00');
-      assert.equal((lotExpiryMs(Date.parse(start), '2025-10-25', 365) - Date.parse(start)) / 3_600_000, 8761);
+      assert.equal(
+        (lotExpiryMs(Date.parse(start), '2025-10-25', 365, 'same-time') - Date.parse(start)) / 3_600_000,
+        8761,
+      );
     });
 
     it('moves a skipped wall time to the next hour and picks the first of a repeated one', () => {
@@ -69,7 +122,7 @@ describe('settlement/net-metering', () => {
       // Lot: 1 kWh exported 2026-03-28 10:00–11:00 × 0.8 = 800 Wh, expires 2027-03-28 10:00 CEST.
       // 09:00–10:00 imports 300 Wh → covered; 10:00–11:00 imports 300 Wh → billed.
       // The remaining 800 − 300 = 500 Wh expire on 2027-03-28.
-      const bank = new NetMeteringBank();
+      const bank = new NetMeteringBank({ expiry: 'same-time' });
       const periods = bank.pushAll([
         hourOf('2026-03-28', 11, { ecbo: 1 }),
         hourOf('2027-03-28', 10, { ecbp: 0.3 }),
