@@ -1,220 +1,372 @@
 /**
- * A simulated summer month (June 2026, Warsaw time) of 10-second meter readings: PV panels with a
- * bell-shaped day and passing clouds, a household with a base load and appliance spikes (fixed
- * seed, so every run sees the same month), and a 2 kW heater behind the same meter. Two
- * controllers drive the heater side by side:
+ * The heater control over whole months of 10-second meter readings, against a threshold switch and
+ * an oracle, side by side on the same readings.
  *
- *   (a) the hour-budget control of `src/energy/heater.ts` fed the running balance of the hour;
- *       (also with a 0.1 kWh margin, to show what a larger reserve buys);
- *   (b) a plain threshold switch on instantaneous power: on when the house exports at least the
- *       heater's power, off as soon as the meter shows import.
+ * Months (`src/simulator/household-meter.ts`, seeded with mulberry32, the same every run): June
+ * (summer, drifting clouds), July with fast passing clouds (drops of 50-80 % for 1-20 min), March
+ * and October (short surplus windows, the clock changes), and August with a household whose kettle,
+ * oven or washing machine starts in the last 15 minutes of half of its daytime hours.
  *
- * For each it prints the share of the month's hourly surplus (what the hours would have exported
- * net without the heater) that the heater used within the same hour, the hourly net import the
- * heater caused (hours pushed into, or deeper into, net import), the energy it ran on, the number
- * of switches, and the time per reading as a ratio of the two.
+ * Loads behind the same meter: one 2 kW heater on a relay; a 3 kW boiler with three 1 kW stages; two
+ * prioritised loads (a 2 kW boiler first, then a 1.5 kW heater); a 2 kW heater on a percentage
+ * output (SSR/thyristor controller).
  *
- * Run: `npx tsc -p tsconfig.json && node dist/bench/heater.bench.js`
+ * Controllers, each deciding after a reading for the next 10 s:
+ *   budget     `src/energy/heater.ts` with its defaults, fed the running balance of the hour;
+ *   threshold  what a smart-plug rule does: a step goes on when the meter's instantaneous export
+ *              exceeds the step's power, the last step goes off when the meter shows import, with
+ *              the same minimum on and off times per load (5 min) and no on-delay; on a percentage
+ *              output it is a diverter that sets the power to the instantaneous export;
+ *   oracle     knows each hour's surplus without the loads in advance and spends all of it up to
+ *              the loads' full power for the hour (nothing in hours smaller than the first step
+ *              for its minimum on time), never tipping an hour: an upper bound, not a controller.
+ *
+ * Per month and load it prints: the share of the hourly surplus (what each hour would have exported
+ * net without the loads) the loads used within the same hour, its ratio to the threshold switch and
+ * to the oracle, the hours the loads tipped from net export into net import, the net import they
+ * caused in all hours (kWh and share of their energy), relay switches, and µs per reading.
+ *
+ * Run: `npm run build && node dist/bench/heater.bench.js` (`--month june` for one month).
  */
 import { performance } from 'node:perf_hooks';
 import {
   createHeaterState,
   DEFAULT_HEATER_OPTIONS,
   heaterInput,
+  type HeaterLoad,
   type HeaterOptions,
+  type HeaterState,
 } from '../src/energy/heater';
-import { hourContaining, startOfLocalDayMs } from '../src/energy/time';
-import { mulberry32 } from '../src/simulator/data';
+import {
+  HEATER_BENCH_MONTHS,
+  householdMonth,
+  type MeterMonth,
+  type MeterMonthProfile,
+} from '../src/simulator/household-meter';
 
-const STEP_MS = 10_000;
 const H = 3_600_000;
-const LOAD_KW = 2;
-const PV_PEAK_KW = 6.5;
 
-/** The seeded generator the property tests share with the simulator, so runs repeat. */
-const rng = mulberry32;
-
-interface Sample {
-  at: number;
-  /** PV output and household draw, kW, over the 10 s before `at`. */
-  pv: number;
-  house: number;
+/** The loads the bench drives. */
+export interface LoadSetup {
+  key: string;
+  title: string;
+  loads: HeaterLoad[];
 }
 
-/** The month's readings: PV bell between about 4:45 and 21:00 local time, clouds, household. */
-function month(): Sample[] {
-  const rand = rng(20260601);
-  const from = startOfLocalDayMs('2026-06-01');
-  const to = startOfLocalDayMs('2026-07-01');
-  const out: Sample[] = [];
-  let cloud = 1; // transmission 0.2..1
-  let cloudTarget = 1;
-  let dayClearness = 1;
-  let spike = 0;
-  let spikeLeft = 0;
-  for (let at = from + STEP_MS; at <= to; at += STEP_MS) {
-    const localHour = (at - from - Math.floor((at - from) / (24 * H)) * 24 * H) / H; // no DST change in June
-    if (Math.abs(localHour) < STEP_MS / H) dayClearness = 0.45 + 0.55 * rand(); // a new day's weather
-    // clouds: a new target every few minutes, approached smoothly
-    if (rand() < STEP_MS / (6 * 60_000)) cloudTarget = rand() < dayClearness ? 1 : 0.15 + 0.5 * rand();
-    cloud += (cloudTarget - cloud) * 0.15;
-    const sun = Math.max(Math.sin((Math.PI * (localHour - 4.75)) / 16.25), 0);
-    const pv = PV_PEAK_KW * sun ** 1.3 * cloud;
-    // household: base, daily shape, appliance spikes (kettle, oven, washing machine)
-    const shape =
-      0.25 + (localHour > 6 && localHour < 9 ? 0.35 : 0) + (localHour > 17 && localHour < 22 ? 0.6 : 0);
-    if (spikeLeft <= 0 && rand() < STEP_MS / (45 * 60_000)) {
-      spike = 0.8 + 2.2 * rand();
-      spikeLeft = 60_000 + rand() * 20 * 60_000;
-    }
-    spikeLeft -= STEP_MS;
-    const house = shape + 0.1 * rand() + (spikeLeft > 0 ? spike : 0);
-    out.push({ at, pv, house });
-  }
-  return out;
-}
+export const LOAD_SETUPS: readonly LoadSetup[] = [
+  { key: 'one', title: 'one 2 kW heater', loads: [{ name: 'heater', kw: 2, stages: 1, kind: 'relay' }] },
+  {
+    key: 'stages',
+    title: '3-stage 3 kW boiler',
+    loads: [{ name: 'boiler', kw: 3, stages: 3, kind: 'relay' }],
+  },
+  {
+    key: 'two',
+    title: 'boiler 2 kW, then heater 1.5 kW',
+    loads: [
+      { name: 'boiler', kw: 2, stages: 1, kind: 'relay' },
+      { name: 'heater', kw: 1.5, stages: 1, kind: 'relay' },
+    ],
+  },
+  {
+    key: 'percent',
+    title: '2 kW on a percentage output',
+    loads: [{ name: 'heater', kw: 2, stages: 1, kind: 'percent' }],
+  },
+];
 
-interface Result {
-  name: string;
-  /** Hourly net without the heater and with it, and the heater's energy, per hour. */
-  baseNet: number[];
-  net: number[];
-  loadKwh: number[];
+/** Per clock hour: the net without the loads, the net with them, the loads' energy. */
+export interface RunResult {
+  baseNet: Float64Array;
+  net: Float64Array;
+  loadKwh: Float64Array;
   switches: number;
   ms: number;
 }
 
+/** Decides the loads' power (kW) for the next interval after a reading. */
 type Controller = (
-  s: Sample,
-  hour: { startMs: number; endMs: number },
+  i: number,
+  hourStartMs: number,
   hourNet: number,
   ecp: number,
   eco: number,
-) => boolean;
+  powerKw: number,
+) => { powerKw: number; switches: number };
 
-function run(name: string, samples: Sample[], make: () => Controller): Result {
-  const control = make();
-  const baseNet: number[] = [];
-  const net: number[] = [];
-  const loadKwh: number[] = [];
-  let hour = hourContaining(samples[0].at - 1);
-  let i = -1;
-  let on = false;
+/** Drives a controller over a month; the hour of a reading is the hour its interval starts in. */
+export function runMonth(m: MeterMonth, control: Controller): RunResult {
+  const n = m.at.length;
+  const first = Math.floor((m.at[0] - m.stepMs) / H);
+  const hours = Math.floor((m.at[n - 1] - m.stepMs) / H) - first + 1;
+  const baseNet = new Float64Array(hours);
+  const net = new Float64Array(hours);
+  const loadKwh = new Float64Array(hours);
+  const dtH = m.stepMs / H;
+  let power = 0;
   let switches = 0;
+  let ms = 0;
+  let hour = -1;
   let ecp = 0;
   let eco = 0;
-  const dtH = STEP_MS / H;
-  let spent = 0;
-  for (const s of samples) {
-    if (i < 0 || s.at - STEP_MS >= hour.endMs) {
-      if (i >= 0) hour = hourContaining(s.at - 1);
-      i += 1;
-      baseNet.push(0);
-      net.push(0);
-      loadKwh.push(0);
+  for (let i = 0; i < n; i++) {
+    // Warsaw clock hours start on UTC hours (whole-hour offsets), so this is the clock hour
+    const h = Math.floor((m.at[i] - m.stepMs) / H) - first;
+    if (h !== hour) {
+      hour = h;
       ecp = 0;
       eco = 0;
     }
-    const load = on ? LOAD_KW : 0;
-    const grid = (s.pv - s.house - load) * dtH; // + export, − import
-    baseNet[i] += (s.pv - s.house) * dtH;
-    net[i] += grid;
-    loadKwh[i] += load * dtH;
+    const spare = m.pv[i] - m.house[i];
+    const grid = (spare - power) * dtH; // + export, − import
+    baseNet[h] += spare * dtH;
+    net[h] += grid;
+    loadKwh[h] += power * dtH;
     if (grid > 0) eco += grid;
     else ecp -= grid;
     const t0 = performance.now();
-    const next = control(s, hour, net[i], ecp, eco);
-    spent += performance.now() - t0;
-    if (next !== on) switches += 1;
-    on = next;
+    const next = control(i, (h + first) * H, net[h], ecp, eco, power);
+    ms += performance.now() - t0;
+    switches += next.switches;
+    power = next.powerKw;
   }
-  return { name, baseNet, net, loadKwh, switches, ms: spent };
+  return { baseNet, net, loadKwh, switches, ms };
 }
 
-function budgetController(opts: HeaterOptions): () => Controller {
-  return () => {
-    let state = createHeaterState();
-    return (s, hour, hourNet, ecp, eco) => {
-      state = heaterInput(
-        state,
-        { at: s.at, net: hourNet, ecp, eco, hourStartMs: hour.startMs, hourEndMs: hour.endMs },
-        opts,
-      ).state;
-      return state.on;
-    };
+function loadPower(load: HeaterLoad, level: number): number {
+  return load.kind === 'percent' ? load.kw * level : (load.kw / load.stages) * level;
+}
+
+/** The library with its defaults and the given loads. */
+export function budgetController(
+  m: MeterMonth,
+  loads: HeaterLoad[],
+  opts?: Partial<HeaterOptions>,
+): Controller {
+  const o: HeaterOptions = { ...DEFAULT_HEATER_OPTIONS, ...opts, loads };
+  let state: HeaterState = createHeaterState(loads.length);
+  return (i, hourStartMs, hourNet, ecp, eco) => {
+    const step = heaterInput(
+      state,
+      { at: m.at[i], net: hourNet, ecp, eco, hourStartMs, hourEndMs: hourStartMs + H },
+      o,
+    );
+    state = step.state;
+    let p = 0;
+    let switches = 0;
+    for (let k = 0; k < loads.length; k++) {
+      p += loadPower(loads[k], state.loads[k].level);
+      if (step.decision.loads[k].changed) switches += 1;
+    }
+    return { powerKw: p, switches };
   };
 }
 
-function thresholdController(): Controller {
-  let on = false;
-  return (s) => {
-    const spare = s.pv - s.house; // instantaneous export without the heater
-    if (!on && spare >= LOAD_KW) on = true;
-    else if (on && spare - LOAD_KW < 0) on = false;
-    return on;
+/**
+ * The threshold switch (smart-plug rule) on the meter's instantaneous power, per load step, with
+ * the same minimum on/off times as the library's defaults; a diverter on a percentage output.
+ */
+export function thresholdController(m: MeterMonth, loads: HeaterLoad[]): Controller {
+  const minOn = DEFAULT_HEATER_OPTIONS.minOnMs;
+  const minOff = DEFAULT_HEATER_OPTIONS.minOffMs;
+  const level = loads.map(() => 0);
+  const switchedAt = loads.map(() => -Infinity);
+  return (i) => {
+    const now = m.at[i];
+    const spare = m.pv[i] - m.house[i]; // what the meter would export with the loads off
+    let power = 0;
+    for (let k = 0; k < loads.length; k++) power += loadPower(loads[k], level[k]);
+    const exportKw = spare - power; // what the meter shows now (+ export, − import)
+    let switches = 0;
+    if (exportKw < 0) {
+      // import: the last relay step goes off after its minimum on time
+      for (let k = loads.length - 1; k >= 0; k--) {
+        if (loads[k].kind === 'percent' || level[k] === 0) continue;
+        if (now - switchedAt[k] >= minOn) {
+          level[k] -= 1;
+          switchedAt[k] = now;
+          switches += 1;
+        }
+        break;
+      }
+    } else {
+      // export above the next step's power: one more step after the minimum off time
+      const k = loads.findIndex((l, j) => l.kind === 'relay' && level[j] < l.stages);
+      const before = k < 0 ? true : loads.slice(0, k).every((l, j) => l.kind === 'relay' || level[j] >= 1);
+      if (k >= 0 && before) {
+        const step = loads[k].kw / loads[k].stages;
+        if (exportKw > step && now - switchedAt[k] >= minOff) {
+          level[k] += 1;
+          switchedAt[k] = now;
+          switches += 1;
+        }
+      }
+    }
+    // percentage outputs divert the instantaneous export left by the relays before them
+    let relays = 0;
+    for (let k = 0; k < loads.length; k++) {
+      if (loads[k].kind === 'relay') {
+        relays += loadPower(loads[k], level[k]);
+        continue;
+      }
+      const was = level[k] > 0;
+      level[k] = Math.min(Math.max((spare - relays) / loads[k].kw, 0), 1);
+      if (level[k] < 0.01) level[k] = 0;
+      if (was !== level[k] > 0) switches += 1;
+      relays += loadPower(loads[k], level[k]);
+    }
+    let p = 0;
+    for (let k = 0; k < loads.length; k++) p += loadPower(loads[k], level[k]);
+    return { powerKw: p, switches };
   };
 }
 
-function summarise(r: Result) {
+export interface Summary {
+  surplus: number;
+  used: number;
+  share: number;
+  ran: number;
+  importCaused: number;
+  hoursTipped: number;
+  hoursWithImport: number;
+}
+
+export function summarise(r: RunResult): Summary {
   let surplus = 0;
   let used = 0;
   let importCaused = 0;
   let ran = 0;
-  let hoursIntoImport = 0;
+  let hoursTipped = 0;
+  let hoursWithImport = 0;
   for (let i = 0; i < r.net.length; i++) {
     const base = r.baseNet[i];
     surplus += Math.max(base, 0);
     used += Math.min(r.loadKwh[i], Math.max(base, 0));
     const extra = Math.max(-r.net[i], 0) - Math.max(-base, 0);
-    importCaused += Math.max(extra, 0);
-    if (extra > 1e-9) hoursIntoImport += 1;
+    if (extra > 1e-9) {
+      importCaused += extra;
+      hoursWithImport += 1;
+    }
+    if (base >= 0 && r.net[i] < -1e-9) hoursTipped += 1;
     ran += r.loadKwh[i];
   }
-  return { surplus, used, share: used / surplus, importCaused, ran, hoursIntoImport };
+  return { surplus, used, share: used / surplus, importCaused, ran, hoursTipped, hoursWithImport };
+}
+
+/** The oracle's share: each hour's surplus up to the loads' full power, if the first step can run its minimum. */
+export function oracleShare(r: RunResult, loads: HeaterLoad[]): number {
+  const full = loads.reduce((a, l) => a + l.kw, 0);
+  const first = loads[0].kind === 'percent' ? 0 : loads[0].kw / loads[0].stages;
+  const least = (first * DEFAULT_HEATER_OPTIONS.minOnMs) / H;
+  let surplus = 0;
+  let used = 0;
+  for (let i = 0; i < r.baseNet.length; i++) {
+    const s = Math.max(r.baseNet[i], 0);
+    surplus += s;
+    if (s > 0 && s >= least) used += Math.min(s, full);
+  }
+  return used / surplus;
+}
+
+export interface Row {
+  month: string;
+  setup: string;
+  surplus: number;
+  budget: Summary & { switches: number; usPerReading: number };
+  threshold: Summary & { switches: number };
+  oracle: number;
+}
+
+export function benchMonth(
+  profile: MeterMonthProfile,
+  setups = LOAD_SETUPS,
+): { month: MeterMonth; rows: Row[] } {
+  const month = householdMonth(profile);
+  const rows: Row[] = [];
+  for (const setup of setups) {
+    const a = runMonth(month, budgetController(month, setup.loads));
+    const b = runMonth(month, thresholdController(month, setup.loads));
+    const sa = summarise(a);
+    const sb = summarise(b);
+    rows.push({
+      month: profile.key,
+      setup: setup.key,
+      surplus: sa.surplus,
+      budget: { ...sa, switches: a.switches, usPerReading: (a.ms * 1000) / month.at.length },
+      threshold: { ...sb, switches: b.switches },
+      oracle: oracleShare(a, setup.loads),
+    });
+  }
+  return { month, rows };
+}
+
+function pct(x: number, d = 1): string {
+  return `${(x * 100).toFixed(d)}%`;
 }
 
 function main(): void {
-  const t0 = performance.now();
-  const samples = month();
-  const genMs = performance.now() - t0;
-  const opts: HeaterOptions = { ...DEFAULT_HEATER_OPTIONS, loadKw: LOAD_KW };
-  const a = run('hour budget (elicznik-heater)', samples, budgetController(opts));
-  const a2 = run('hour budget, margin 0.1 kWh', samples, budgetController({ ...opts, marginKwh: 0.1 }));
-  const b = run('threshold on instantaneous export', samples, thresholdController);
-  const sa = summarise(a);
-  const sa2 = summarise(a2);
-  const sb = summarise(b);
-  const fmt = (x: number, d = 1) => x.toFixed(d).padStart(9);
-  console.log(
-    `June 2026, ${samples.length} readings every ${STEP_MS / 1000} s (generated in ${genMs.toFixed(0)} ms), ` +
-      `${a.net.length} clock hours, heater ${LOAD_KW} kW, PV peak ${PV_PEAK_KW} kW`,
-  );
-  console.log(`hourly surplus without the heater: ${sa.surplus.toFixed(1)} kWh`);
-  console.log('');
-  console.log(
-    `${'controller'.padEnd(36)}${'used kWh'.padStart(9)}${'share'.padStart(9)}${'ran kWh'.padStart(9)}` +
-      `${'import'.padStart(9)}${'hours'.padStart(9)}${'switches'.padStart(9)}${'µs/read'.padStart(9)}`,
-  );
-  for (const [r, s] of [
-    [a, sa],
-    [a2, sa2],
-    [b, sb],
-  ] as const) {
+  const only = process.argv.indexOf('--month');
+  const months =
+    only > 0 ? HEATER_BENCH_MONTHS.filter((p) => p.key === process.argv[only + 1]) : HEATER_BENCH_MONTHS;
+  const all: Row[] = [];
+  for (const profile of months) {
+    const t0 = performance.now();
+    const { month, rows } = benchMonth(profile);
+    all.push(...rows);
     console.log(
-      `${r.name.padEnd(36)}${fmt(s.used)}${fmt(s.share * 100)}%`.replace(/%$/, '%') +
-        `${fmt(s.ran)}${fmt(s.importCaused, 2)}${fmt(s.hoursIntoImport, 0)}${fmt(r.switches, 0)}` +
-        `${fmt((r.ms * 1000) / samples.length, 2)}`,
+      `\n${profile.title}: ${month.at.length} readings every ${month.stepMs / 1000} s, ` +
+        `hourly surplus without the loads ${rows[0].surplus.toFixed(1)} kWh (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
     );
+    const head = [
+      'loads',
+      'share',
+      'thresh.',
+      '×thr',
+      'oracle',
+      '×orc',
+      'tipped',
+      'thr.tip',
+      'import kWh',
+      'switches',
+      'µs/read',
+    ];
+    const w = [32, 7, 8, 6, 7, 6, 7, 8, 17, 13, 8];
+    const line = (cells: string[]) =>
+      cells.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('');
+    console.log(line(head));
+    for (const r of rows) {
+      const setup = LOAD_SETUPS.find((s) => s.key === r.setup)!;
+      const b = r.budget;
+      console.log(
+        line([
+          setup.title,
+          pct(b.share),
+          pct(r.threshold.share),
+          `${(b.share / r.threshold.share).toFixed(2)}×`,
+          pct(r.oracle),
+          `${(b.share / r.oracle).toFixed(2)}×`,
+          String(b.hoursTipped),
+          String(r.threshold.hoursTipped),
+          `${b.importCaused.toFixed(2)} (${pct(b.importCaused / b.ran, 2)})`,
+          `${b.switches}/${r.threshold.switches}`,
+          b.usPerReading.toFixed(1),
+        ]),
+      );
+    }
   }
-  console.log('');
-  console.log(`share used, budget / threshold: ${(sa.share / sb.share).toFixed(2)}×`);
   console.log(
-    `net import caused: budget ${sa.importCaused.toFixed(2)} kWh in ${sa.hoursIntoImport} hours, ` +
-      `budget with margin 0.1 kWh ${sa2.importCaused.toFixed(2)} kWh in ${sa2.hoursIntoImport} hours, ` +
-      `threshold ${sb.importCaused.toFixed(2)} kWh in ${sb.hoursIntoImport} hours`,
+    '\nshare: of the hourly surplus, used by the loads in the same hour; thresh./thr.tip: the threshold switch; ' +
+      '×thr, ×orc: budget ÷ threshold, budget ÷ oracle; tipped: hours the loads turned from net export into net import; ' +
+      'import kWh: net import the loads caused in all hours (share of their energy); switches: budget/threshold relay changes.',
   );
-  console.log(`switches, budget / threshold: ${a.switches} / ${b.switches}`);
-  console.log(`time per reading, budget / threshold: ${(a.ms / b.ms).toFixed(1)}×`);
+  const worst = (f: (r: Row) => number) => all.reduce((a, r) => Math.min(a, f(r)), Infinity);
+  console.log(
+    `worst over months and loads: ×thr ${worst((r) => r.budget.share / r.threshold.share).toFixed(2)}, ` +
+      `×orc ${worst((r) => r.budget.share / r.oracle).toFixed(2)}, ` +
+      `tipped ${Math.max(...all.map((r) => r.budget.hoursTipped))}, ` +
+      `import ${pct(Math.max(...all.map((r) => r.budget.importCaused / r.budget.ran)), 2)} of the loads' energy, ` +
+      `µs/read ${Math.max(...all.map((r) => r.budget.usPerReading)).toFixed(1)}`,
+  );
 }
 
-main();
+if (require.main === module) main();

@@ -8,18 +8,25 @@ import {
   DEFAULT_HEATER_OPTIONS,
   heaterOptionsWith,
   type HeaterDecision,
+  type HeaterLoad,
   type HeaterOptions,
 } from '../../src/energy/heater';
 
 /** Settings of the node as the editor saves them (numbers may come as strings). */
 export interface HeaterDef {
+  name?: string;
   mode?: string;
+  /** The loads in priority order; absent in flows saved before loads existed (then `loadKw`). */
+  loads?: { name?: string; kw?: string | number; stages?: string | number; output?: string }[];
   loadKw?: string | number;
   loadProperty?: string;
   minRun?: string | number;
   margin?: string | number;
   guard?: string | number;
   trend?: string | number;
+  late?: string | number;
+  project?: string | number;
+  reserveHours?: string | number;
   onThreshold?: string | number;
   offThreshold?: string | number;
   minOn?: string | number;
@@ -41,13 +48,20 @@ export type Translate = (key: string, params?: Record<string, string | number>) 
 
 /** Control options from the node definition. @throws BadInputError naming the bad settings. */
 export function heaterOptionsOf(def: HeaterDef): HeaterOptions {
+  const loads =
+    Array.isArray(def.loads) && def.loads.length > 0
+      ? def.loads
+      : [{ name: def.name || 'heater', kw: def.loadKw === undefined || def.loadKw === '' ? 2 : def.loadKw }];
   const settings: Record<string, unknown> = {
     mode: def.mode === 'threshold' ? 'threshold' : 'budget',
-    loadKw: def.loadKw,
+    loads,
     minRun: def.minRun,
     margin: def.margin,
     guard: def.guard,
     trend: def.trend,
+    late: def.late,
+    project: def.project,
+    reserveHours: def.reserveHours,
     onThreshold: def.onThreshold,
     offThreshold: def.offThreshold,
     minOn: def.minOn,
@@ -88,7 +102,8 @@ export function outputValue(value: string | undefined, type: string | undefined,
 
 /** A command carried by `msg.payload`: override and/or config, and whether balance fields came too. */
 export interface HeaterCommand {
-  override?: { mode: 'on' | 'off' | 'auto'; durationMs?: number };
+  /** `load`: the name or 1-based number of the one load it applies to. */
+  override?: { mode: 'on' | 'off' | 'auto'; durationMs?: number; load?: string | number };
   config?: Record<string, unknown>;
 }
 
@@ -107,16 +122,24 @@ export function commandOf(payload: unknown, nodeName: string): HeaterCommand | n
   if (p.override !== undefined) {
     let mode: unknown = p.override;
     let minutes: unknown = p.minutes;
+    let load: unknown = p.load;
     if (typeof p.override === 'object' && p.override !== null) {
       const o = p.override as Record<string, unknown>;
       mode = o.mode;
       minutes = o.minutes ?? minutes;
+      load = o.load ?? load;
     }
     mode = typeof mode === 'string' ? mode.toLowerCase() : mode;
     if (mode !== 'on' && mode !== 'off' && mode !== 'auto') {
       throw new BadInputError(`override must be "on", "off" or "auto", not ${JSON.stringify(mode)}`);
     }
     cmd.override = { mode };
+    if (load !== undefined && load !== null && load !== '') {
+      if (typeof load !== 'string' && typeof load !== 'number') {
+        throw new BadInputError(`override load must be a load's name or number, not ${JSON.stringify(load)}`);
+      }
+      cmd.override.load = load;
+    }
     if (minutes !== undefined && minutes !== null && minutes !== '') {
       const n = Number(String(minutes).replace(',', '.'));
       if (!Number.isFinite(n) || n <= 0) {
@@ -134,23 +157,91 @@ export function commandOf(payload: unknown, nodeName: string): HeaterCommand | n
   return cmd;
 }
 
+/**
+ * Index of the load an override names: its name, or its number counted from 1.
+ * @throws BadInputError when no load has that name or number
+ */
+export function loadIndexOf(loads: readonly HeaterLoad[], load: string | number): number {
+  const byName = loads.findIndex((l) => l.name === load);
+  if (byName >= 0) return byName;
+  const n = typeof load === 'number' ? load : /^\d+$/.test(load) ? Number(load) : NaN;
+  if (Number.isInteger(n) && n >= 1 && n <= loads.length) return n - 1;
+  throw new BadInputError(
+    `No load ${JSON.stringify(load)}; the loads are ${loads.map((l, i) => `${i + 1} "${l.name}"`).join(', ')}`,
+  );
+}
+
+/**
+ * Options changed by a config message; the number of outputs (loads, stages, relay or percent)
+ * stays as deployed, since the wires cannot follow.
+ * @throws BadInputError for bad settings or a change of the number of outputs
+ */
+export function optionsWithConfig(
+  options: HeaterOptions,
+  config: Record<string, unknown>,
+  outputs: number,
+): HeaterOptions {
+  const next = heaterOptionsWith(options, config);
+  if (heaterPorts(next.loads).length !== outputs) {
+    throw new BadInputError(
+      'A config message cannot change the number of outputs (loads, stages, relay or percent); change it in the dialog',
+    );
+  }
+  return next;
+}
+
+/** What one output port sends. */
+export type HeaterPort =
+  | { kind: 'on' }
+  | { kind: 'off' }
+  | { kind: 'stage'; load: number; stage: number }
+  | { kind: 'percent'; load: number }
+  | { kind: 'decision' };
+
+/**
+ * The output ports for the loads. One relay with one stage keeps the layout of the first version:
+ * the on value on output 1, the off value on output 2, the decision on output 3. Otherwise one
+ * output per relay stage (its on or off value) and per percentage load (0-100), in priority
+ * order, then the decision. The editor computes the same count.
+ */
+export function heaterPorts(loads: readonly HeaterLoad[]): HeaterPort[] {
+  if (loads.length === 1 && loads[0].kind === 'relay' && loads[0].stages === 1) {
+    return [{ kind: 'on' }, { kind: 'off' }, { kind: 'decision' }];
+  }
+  const ports: HeaterPort[] = [];
+  loads.forEach((l, i) => {
+    if (l.kind === 'percent') ports.push({ kind: 'percent', load: i });
+    else for (let j = 0; j < l.stages; j++) ports.push({ kind: 'stage', load: i, stage: j });
+  });
+  ports.push({ kind: 'decision' });
+  return ports;
+}
+
+/** The value a stage or percentage port shows for a decision (on/off as true/false, percent as a number). */
+export function portValue(port: HeaterPort, d: HeaterDecision): boolean | number | null {
+  if (port.kind === 'stage') return d.loads[port.load].stagesOn > port.stage;
+  if (port.kind === 'percent') return d.loads[port.load].percent;
+  return null;
+}
+
 function kwh(x: number): string {
   return x.toFixed(2);
 }
 
 /**
- * Status of the node: green dot on, grey ring off, yellow for an override, red ring for the
- * fail-safe, each with why.
+ * Status of the node: green dot while any load is on, grey ring off, yellow for an override, red
+ * ring for the fail-safe, each with the bank of the hour, what the loads used and the reserve kept.
  */
 export function heaterStatus(t: Translate, d: HeaterDecision): NodeStatus {
   const k = (key: string, params?: Record<string, string | number>) =>
     t(`elicznik-heater.status.${key}`, params);
   if (d.override) {
+    const which = d.override.mode === 'on' ? 'On' : 'Off';
     const text =
       d.override.minutesLeft === null
-        ? k(`override${d.override.mode === 'on' ? 'On' : 'Off'}`)
-        : k(`override${d.override.mode === 'on' ? 'On' : 'Off'}For`, { minutes: d.override.minutesLeft });
-    return { fill: 'yellow', shape: 'dot', text };
+        ? k(`override${which}`)
+        : k(`override${which}For`, { minutes: d.override.minutesLeft });
+    return { fill: 'yellow', shape: 'dot', text: d.override.load ? `${d.override.load}: ${text}` : text };
   }
   if (d.reason === 'fail-safe') {
     return {
@@ -160,10 +251,13 @@ export function heaterStatus(t: Translate, d: HeaterDecision): NodeStatus {
     };
   }
   const params = {
+    banked: kwh(d.bankedKwh),
+    used: kwh(d.usedKwh),
+    reserve: kwh(d.reserveKwh),
     budget: kwh(d.budgetKwh),
     net: kwh(d.netKwh),
+    power: d.loadKw.toFixed(1),
     minutes: d.minutesLeft,
-    projected: kwh(d.projectedNetKwh),
   };
   if (d.on) return { fill: 'green', shape: 'dot', text: k(`on.${d.reason}`, params) };
   return { fill: 'grey', shape: 'ring', text: k(`off.${d.reason}`, params) };

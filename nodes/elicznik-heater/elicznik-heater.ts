@@ -1,8 +1,10 @@
 /**
  * `elicznik-heater`: switches a heater, boiler or charger on this clock hour's surplus without
  * letting the hour end in net import. Input: the running balance of the hour (the live output of
- * `elicznik-balance` or any object with net or ecp/eco). Output 1 sends the "on" value, output 2
- * the "off" value, only when the state changes (optionally repeated), output 3 every decision.
+ * `elicznik-balance` or any object with net or ecp/eco). One relay: output 1 sends the "on" value,
+ * output 2 the "off" value, only when the state changes (optionally repeated), output 3 every
+ * decision. Several loads or stages: one output per relay stage (on/off value) and per percentage
+ * load (0-100), in priority order, then the decision (see `heaterPorts`).
  * The control lives in `src/energy/heater.ts`; this file reads settings and messages, keeps the
  * state in the chosen context store, runs the timer and sends.
  */
@@ -13,7 +15,6 @@ import {
   heaterEvaluate,
   heaterInput,
   heaterInputOf,
-  heaterOptionsWith,
   heaterOverride,
   isHeaterState,
   type HeaterDecision,
@@ -24,9 +25,14 @@ import {
 import {
   commandOf,
   heaterOptionsOf,
+  optionsWithConfig,
+  heaterPorts,
   heaterStatus,
+  loadIndexOf,
   outputValue,
+  portValue,
   type HeaterDef,
+  type HeaterPort,
   type Translate,
 } from './adapter';
 
@@ -48,8 +54,10 @@ export = function (RED: NodeAPI) {
     let options: HeaterOptions;
     let onValue: unknown;
     let offValue: unknown;
+    let ports: HeaterPort[];
     try {
       options = heaterOptionsOf(def);
+      ports = heaterPorts(options.loads);
       onValue = outputValue(def.onValue, def.onValueType, true);
       offValue = outputValue(def.offValue, def.offValueType, false);
     } catch (err) {
@@ -60,7 +68,9 @@ export = function (RED: NodeAPI) {
     const repeatMs = Math.max(Number(String(def.repeat ?? '0').replace(',', '.')) || 0, 0) * 60_000;
     const loadProperty = def.loadProperty || '';
     const store = def.store || undefined;
-    let state: HeaterState = createHeaterState();
+    let state: HeaterState = createHeaterState(options.loads.length);
+    /** What each stage/percentage port sent last (undefined before the first send). */
+    const sentValues: (boolean | number | null | undefined)[] = ports.map(() => undefined);
     let timer: NodeJS.Timeout | undefined;
     let closed = false;
     let lastSwitchSentAt = 0;
@@ -75,6 +85,11 @@ export = function (RED: NodeAPI) {
       payload: on ? onValue : offValue,
       topic: 'heater',
     });
+    const portMessage = (port: HeaterPort, value: boolean | number, d: HeaterDecision): NodeMessage => {
+      const load = d.loads['load' in port ? port.load : 0];
+      const topic = port.kind === 'stage' && load.stages > 1 ? `${load.name}/${port.stage + 1}` : load.name;
+      return { payload: typeof value === 'number' ? value : value ? onValue : offValue, topic };
+    };
     const decisionMessage = (d: HeaterDecision): NodeMessage =>
       ({ payload: d, topic: 'heater' }) as NodeMessage;
 
@@ -87,13 +102,34 @@ export = function (RED: NodeAPI) {
       state = step.state;
       const d = step.decision;
       const now = Date.now();
-      let sw: NodeMessage | null = null;
-      if (d.changed || force || (repeatMs > 0 && now - lastSwitchSentAt >= repeatMs)) {
-        sw = switchMessage(d.on);
-        lastSwitchSentAt = now;
+      const repeatDue = repeatMs > 0 && now - lastSwitchSentAt >= repeatMs;
+      const out: (NodeMessage | null)[] = ports.map(() => null);
+      let any = false;
+      if (ports[0].kind === 'on') {
+        if (d.changed || force || repeatDue) {
+          out[d.on ? 0 : 1] = switchMessage(d.on);
+          lastSwitchSentAt = now;
+          any = true;
+        }
+      } else {
+        let sentSwitch = false;
+        ports.forEach((port, i) => {
+          const value = portValue(port, d);
+          if (value === null) return;
+          if (value !== sentValues[i] || force || repeatDue) {
+            out[i] = portMessage(port, value, d);
+            sentValues[i] = value;
+            sentSwitch = true;
+            any = true;
+          }
+        });
+        if (sentSwitch) lastSwitchSentAt = now;
       }
-      const out3 = withDecision || d.changed || force ? decisionMessage(d) : null;
-      if (sw || out3) sendFn([d.on ? sw : null, d.on ? null : sw, out3]);
+      if (withDecision || d.changed || force) {
+        out[ports.length - 1] = decisionMessage(d);
+        any = true;
+      }
+      if (any) sendFn(out);
       node.status(heaterStatus(t, d));
       save();
     };
@@ -138,9 +174,14 @@ export = function (RED: NodeAPI) {
       const payload = msg.payload;
       const cmd = commandOf(payload, def.name || '');
       if (cmd) {
-        if (cmd.config) options = heaterOptionsWith(options, cmd.config);
+        if (cmd.config) {
+          options = optionsWithConfig(options, cmd.config, ports.length);
+          ports = heaterPorts(options.loads);
+        }
+        const load =
+          cmd.override?.load === undefined ? undefined : loadIndexOf(options.loads, cmd.override.load);
         const step = cmd.override
-          ? heaterOverride(state, cmd.override.mode, now, options, cmd.override.durationMs)
+          ? heaterOverride(state, cmd.override.mode, now, options, cmd.override.durationMs, load)
           : heaterEvaluate(state, now, options);
         emit(step, send, true);
         return;

@@ -1,84 +1,115 @@
 /**
- * Heater control on the hour's surplus: decides, reading by reading, whether a resistive load
- * (heater, boiler, EV charger) may run so that it spends what this Europe/Warsaw clock hour has
- * exported without making the hour end in net import.
+ * Heater control on the hour's surplus: decides, reading by reading, how much of one or more
+ * controlled loads (heater, boiler, EV charger; relays with 1-3 stages or a percentage output for an
+ * SSR/thyristor controller) may run so that they spend what this Europe/Warsaw clock hour exports
+ * without making the hour end in net import.
  *
- * Under hourly balancing, energy exported and taken back within the same clock hour is free; an
- * hour that ends with net import (ECP > ECO) is paid for. The input is the running balance of the
- * current hour (ECP, ECO, net = ECO − ECP so far, as `elicznik-balance` sends it in live mode).
+ * Under hourly balancing only the hour's net counts: energy the loads use early in an hour is free
+ * as long as the hour still ends in net export. The input is the running balance of the current
+ * hour (ECP, ECO, net = ECO − ECP so far, as `elicznik-balance` sends it in live mode).
  *
- * The model (budget mode):
- * - `houseRateKw`: how fast the hour's net grows without the load, in kW (positive = export). It
- *   is the slope of the net between readings of the same hour, with the load's power added back
- *   while it was on, smoothed exponentially over `trendMs`. It carries over the hour boundary
- *   (the sun does not know the clock), the net does not.
- * - `budgetKwh = net − margin − max(−houseRate, 0) × hoursLeft`: the surplus of this hour the load
- *   may still draw, after keeping the margin and reserving what the house would import until the
- *   hour ends at the current trend. Future export is not counted in the budget.
- * - `projectedNetKwh = net + (houseRate − load) × hoursLeft` while on (the hour's end if the load
- *   ran to the end), `net + min(houseRate, 0) × hoursLeft` while off.
- * - Switch on when the budget covers the load for the minimum run time, or when the trend alone
- *   covers the load and the projection keeps the hour at or above the margin; the condition must
- *   hold for the on-delay, after the minimum off time, within the switch cap.
- * - Stay on while the budget still covers `guardMs` of the load (the reaction time: reading
- *   interval plus relay delay) or the projection with the load on ends at or above the margin.
- *   Otherwise switch off after the minimum on time; before it only if even the guard is gone
- *   (`import-guard`: the hour would end in net import because of the load).
- * - Each hour's net starts from zero, so the budget starts from zero each hour.
+ * The hour is a bank (budget mode):
+ * - **Banked**: the hour's net so far. The loads' energy this hour is counted too (power × time
+ *   on), so the house's own net (`net + used`) is known at every whole minute of the hour.
+ * - **Reserve**: what the rest of the hour may still need. Learned from the latest `reserveHours`
+ *   hours that ended in net export (kept in the state): for windows of 1, 2, 3, 5, 10, 15, 20, 30,
+ *   45 and 60 minutes, the largest net draw of the house from the grid over any such window of
+ *   those hours (a kettle, an oven, a cloud, the evening). The reserve for `t` minutes left is that
+ *   draw (interpolated), plus the import the trend would still take when it is negative, plus the
+ *   margin. Until three hours are learned a prior (2 kW for up to 10 minutes) stands in.
+ * - **Projection**: the house's conservative rate (the lowest one-minute rate of the last 10
+ *   minutes, never below 0) over at most `projectMs`, and only before the last `lateMs` of the
+ *   hour: late in the hour the loads stay on only on banked energy. A start may count the
+ *   projection over its minimum run.
+ * - `budget = banked − reserve + projection`. The loads are steps in priority order (the stages of
+ *   the first load, then the next load's, …). A relay step switches on when the budget covers all
+ *   steps up to it for `minRunMs` plus `guardMs`, held for the on-delay, after the load's minimum
+ *   off time, within its switch cap; the steps on stay on while the budget covers them for
+ *   `guardMs` (the reaction time: reading interval plus relay delay). Otherwise the last step goes
+ *   off after its minimum on time, before it only when the budget is overdrawn (`import-guard`). A
+ *   percentage step follows the house's latest rate plus the budget spread over `trendMs`, between
+ *   0 and 100 %; later steps wait until it is full.
+ * - Each hour's net starts from zero; the trend, the reserve and the loads carry over.
  *
- * The threshold mode is the plain hysteresis on the running net: on at `onThresholdKwh`, off at
- * `offThresholdKwh`, with the same safety rules.
+ * The threshold mode is the plain hysteresis on the running net: one more step at `onThresholdKwh`,
+ * one less at `offThresholdKwh`, with the same safety rules.
  *
- * Safety rules in both modes: minimum on and off times, on-delay, a cap on switches per clock
- * hour (switching off is always allowed), a fail-safe (no input for `failSafeMs` → off; normal
- * control resumes with the next input), an optional maximum on time per Warsaw day, and a manual
- * override on/off/auto with an optional end. The state is a plain JSON object; every function
- * takes the time explicitly.
+ * Safety rules in both modes: minimum on and off times per load, on-delay, a cap on a load's
+ * switches per clock hour (switching off is always allowed), a fail-safe (no input for
+ * `failSafeMs` → all off; normal control resumes with the next input), an optional maximum on
+ * time per Warsaw day, and a manual override on/off/auto with an optional end, for all loads or
+ * one. The state is a plain JSON object; every function takes the time explicitly.
  */
 import { BadInputError } from '../client/errors';
 import { addLocalDays, hourContaining, localDateOf, startOfLocalDayMs, toLocalIso } from './time';
 
-/** `budget`: spend the hour's surplus with a projection; `threshold`: hysteresis on the running net. */
+/** `budget`: spend the hour's bank; `threshold`: hysteresis on the running net. */
 export type HeaterMode = 'budget' | 'threshold';
+
+/** A relay (1-3 stages of equal power) or a percentage output (0-100 % of the power). */
+export type HeaterLoadKind = 'relay' | 'percent';
+
+/** One controlled load. Loads are spent in the order given: the first has priority. */
+export interface HeaterLoad {
+  /** Shown in the decision and the status. */
+  name: string;
+  /** Power with every stage on or at 100 %, kW. */
+  kw: number;
+  /** Relay stages of equal power (1-3); 1 for a percentage output. */
+  stages: number;
+  kind: HeaterLoadKind;
+}
 
 /** Settings of the heater control. Times in ms, power in kW, energy in kWh. */
 export interface HeaterOptions {
   mode: HeaterMode;
-  /** Power the load draws when on, kW (a measured value from the input replaces it while on). */
-  loadKw: number;
-  /** The budget must cover the load for this long before it switches on (ms). */
+  /** The loads in priority order (at least one). */
+  loads: HeaterLoad[];
+  /** A relay step switches on when the budget covers it for this long (ms). */
   minRunMs: number;
-  /** The hour's net is kept at or above this many kWh. */
+  /** Kept on top of the learned reserve at the hour's end, kWh. */
   marginKwh: number;
-  /** Reaction time kept in reserve while on: switch off while the budget still covers this (ms). */
+  /** Reaction time: the steps on stay while the budget covers them this long (ms). */
   guardMs: number;
-  /** Time constant of the trend (ms). */
+  /** Time constant of the trend and of a percentage output's spending (ms). */
   trendMs: number;
-  /** Threshold mode: on when the hour's net reaches this (kWh). */
+  /** In the last this-many ms of an hour nothing is projected: loads stay on only on banked energy. */
+  lateMs: number;
+  /** Before that, the conservative rate is projected this far ahead (ms). */
+  projectMs: number;
+  /** How many recent hours that ended in net export the reserve learns from. */
+  reserveHours: number;
+  /** Threshold mode: one step more when the hour's net reaches this (kWh). */
   onThresholdKwh: number;
-  /** Threshold mode: off when the hour's net falls to or below this (kWh). */
+  /** Threshold mode: one step less when the hour's net falls to or below this (kWh). */
   offThresholdKwh: number;
-  /** Minimum on and off times (ms). */
+  /** Minimum on and off times of each load (ms). */
   minOnMs: number;
   minOffMs: number;
-  /** The switch-on condition must hold this long (ms). */
+  /** A step-up condition must hold this long (ms). */
   onDelayMs: number;
-  /** At most this many changes per clock hour, 0 = no cap. Switching off is always allowed. */
+  /** At most this many changes of one load per clock hour, 0 = no cap. Switching off is always allowed. */
   maxSwitchesPerHour: number;
-  /** No input for this long → off (ms), 0 = never. */
+  /** No input for this long → all off (ms), 0 = never. */
   failSafeMs: number;
-  /** At most this long on per Warsaw day (ms), 0 = no limit. */
+  /** At most this long with any load on per Warsaw day (ms), 0 = no limit. */
   maxOnMsPerDay: number;
 }
 
-/** Defaults: 2 kW load, 5 min minimum run, 0.02 kWh margin, fail-safe after 5 min. */
+/** The load of the defaults: one 2 kW relay. */
+export const DEFAULT_HEATER_LOAD: HeaterLoad = { name: 'heater', kw: 2, stages: 1, kind: 'relay' };
+
+/** Defaults: one 2 kW relay, 5 min minimum run, bank only in the last 30 min, fail-safe after 5 min. */
 export const DEFAULT_HEATER_OPTIONS: HeaterOptions = {
   mode: 'budget',
-  loadKw: 2,
+  loads: [DEFAULT_HEATER_LOAD],
   minRunMs: 5 * 60_000,
   marginKwh: 0.02,
   guardMs: 60_000,
   trendMs: 5 * 60_000,
+  lateMs: 30 * 60_000,
+  projectMs: 5 * 60_000,
+  reserveHours: 24,
   onThresholdKwh: 0.2,
   offThresholdKwh: 0.02,
   minOnMs: 5 * 60_000,
@@ -89,18 +120,34 @@ export const DEFAULT_HEATER_OPTIONS: HeaterOptions = {
   maxOnMsPerDay: 0,
 };
 
-/** A manual override. */
+/** A manual override of all loads (`load` null) or of one. */
 export interface HeaterOverride {
   mode: 'on' | 'off';
   /** End of the override (epoch ms), null = until `auto`. */
   until: number | null;
+  /** Index of the load it applies to, null = all. */
+  load: number | null;
+}
+
+/** What one load is doing. */
+export interface HeaterLoadState {
+  /** Relay: stages on (0..stages); percentage: the fraction 0..1. */
+  level: number;
+  /** When its level last changed (epoch ms). */
+  switchedAt: number | null;
+  /** True when the last change raised the level. */
+  lastUp: boolean;
+  /** Changes in the current clock hour. */
+  switches: number;
 }
 
 /** The serialisable state. */
 export interface HeaterState {
-  version: 1;
+  version: 2;
+  /** True while any load is on. */
   on: boolean;
-  /** When the output last changed (epoch ms). */
+  loads: HeaterLoadState[];
+  /** When any output last changed (epoch ms). */
   switchedAt: number | null;
   /** The clock hour of the latest input or evaluation (epoch ms). */
   hourStartMs: number | null;
@@ -109,19 +156,31 @@ export interface HeaterState {
   net: number;
   ecp: number;
   eco: number;
+  /** Energy the loads used this hour, kWh. */
+  usedKwh: number;
+  /** The house's own net (net + used) at each whole minute of this hour reached so far, kWh. */
+  minuteMarks: number[];
+  /** True when this hour's readings started in its first two minutes (its tail can be learned). */
+  hourComplete: boolean;
+  /** The house's rate over the latest whole minutes, kW, newest last (up to 10). */
+  minuteRates: number[];
+  /** Recent hours that ended in net export: the house's largest net draw over W minutes (TAIL_MINUTES), kWh. */
+  tails: number[][];
+  /** The largest of `tails` per window length, kWh. */
+  reserveCurve: number[];
   /** Time of the latest input (epoch ms). */
   lastInputAt: number | null;
   /** Time of the latest evaluation (epoch ms). */
   lastEvalAt: number | null;
-  /** Smoothed net rate without the load, kW; null before two readings of one hour. */
+  /** Smoothed net rate without the loads, kW; null before two readings of one hour. */
   houseRateKw: number | null;
-  /** The net rate without the load between the two latest readings, kW (unsmoothed). */
+  /** The net rate without the loads between the two latest readings, kW (unsmoothed). */
   lastRateKw: number | null;
-  /** Last measured power of the load while on, kW. */
+  /** Last measured power of the loads while on, kW. */
   measuredLoadKw: number | null;
-  /** Since when the switch-on condition holds (on-delay), epoch ms. */
+  /** Since when the step-up condition holds (on-delay), epoch ms. */
   readySince: number | null;
-  /** Changes in the current clock hour. */
+  /** Changes of any load in the current clock hour. */
   switchesThisHour: number;
   /** Warsaw day of `onMsToday` and the time on in it. */
   day: string | null;
@@ -135,7 +194,6 @@ export interface HeaterState {
 export type HeaterReason =
   | 'start'
   | 'budget'
-  | 'trend'
   | 'threshold'
   | 'min-on'
   | 'min-off'
@@ -159,37 +217,70 @@ export interface HeaterInput {
   net: number;
   ecp?: number;
   eco?: number;
-  /** Measured power of the load, kW, when known. */
+  /** Measured power of the loads together, kW, when known. */
   loadKw?: number;
+}
+
+/** One load in a decision. */
+export interface HeaterLoadDecision {
+  name: string;
+  kind: HeaterLoadKind;
+  on: boolean;
+  /** True when this evaluation switched it on/off or changed its stages (relay). */
+  changed: boolean;
+  /** Relay: stages on; percentage: 0 or 1 (on). */
+  stagesOn: number;
+  stages: number;
+  /** Its full power, kW. */
+  kw: number;
+  /** Share of its power, 0-100. */
+  percent: number;
+  /** Power it draws by its setting, kW. */
+  powerKw: number;
 }
 
 /** What the flow learns on every evaluation. */
 export interface HeaterDecision {
   state: 'on' | 'off';
+  /** True while any load is on. */
   on: boolean;
-  /** True when this evaluation changed the output. */
+  /** True when this evaluation switched a relay stage or a load on or off. */
   changed: boolean;
   reason: HeaterReason;
   mode: HeaterMode;
-  /** Surplus of this hour the load may still draw, kWh (see the module notes). */
+  loads: HeaterLoadDecision[];
+  /** The hour's net so far: what it has banked, kWh (negative: overdrawn). */
+  bankedKwh: number;
+  /** Energy the loads used this hour, kWh. */
+  usedKwh: number;
+  /** Kept for the rest of the hour (learned reserve, trend, margin), kWh. */
+  reserveKwh: number;
+  /** Conservative surplus still expected before the last minutes of the hour, kWh. */
+  projectionKwh: number;
+  /** banked − reserve + projection: what the loads may still spend this hour, kWh (≥ 0). */
   budgetKwh: number;
-  /** The hour's net at its end by the projection, kWh. */
+  /** The hour's net at its end if the loads stayed as they are and the trend held, kWh. */
   projectedNetKwh: number;
-  /** This hour so far, kWh. */
+  /** Same as `bankedKwh`. */
   netKwh: number;
   ecp: number;
   eco: number;
-  /** The trend of the net without the load, kW (null before it is known). */
+  /** The trend of the net without the loads, kW (null before it is known). */
   houseRateKw: number | null;
-  /** The load's power used in the projection, kW. */
+  /** Power the loads draw now, kW (measured when given). */
   loadKw: number;
-  /** Minutes the budget covers the load. */
+  /** Minutes the budget covers the loads now on (or the first step when all are off). */
   runMinutes: number;
   hourStart: string | null;
   hourEnd: string | null;
   minutesLeft: number;
   at: string;
-  override: { mode: 'on' | 'off'; until: string | null; minutesLeft: number | null } | null;
+  override: {
+    mode: 'on' | 'off';
+    until: string | null;
+    minutesLeft: number | null;
+    load: string | null;
+  } | null;
   switchesThisHour: number;
   onMinutesToday: number;
   /** Minutes since the latest input, null before any. */
@@ -202,17 +293,40 @@ export interface HeaterStep {
   decision: HeaterDecision;
 }
 
-/** A fresh state: off. */
-export function createHeaterState(): HeaterState {
+const MIN = 60_000;
+const H = 3_600_000;
+/** Window lengths (minutes) of the learned reserve, up to the whole hour. */
+export const TAIL_MINUTES: readonly number[] = [1, 2, 3, 5, 10, 15, 20, 30, 45, 60];
+/** Until this many hours are learned, the prior reserve stands in. */
+const PRIOR_HOURS = 3;
+/** The prior: a 2 kW draw for up to 10 minutes. */
+const PRIOR_KW = 2;
+const PRIOR_MAX_MIN = 10;
+/** The conservative rate looks at this many recent whole minutes. */
+const RATE_MINUTES = 10;
+
+function freshLoad(): HeaterLoadState {
+  return { level: 0, switchedAt: null, lastUp: false, switches: 0 };
+}
+
+/** A fresh state: everything off, nothing learned. */
+export function createHeaterState(loads = 1): HeaterState {
   return {
-    version: 1,
+    version: 2,
     on: false,
+    loads: Array.from({ length: Math.max(loads, 1) }, freshLoad),
     switchedAt: null,
     hourStartMs: null,
     hourEndMs: null,
     net: 0,
     ecp: 0,
     eco: 0,
+    usedKwh: 0,
+    minuteMarks: [],
+    hourComplete: false,
+    minuteRates: [],
+    tails: [],
+    reserveCurve: [],
     lastInputAt: null,
     lastEvalAt: null,
     houseRateKw: null,
@@ -233,32 +347,210 @@ export function isHeaterState(value: unknown): value is HeaterState {
   return (
     typeof v === 'object' &&
     v !== null &&
-    v.version === 1 &&
+    v.version === 2 &&
     typeof v.on === 'boolean' &&
     typeof v.net === 'number' &&
+    typeof v.usedKwh === 'number' &&
+    Array.isArray(v.loads) &&
+    v.loads.every((l) => typeof l === 'object' && l !== null && typeof l.level === 'number') &&
+    Array.isArray(v.minuteMarks) &&
+    Array.isArray(v.minuteRates) &&
+    Array.isArray(v.tails) &&
+    Array.isArray(v.reserveCurve) &&
     typeof v.switchesThisHour === 'number' &&
     typeof v.onMsToday === 'number'
   );
 }
 
-const H = 3_600_000;
+/* ---------- steps and power ---------- */
 
-/** Starts the given clock hour in the state: the hour's sums and switch count start from zero. */
-function startHour(s: HeaterState, startMs: number, endMs: number): void {
+function stepKw(load: HeaterLoad): number {
+  return load.kind === 'percent' ? load.kw : load.kw / load.stages;
+}
+
+/** Power of one load at a level, kW. */
+function loadPower(load: HeaterLoad, level: number): number {
+  return load.kind === 'percent' ? load.kw * level : stepKw(load) * level;
+}
+
+/** Nominal power of all loads at their levels, kW. */
+function nominalPower(s: HeaterState, opts: HeaterOptions): number {
+  let p = 0;
+  for (let i = 0; i < opts.loads.length; i++) p += loadPower(opts.loads[i], s.loads[i]?.level ?? 0);
+  return p;
+}
+
+/** Power the loads draw now: the measured value while on, else the nominal one. */
+function powerOf(s: HeaterState, opts: HeaterOptions): number {
+  const nominal = nominalPower(s, opts);
+  if (nominal <= 0) return 0;
+  return s.measuredLoadKw !== null && s.measuredLoadKw > 0 ? s.measuredLoadKw : nominal;
+}
+
+function isFull(load: HeaterLoad, level: number): boolean {
+  return load.kind === 'percent' ? level >= 0.99 : level >= load.stages;
+}
+
+/** Makes the state's loads match the options (after a config change). */
+function fitLoads(s: HeaterState, opts: HeaterOptions): void {
+  if (s.loads.length !== opts.loads.length) {
+    s.loads = opts.loads.map((_, i) => (s.loads[i] ? { ...s.loads[i] } : freshLoad()));
+  }
+  for (let i = 0; i < opts.loads.length; i++) {
+    const l = opts.loads[i];
+    const ls = s.loads[i];
+    const max = l.kind === 'percent' ? 1 : l.stages;
+    if (ls.level > max) s.loads[i] = { ...ls, level: max };
+    if (l.kind === 'relay' && !Number.isInteger(ls.level))
+      s.loads[i] = { ...ls, level: Math.round(ls.level) };
+  }
+}
+
+/* ---------- the hour, the minute marks and the learned reserve ---------- */
+
+/** The house's own net (the hour's net with the loads' energy added back), kWh. */
+function houseNet(s: HeaterState): number {
+  return s.net + s.usedKwh;
+}
+
+/**
+ * The house's largest net draw from the grid over any W-minute window of a finished hour, per
+ * TAIL_MINUTES, as a non-decreasing curve (a longer rest of the hour can hold a shorter draw).
+ */
+function drawCurve(marks: number[], end: number): number[] {
+  const all = marks.slice(0, 60);
+  while (all.length < 60) all.push(all[all.length - 1] ?? 0);
+  all.push(end);
+  let run = 0;
+  return TAIL_MINUTES.map((w) => {
+    for (let k = 0; k + w <= 60; k++) run = Math.max(run, all[k] - all[k + w]);
+    return run;
+  });
+}
+
+/** Closes the state's hour: learns its draws when it ended in net export. */
+function closeHour(s: HeaterState, opts: HeaterOptions): void {
+  if (s.hourStartMs === null || s.lastInputAt === null || s.lastInputAt < s.hourStartMs) return;
+  const end = houseNet(s);
+  const marks = s.minuteMarks;
+  if (marks.length > 0) {
+    const lastMinute = marks.length - 1;
+    const rest = Math.max(60 - lastMinute, 1);
+    pushRate(s, ((end - marks[lastMinute]) * 60) / rest);
+  }
+  if (s.hourComplete && end > 0 && marks.length >= 50) {
+    const keep = Math.max(Math.floor(opts.reserveHours), 1);
+    s.tails = [...s.tails, drawCurve(marks, end)].slice(-keep);
+    s.reserveCurve = TAIL_MINUTES.map((_, i) => s.tails.reduce((m, t) => Math.max(m, t[i]), 0));
+  }
+}
+
+function pushRate(s: HeaterState, kw: number): void {
+  s.minuteRates = [...s.minuteRates, kw].slice(-RATE_MINUTES);
+}
+
+/** Starts the given clock hour: the hour's sums, marks and switch counts start from zero. */
+function startHour(s: HeaterState, startMs: number, endMs: number, opts: HeaterOptions): void {
+  closeHour(s, opts);
   s.hourStartMs = startMs;
   s.hourEndMs = endMs;
   s.net = 0;
   s.ecp = 0;
   s.eco = 0;
+  s.usedKwh = 0;
+  s.minuteMarks = [];
+  s.hourComplete = false;
   s.switchesThisHour = 0;
+  s.loads = s.loads.map((l) => ({ ...l, switches: 0 }));
 }
 
 /** Moves the state to the clock hour containing `now` when the current one has ended. */
-function enterHour(s: HeaterState, now: number): void {
+function enterHour(s: HeaterState, now: number, opts: HeaterOptions): void {
   if (s.hourEndMs !== null && now < s.hourEndMs) return;
   const h = hourContaining(now);
-  startHour(s, h.startMs, h.endMs);
+  startHour(s, h.startMs, h.endMs, opts);
 }
+
+/** Records the house's net at the whole minutes reached by a reading at `at`. */
+function markMinutes(s: HeaterState, at: number): void {
+  if (s.hourStartMs === null) return;
+  const minute = Math.min(Math.floor((at - s.hourStartMs) / MIN), 59);
+  const marks = s.minuteMarks;
+  if (marks.length > minute) return;
+  const value = houseNet(s);
+  const next = marks.slice();
+  if (next.length === 0) {
+    next.push(0); // the hour starts from zero
+    s.hourComplete = minute <= 1;
+  }
+  while (next.length <= minute) {
+    const k = next.length;
+    next.push(value);
+    pushRate(s, (value - next[k - 1]) * 60);
+  }
+  s.minuteMarks = next;
+}
+
+/** Interpolates a tail (per TAIL_MINUTES) at `minutes`. */
+function tailAt(tail: readonly number[], minutes: number): number {
+  if (minutes <= 0) return 0;
+  if (minutes <= TAIL_MINUTES[0]) return (tail[0] * minutes) / TAIL_MINUTES[0];
+  for (let i = 1; i < TAIL_MINUTES.length; i++) {
+    if (minutes <= TAIL_MINUTES[i]) {
+      const a = TAIL_MINUTES[i - 1];
+      const b = TAIL_MINUTES[i];
+      return tail[i - 1] + ((tail[i] - tail[i - 1]) * (minutes - a)) / (b - a);
+    }
+  }
+  return tail[tail.length - 1];
+}
+
+/** The learned draw for `minutes` left, kWh (the prior until enough hours are known). */
+function learnedDraw(s: HeaterState, minutes: number): number {
+  const r = s.reserveCurve.length === TAIL_MINUTES.length ? tailAt(s.reserveCurve, minutes) : 0;
+  if (s.tails.length >= PRIOR_HOURS) return r;
+  return Math.max(r, (PRIOR_KW * Math.min(minutes, PRIOR_MAX_MIN)) / 60);
+}
+
+/** The house's conservative rate, kW (≥ 0): the lowest of the recent whole minutes. */
+function conservativeRate(s: HeaterState): number {
+  if (s.minuteRates.length < 3) return 0;
+  let r = Infinity;
+  for (const m of s.minuteRates) r = Math.min(r, m);
+  return Math.max(r, 0);
+}
+
+interface Figures {
+  hoursLeft: number;
+  reserve: number;
+  projStay: number;
+  /** Extra projection a start may count (over its minimum run), on top of projStay. */
+  projStartExtra: number;
+  budget: number;
+  power: number;
+}
+
+function figures(s: HeaterState, now: number, opts: HeaterOptions): Figures {
+  const end = s.hourEndMs ?? now;
+  const msLeft = Math.max(end - now, 0);
+  const hoursLeft = msLeft / H;
+  const trend = s.houseRateKw ?? 0;
+  const reserve = learnedDraw(s, msLeft / MIN) + Math.max(-trend, 0) * hoursLeft + opts.marginKwh;
+  const rate = conservativeRate(s);
+  const early = Math.min(Math.max(msLeft - opts.lateMs, 0), opts.projectMs);
+  const projStay = (rate * early) / H;
+  const projStart = (rate * Math.max(early, Math.min(opts.minRunMs, msLeft))) / H;
+  return {
+    hoursLeft,
+    reserve,
+    projStay,
+    projStartExtra: projStart - projStay,
+    budget: s.net - reserve + projStay,
+    power: powerOf(s, opts),
+  };
+}
+
+/* ---------- decisions ---------- */
 
 /** Adds the time on since the previous evaluation to the Warsaw day's count. */
 function countOnTime(s: HeaterState, now: number): void {
@@ -287,119 +579,275 @@ function dayOf(now: number): string {
 }
 
 function midnightBefore(now: number): number {
-  // Warsaw midnight is never skipped; walk back from the clock hour
-  let h = hourContaining(now);
-  const day = localDateOf(now);
-  while (localDateOf(h.startMs - 1) === day) h = hourContaining(h.startMs - 1);
-  return h.startMs;
+  dayOf(now);
+  return dayCache!.startMs;
 }
 
-function loadOf(s: HeaterState, opts: HeaterOptions): number {
-  return s.measuredLoadKw !== null && s.measuredLoadKw > 0 ? s.measuredLoadKw : opts.loadKw;
-}
-
-interface Figures {
-  budgetKwh: number;
-  projectedOn: number;
-  projectedOff: number;
-  hoursLeft: number;
-  rate: number;
-  load: number;
-}
-
-function figures(s: HeaterState, now: number, opts: HeaterOptions): Figures {
-  const end = s.hourEndMs ?? now;
-  const hoursLeft = Math.max(end - now, 0) / H;
-  const rate = s.houseRateKw ?? 0;
-  const load = loadOf(s, opts);
-  const reserve = Math.max(-rate, 0) * hoursLeft;
-  return {
-    budgetKwh: s.net - opts.marginKwh - reserve,
-    projectedOn: s.net + (rate - load) * hoursLeft,
-    projectedOff: s.net + Math.min(rate, 0) * hoursLeft,
-    hoursLeft,
-    rate,
-    load,
+/** Sets a load's level; true when a relay stage or the on/off state changed. */
+function setLevel(s: HeaterState, i: number, level: number, now: number, opts: HeaterOptions): boolean {
+  const ls = s.loads[i];
+  if (ls.level === level) return false;
+  const load = opts.loads[i];
+  const wasOn = ls.level > 0;
+  const isOn = level > 0;
+  const switched = load.kind === 'relay' || wasOn !== isOn;
+  const up = level > ls.level;
+  s.loads[i] = {
+    level,
+    switchedAt: switched ? now : ls.switchedAt,
+    lastUp: switched ? up : ls.lastUp,
+    switches: ls.switches + (switched ? 1 : 0),
   };
+  if (switched) {
+    s.switchesThisHour += 1;
+    s.switchedAt = now;
+  }
+  return switched;
 }
 
-/** What the control wants without the anti-flapping rules: on/off and why. */
-function wanted(
+function allOff(s: HeaterState, now: number, opts: HeaterOptions): boolean {
+  let changed = false;
+  for (let i = 0; i < s.loads.length; i++) changed = setLevel(s, i, 0, now, opts) || changed;
+  return changed;
+}
+
+function sinceSwitch(ls: HeaterLoadState, now: number): number {
+  return ls.switchedAt === null ? Infinity : now - ls.switchedAt;
+}
+
+/** The next relay step to add: its load and level, or null when all are full or a percentage step comes first. */
+function nextStep(
   s: HeaterState,
-  f: Figures,
   opts: HeaterOptions,
-): { on: boolean; hard: boolean; reason: HeaterReason } {
-  if (opts.mode === 'threshold') {
-    if (!s.on)
-      return s.net >= opts.onThresholdKwh
-        ? { on: true, hard: false, reason: 'threshold' }
-        : { on: false, hard: false, reason: 'no-surplus' };
-    return s.net <= opts.offThresholdKwh
-      ? { on: false, hard: false, reason: 'threshold' }
-      : { on: true, hard: false, reason: 'threshold' };
+): { load: number; level: number; kwAfter: number } | null {
+  let kw = 0;
+  for (let i = 0; i < opts.loads.length; i++) {
+    const load = opts.loads[i];
+    const level = s.loads[i].level;
+    if (isFull(load, level)) {
+      kw += load.kw;
+      continue;
+    }
+    if (load.kind === 'percent') return null;
+    return { load: i, level: level + 1, kwAfter: kw + loadPower(load, level + 1) };
   }
-  const covers = (ms: number) => f.budgetKwh >= (f.load * ms) / H;
-  // The trend alone may carry the load only while the latest interval agrees (a cloud ends it at once).
-  const rateNow = s.lastRateKw === null ? f.rate : Math.min(f.rate, s.lastRateKw);
-  const trendCarries = rateNow >= f.load && f.projectedOn >= opts.marginKwh && s.net >= 0;
-  if (!s.on) {
-    if (covers(Math.max(opts.minRunMs, 1))) return { on: true, hard: false, reason: 'budget' };
-    if (trendCarries && s.houseRateKw !== null) return { on: true, hard: false, reason: 'trend' };
-    return { on: false, hard: false, reason: 'no-surplus' };
-  }
-  if (covers(opts.guardMs) && f.budgetKwh > 0) return { on: true, hard: false, reason: 'budget' };
-  if (trendCarries) return { on: true, hard: false, reason: 'trend' };
-  // Out of budget: the guard is spent too when even the projection with the load off breaks the margin.
-  const hard = f.budgetKwh < (f.load * opts.guardMs) / H / 2 || f.projectedOff < opts.marginKwh;
-  return { on: false, hard, reason: hard ? 'import-guard' : 'budget-spent' };
+  return null;
 }
 
-function setOutput(s: HeaterState, on: boolean, now: number, reason: HeaterReason): boolean {
-  s.reason = reason;
-  if (s.on === on) return false;
-  s.on = on;
-  s.switchedAt = now;
-  s.switchesThisHour += 1;
+/** Nominal power of the relay loads, kW. */
+function relayNominal(s: HeaterState, opts: HeaterOptions): number {
+  let p = 0;
+  for (let i = 0; i < opts.loads.length; i++) {
+    if (opts.loads[i].kind === 'relay') p += loadPower(opts.loads[i], s.loads[i].level);
+  }
+  return p;
+}
+
+/** The last relay load that is on (lowest priority), or -1. */
+function lastRelayOn(s: HeaterState, opts: HeaterOptions): number {
+  for (let i = s.loads.length - 1; i >= 0; i--) {
+    if (opts.loads[i].kind === 'relay' && s.loads[i].level > 0) return i;
+  }
+  return -1;
+}
+
+/** The last load that is on (lowest priority), or -1. */
+function lastOn(s: HeaterState): number {
+  for (let i = s.loads.length - 1; i >= 0; i--) if (s.loads[i].level > 0) return i;
+  return -1;
+}
+
+interface Outcome {
+  changed: boolean;
+  reason: HeaterReason;
+}
+
+/** Budget mode: steps down what the budget no longer covers, then maybe one relay step up. */
+function decideBudget(s: HeaterState, now: number, opts: HeaterOptions): Outcome {
+  const f = figures(s, now, opts);
+  const guardH = opts.guardMs / H;
+  let changed = false;
+  let reason: HeaterReason | null = null;
+  // relay steps down from the lowest priority while the budget does not cover their guard
+  const nominal = nominalPower(s, opts);
+  const scale = nominal > 0 ? f.power / nominal : 1; // measured vs nominal
+  let relayPower = relayNominal(s, opts) * scale;
+  while (relayPower > 0 && f.budget < relayPower * guardH) {
+    const i = lastRelayOn(s, opts);
+    if (i < 0) break;
+    const ls = s.loads[i];
+    const hard = f.budget < 0;
+    if (!hard && ls.lastUp && sinceSwitch(ls, now) < opts.minOnMs) {
+      reason ??= 'min-on';
+      break;
+    }
+    changed = setLevel(s, i, ls.level - 1, now, opts) || changed;
+    reason = hard ? 'import-guard' : 'budget-spent';
+    relayPower = relayNominal(s, opts) * scale;
+  }
+  // percentage steps: follow the latest rate plus the budget spread over trendMs
+  let relayKw = 0;
+  for (let i = 0; i < opts.loads.length; i++) {
+    const load = opts.loads[i];
+    if (load.kind !== 'percent') {
+      relayKw += loadPower(load, s.loads[i].level);
+      continue;
+    }
+    const earlierFull = opts.loads.slice(0, i).every((l, j) => isFull(l, s.loads[j].level));
+    const ls = s.loads[i];
+    let target = 0;
+    if (earlierFull) {
+      const rate = s.lastRateKw ?? s.houseRateKw ?? 0;
+      const spare = rate - relayKw + (f.budget * H) / Math.max(opts.trendMs, MIN);
+      target = Math.min(Math.max(spare / load.kw, 0), 1);
+      if (target < 0.01) target = 0;
+      // switching a percentage output on or off keeps the minimum times
+      if (ls.level === 0 && target > 0 && sinceSwitch(ls, now) < opts.minOffMs) target = 0;
+      if (ls.level > 0 && target === 0 && f.budget >= 0 && ls.lastUp && sinceSwitch(ls, now) < opts.minOnMs) {
+        target = 0.01;
+      }
+    }
+    target = Math.round(target * 1000) / 1000;
+    if (target !== ls.level) {
+      const up = target > ls.level;
+      changed = setLevel(s, i, target, now, opts) || changed;
+      if (ls.level === 0 || target === 0)
+        reason = up ? 'budget' : f.budget < 0 ? 'import-guard' : 'budget-spent';
+    }
+    relayKw += loadPower(load, target);
+  }
+  if (changed) {
+    s.readySince = null;
+    return { changed, reason: reason ?? 'budget' };
+  }
+  // one relay step up when the budget covers all steps up to it for the minimum run
+  const next = nextStep(s, opts);
+  if (next === null) {
+    s.readySince = null;
+    return { changed, reason: reason ?? (s.on || nominalPower(s, opts) > 0 ? 'budget' : 'no-surplus') };
+  }
+  const runH =
+    (Math.min(opts.minRunMs, Math.max((s.hourEndMs ?? now) - now, opts.guardMs)) + opts.guardMs) / H;
+  const wants = f.budget + f.projStartExtra >= next.kwAfter * runH && f.budget > 0;
+  if (!wants) {
+    s.readySince = null;
+    const anyOn = nominalPower(s, opts) > 0;
+    return { changed, reason: reason ?? (anyOn ? 'budget' : 'no-surplus') };
+  }
+  if (s.readySince === null) s.readySince = now;
+  const ls = s.loads[next.load];
+  if (!ls.lastUp && sinceSwitch(ls, now) < opts.minOffMs) return { changed, reason: 'min-off' };
+  if (now - s.readySince < opts.onDelayMs) return { changed, reason: reason ?? 'on-delay' };
+  if (opts.maxSwitchesPerHour > 0 && ls.switches + 2 > opts.maxSwitchesPerHour) {
+    return { changed, reason: 'switch-cap' };
+  }
+  changed = setLevel(s, next.load, next.level, now, opts) || changed;
   s.readySince = null;
-  return true;
+  return { changed, reason: 'budget' };
+}
+
+/** Threshold mode: one step more at the on threshold, one less at the off threshold. */
+function decideThreshold(s: HeaterState, now: number, opts: HeaterOptions): Outcome {
+  const i = lastOn(s);
+  if (s.net <= opts.offThresholdKwh && i >= 0) {
+    s.readySince = null;
+    const ls = s.loads[i];
+    if (ls.lastUp && sinceSwitch(ls, now) < opts.minOnMs) return { changed: false, reason: 'min-on' };
+    const load = opts.loads[i];
+    const level = load.kind === 'percent' ? 0 : ls.level - 1;
+    return { changed: setLevel(s, i, level, now, opts), reason: 'threshold' };
+  }
+  if (s.net < opts.onThresholdKwh) {
+    s.readySince = null;
+    return { changed: false, reason: i >= 0 ? 'threshold' : 'no-surplus' };
+  }
+  // one more step: the first load not full
+  const j = opts.loads.findIndex((l, k) => !isFull(l, s.loads[k].level));
+  if (j < 0) return { changed: false, reason: 'threshold' };
+  if (s.readySince === null) s.readySince = now;
+  const ls = s.loads[j];
+  if (!ls.lastUp && sinceSwitch(ls, now) < opts.minOffMs) return { changed: false, reason: 'min-off' };
+  if (now - s.readySince < opts.onDelayMs) return { changed: false, reason: 'on-delay' };
+  if (opts.maxSwitchesPerHour > 0 && ls.switches + 2 > opts.maxSwitchesPerHour) {
+    return { changed: false, reason: 'switch-cap' };
+  }
+  const load = opts.loads[j];
+  const level = load.kind === 'percent' ? 1 : ls.level + 1;
+  s.readySince = null;
+  return { changed: setLevel(s, j, level, now, opts), reason: 'threshold' };
 }
 
 function decide(s: HeaterState, now: number, opts: HeaterOptions): boolean {
+  fitLoads(s, opts);
+  const out = decideOutcome(s, now, opts);
+  s.reason = out.reason;
+  s.on = s.loads.some((l) => l.level > 0);
+  if (!s.on) s.measuredLoadKw = null;
+  return out.changed;
+}
+
+function decideOutcome(s: HeaterState, now: number, opts: HeaterOptions): Outcome {
   // override
   if (s.override && s.override.until !== null && now >= s.override.until) s.override = null;
-  if (s.override) return setOutput(s, s.override.mode === 'on', now, 'override');
-
+  const o = s.override;
+  if (o && o.load === null) {
+    let changed = false;
+    for (let i = 0; i < opts.loads.length; i++) {
+      const full = opts.loads[i].kind === 'percent' ? 1 : opts.loads[i].stages;
+      changed = setLevel(s, i, o.mode === 'on' ? full : 0, now, opts) || changed;
+    }
+    s.readySince = null;
+    return { changed, reason: 'override' };
+  }
   // fail-safe
   if (opts.failSafeMs > 0 && (s.lastInputAt === null || now - s.lastInputAt >= opts.failSafeMs)) {
     s.readySince = null;
-    return setOutput(s, false, now, 'fail-safe');
+    return { changed: allOff(s, now, opts), reason: 'fail-safe' };
   }
   // daily limit
   if (opts.maxOnMsPerDay > 0 && s.onMsToday >= opts.maxOnMsPerDay) {
     s.readySince = null;
-    return setOutput(s, false, now, 'daily-limit');
+    return { changed: allOff(s, now, opts), reason: 'daily-limit' };
   }
+  // one load overridden: it is set, the others share what is left
+  let changedByOverride = false;
+  if (o && o.load !== null && o.load < opts.loads.length) {
+    const load = opts.loads[o.load];
+    const full = load.kind === 'percent' ? 1 : load.stages;
+    changedByOverride = setLevel(s, o.load, o.mode === 'on' ? full : 0, now, opts);
+  }
+  const out = opts.mode === 'threshold' ? decideThreshold(s, now, opts) : decideBudget(s, now, opts);
+  if (o && o.load !== null && o.load < opts.loads.length) {
+    // the control never moves an overridden load
+    const load = opts.loads[o.load];
+    const full = load.kind === 'percent' ? 1 : load.stages;
+    setLevel(s, o.load, o.mode === 'on' ? full : 0, now, opts);
+  }
+  return { changed: out.changed || changedByOverride, reason: out.reason };
+}
 
-  const f = figures(s, now, opts);
-  const want = wanted(s, f, opts);
-  const since = s.switchedAt === null ? Infinity : now - s.switchedAt;
+/** ISO text of recent hour starts and ends (the decision of every reading names its hour). */
+const isoCache = new Map<number, string>();
 
-  if (s.on) {
-    if (want.on) return setOutput(s, true, now, want.reason);
-    if (since < opts.minOnMs && !want.hard) return setOutput(s, true, now, 'min-on');
-    return setOutput(s, false, now, want.reason);
+function hourIso(ms: number): string {
+  let iso = isoCache.get(ms);
+  if (iso === undefined) {
+    if (isoCache.size > 16) isoCache.clear();
+    iso = toLocalIso(ms);
+    isoCache.set(ms, iso);
   }
-  if (!want.on) {
-    s.readySince = null;
-    return setOutput(s, false, now, want.reason);
-  }
-  if (s.readySince === null) s.readySince = now;
-  if (since < opts.minOffMs) return setOutput(s, false, now, 'min-off');
-  if (now - s.readySince < opts.onDelayMs) return setOutput(s, false, now, 'on-delay');
-  if (opts.maxSwitchesPerHour > 0 && s.switchesThisHour + 2 > opts.maxSwitchesPerHour) {
-    return setOutput(s, false, now, 'switch-cap');
-  }
-  return setOutput(s, true, now, want.reason);
+  return iso;
+}
+
+/** ISO text of an instant inside a clock hour: the hour's UTC offset holds for all of it. */
+function isoIn(now: number, hourStartMs: number | null): string {
+  if (hourStartMs === null || now < hourStartMs || now >= hourStartMs + H) return toLocalIso(now);
+  const start = hourIso(hourStartMs);
+  const offset = start.slice(-6);
+  const minutes =
+    (offset[0] === '-' ? -1 : 1) * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6)));
+  const local = new Date(now + minutes * MIN).toISOString(); // YYYY-MM-DDTHH:mm:ss.sssZ in local time
+  return `${local.slice(0, 19)}${offset}`;
 }
 
 function round(x: number, digits = 3): number {
@@ -407,49 +855,80 @@ function round(x: number, digits = 3): number {
   return Math.round(x * p) / p;
 }
 
-/** The decision for the current state at `now`. */
+/** The decision for the current state at `now`; `before` tells which loads changed. */
 export function heaterDecision(
   s: HeaterState,
   now: number,
   opts: HeaterOptions,
   changed = false,
+  before?: HeaterState,
 ): HeaterDecision {
   const f = figures(s, now, opts);
   const hoursLeft = s.hourEndMs === null ? 0 : f.hoursLeft;
+  const loads = opts.loads.map((load, i): HeaterLoadDecision => {
+    const level = s.loads[i]?.level ?? 0;
+    const prev = before?.loads[i]?.level ?? level;
+    const relayChanged = load.kind === 'relay' ? prev !== level : prev > 0 !== level > 0;
+    return {
+      name: load.name,
+      kind: load.kind,
+      on: level > 0,
+      changed: changed && relayChanged,
+      stagesOn: load.kind === 'percent' ? (level > 0 ? 1 : 0) : level,
+      stages: load.stages,
+      kw: load.kw,
+      percent: Math.round((load.kind === 'percent' ? level : level / load.stages) * 100),
+      powerKw: round(loadPower(load, level)),
+    };
+  });
+  const firstStep = opts.loads.length ? stepKw(opts.loads[0]) : 0;
+  const runKw = f.power > 0 ? f.power : firstStep;
+  const trend = s.houseRateKw ?? 0;
   return {
     state: s.on ? 'on' : 'off',
     on: s.on,
     changed,
     reason: s.reason,
     mode: opts.mode,
-    budgetKwh: round(Math.max(f.budgetKwh, 0)),
-    projectedNetKwh: round(s.on ? f.projectedOn : f.projectedOff),
+    loads,
+    bankedKwh: round(s.net),
+    usedKwh: round(s.usedKwh),
+    reserveKwh: round(f.reserve),
+    projectionKwh: round(f.projStay),
+    budgetKwh: round(Math.max(f.budget, 0)),
+    projectedNetKwh: round(s.net + (trend - f.power) * hoursLeft),
     netKwh: round(s.net),
     ecp: round(s.ecp),
     eco: round(s.eco),
     houseRateKw: s.houseRateKw === null ? null : round(s.houseRateKw),
-    loadKw: round(f.load),
-    runMinutes: f.load > 0 ? Math.max(Math.floor((Math.max(f.budgetKwh, 0) / f.load) * 60), 0) : 0,
-    hourStart: s.hourStartMs === null ? null : toLocalIso(s.hourStartMs),
-    hourEnd: s.hourEndMs === null ? null : toLocalIso(s.hourEndMs),
-    minutesLeft: Math.ceil((hoursLeft * H) / 60_000),
-    at: toLocalIso(now),
+    loadKw: round(f.power),
+    runMinutes: runKw > 0 ? Math.max(Math.floor((Math.max(f.budget, 0) / runKw) * 60), 0) : 0,
+    hourStart: s.hourStartMs === null ? null : hourIso(s.hourStartMs),
+    hourEnd: s.hourEndMs === null ? null : hourIso(s.hourEndMs),
+    minutesLeft: Math.ceil((hoursLeft * H) / MIN),
+    at: isoIn(now, s.hourStartMs),
     override: s.override
       ? {
           mode: s.override.mode,
           until: s.override.until === null ? null : toLocalIso(s.override.until),
           minutesLeft:
-            s.override.until === null ? null : Math.ceil(Math.max(s.override.until - now, 0) / 60_000),
+            s.override.until === null ? null : Math.ceil(Math.max(s.override.until - now, 0) / MIN),
+          load: s.override.load === null ? null : (opts.loads[s.override.load]?.name ?? null),
         }
       : null,
     switchesThisHour: s.switchesThisHour,
-    onMinutesToday: Math.floor(s.onMsToday / 60_000),
-    inputAgeMinutes: s.lastInputAt === null ? null : Math.floor(Math.max(now - s.lastInputAt, 0) / 60_000),
+    onMinutesToday: Math.floor(s.onMsToday / MIN),
+    inputAgeMinutes: s.lastInputAt === null ? null : Math.floor(Math.max(now - s.lastInputAt, 0) / MIN),
   };
 }
 
 function copy(s: HeaterState): HeaterState {
-  return { ...s, lastRateKw: s.lastRateKw ?? null, override: s.override ? { ...s.override } : null };
+  return { ...s, loads: s.loads.slice(), override: s.override ? { ...s.override } : null };
+}
+
+/** The state's power while on, for counting the loads' energy between two times. */
+function energyBetween(s: HeaterState, from: number, to: number, opts: HeaterOptions): number {
+  return to > from ? (powerOf(s, opts) * (to - from)) / H : 0;
 }
 
 /**
@@ -477,53 +956,48 @@ export function heaterInput(state: HeaterState, input: HeaterInput, opts: Heater
     return heaterEvaluate(state, Math.max(state.lastEvalAt ?? input.at, input.at), opts);
   }
   const s = copy(state);
+  fitLoads(s, opts);
   const at = input.at;
   countOnTime(s, at);
   const sameHour = state.hourStartMs === hour.startMs;
-  if (!sameHour) startHour(s, hour.startMs, hour.endMs);
+  // the loads' energy since the previous input belongs to the hour the reading arrives in
+  const used = state.lastInputAt !== null ? energyBetween(state, state.lastInputAt, at, opts) : 0;
+  if (!sameHour) startHour(s, hour.startMs, hour.endMs, opts);
   if (input.loadKw !== undefined && Number.isFinite(input.loadKw) && s.on && input.loadKw > 0) {
     s.measuredLoadKw = input.loadKw;
   }
-  return finishInput(s, state, input, sameHour, opts);
-}
-
-function finishInput(
-  s: HeaterState,
-  prev: HeaterState,
-  input: HeaterInput,
-  sameHour: boolean,
-  opts: HeaterOptions,
-): HeaterStep {
-  const at = input.at;
-  if (sameHour && prev.lastInputAt !== null && at > prev.lastInputAt) {
-    const dtH = (at - prev.lastInputAt) / H;
-    const loadBefore = prev.on ? loadOf(prev, opts) : 0;
-    const raw = (input.net - prev.net) / dtH + loadBefore;
-    const alpha = 1 - Math.exp(-(at - prev.lastInputAt) / Math.max(opts.trendMs, 1));
+  if (sameHour && state.lastInputAt !== null && at > state.lastInputAt) {
+    const dtH = (at - state.lastInputAt) / H;
+    const raw = (input.net - state.net) / dtH + powerOf(state, opts);
+    const alpha = 1 - Math.exp(-(at - state.lastInputAt) / Math.max(opts.trendMs, 1));
     s.houseRateKw = s.houseRateKw === null ? raw : s.houseRateKw + alpha * (raw - s.houseRateKw);
     s.lastRateKw = raw;
   }
+  s.usedKwh += used;
   s.net = input.net;
   s.ecp = input.ecp ?? Math.max(-input.net, 0);
   s.eco = input.eco ?? Math.max(input.net, 0);
-  if (prev.lastInputAt === null || at >= prev.lastInputAt) s.lastInputAt = at;
+  markMinutes(s, at);
+  if (state.lastInputAt === null || at >= state.lastInputAt) s.lastInputAt = at;
   const changed = decide(s, at, opts);
-  return { state: s, decision: heaterDecision(s, at, opts, changed) };
+  return { state: s, decision: heaterDecision(s, at, opts, changed, state) };
 }
 
 /** Re-evaluates at `now` without input (timer): hour end, fail-safe, minimum times, override end. */
 export function heaterEvaluate(state: HeaterState, now: number, opts: HeaterOptions): HeaterStep {
   const s = copy(state);
+  fitLoads(s, opts);
   countOnTime(s, now);
-  enterHour(s, now);
+  enterHour(s, now, opts);
   const changed = decide(s, now, opts);
-  return { state: s, decision: heaterDecision(s, now, opts, changed) };
+  return { state: s, decision: heaterDecision(s, now, opts, changed, state) };
 }
 
 /**
  * Sets or clears the manual override and decides at `now`.
  * @param mode `on`/`off` force the output; `auto` hands it back to the control
  * @param durationMs how long the override lasts; absent or 0 = until `auto`
+ * @param load index of the one load it applies to; absent = all
  */
 export function heaterOverride(
   state: HeaterState,
@@ -531,6 +1005,7 @@ export function heaterOverride(
   now: number,
   opts: HeaterOptions,
   durationMs?: number,
+  load?: number,
 ): HeaterStep {
   if (mode !== 'on' && mode !== 'off' && mode !== 'auto') {
     throw new BadInputError(`The override must be "on", "off" or "auto", not ${JSON.stringify(mode)}`);
@@ -538,34 +1013,50 @@ export function heaterOverride(
   if (durationMs !== undefined && (!Number.isFinite(durationMs) || durationMs < 0)) {
     throw new BadInputError(`The override duration must be a number of minutes ≥ 0`);
   }
+  if (load !== undefined && (!Number.isInteger(load) || load < 0 || load >= opts.loads.length)) {
+    throw new BadInputError(`There is no load ${JSON.stringify(load)}`);
+  }
   const s = copy(state);
+  fitLoads(s, opts);
   countOnTime(s, now);
-  enterHour(s, now);
-  s.override = mode === 'auto' ? null : { mode, until: durationMs ? now + durationMs : null };
+  enterHour(s, now, opts);
+  s.override =
+    mode === 'auto' ? null : { mode, until: durationMs ? now + durationMs : null, load: load ?? null };
   const changed = decide(s, now, opts);
-  return { state: s, decision: heaterDecision(s, now, opts, changed) };
+  return { state: s, decision: heaterDecision(s, now, opts, changed, state) };
 }
 
 /** Setting names a flow may change (editor units: minutes, kW, kWh) and the option each sets. */
-const SETTINGS: Record<string, { key: keyof HeaterOptions; scale: number; min: number; integer?: boolean }> =
-  {
-    loadKw: { key: 'loadKw', scale: 1, min: 0.001 },
-    minRun: { key: 'minRunMs', scale: 60_000, min: 0 },
-    margin: { key: 'marginKwh', scale: 1, min: -Infinity },
-    guard: { key: 'guardMs', scale: 60_000, min: 0 },
-    trend: { key: 'trendMs', scale: 60_000, min: 0.1 },
-    onThreshold: { key: 'onThresholdKwh', scale: 1, min: -Infinity },
-    offThreshold: { key: 'offThresholdKwh', scale: 1, min: -Infinity },
-    minOn: { key: 'minOnMs', scale: 60_000, min: 0 },
-    minOff: { key: 'minOffMs', scale: 60_000, min: 0 },
-    onDelay: { key: 'onDelayMs', scale: 60_000, min: 0 },
-    maxSwitches: { key: 'maxSwitchesPerHour', scale: 1, min: 0, integer: true },
-    failSafe: { key: 'failSafeMs', scale: 60_000, min: 0 },
-    maxOnPerDay: { key: 'maxOnMsPerDay', scale: 60_000, min: 0 },
-  };
+const SETTINGS: Record<
+  string,
+  { key: keyof HeaterOptions; scale: number; min: number; integer?: boolean; atLeastOne?: boolean }
+> = {
+  minRun: { key: 'minRunMs', scale: MIN, min: 0 },
+  margin: { key: 'marginKwh', scale: 1, min: -Infinity },
+  guard: { key: 'guardMs', scale: MIN, min: 0 },
+  trend: { key: 'trendMs', scale: MIN, min: 0.1 },
+  late: { key: 'lateMs', scale: MIN, min: 0 },
+  project: { key: 'projectMs', scale: MIN, min: 0 },
+  reserveHours: { key: 'reserveHours', scale: 1, min: 1, integer: true },
+  onThreshold: { key: 'onThresholdKwh', scale: 1, min: -Infinity },
+  offThreshold: { key: 'offThresholdKwh', scale: 1, min: -Infinity },
+  minOn: { key: 'minOnMs', scale: MIN, min: 0 },
+  minOff: { key: 'minOffMs', scale: MIN, min: 0 },
+  onDelay: { key: 'onDelayMs', scale: MIN, min: 0 },
+  maxSwitches: { key: 'maxSwitchesPerHour', scale: 1, min: 0, integer: true },
+  failSafe: { key: 'failSafeMs', scale: MIN, min: 0 },
+  maxOnPerDay: { key: 'maxOnMsPerDay', scale: MIN, min: 0 },
+};
 
-/** The names {@link heaterOptionsWith} accepts, besides `mode`. */
-export const HEATER_SETTING_NAMES: readonly string[] = ['mode', ...Object.keys(SETTINGS)];
+/** The names {@link heaterOptionsWith} accepts. */
+export const HEATER_SETTING_NAMES: readonly string[] = [
+  'mode',
+  'loads',
+  'loadKw',
+  'stages',
+  'output',
+  ...Object.keys(SETTINGS),
+];
 
 function numberOf(value: unknown): number {
   if (typeof value === 'number') return value;
@@ -574,11 +1065,46 @@ function numberOf(value: unknown): number {
 }
 
 /**
- * Options with named settings changed, in editor units: `mode` (`budget`/`threshold`), `loadKw`,
- * `margin`, `onThreshold`, `offThreshold` (kWh), `minRun`, `guard`, `trend`, `minOn`, `minOff`,
- * `onDelay`, `failSafe`, `maxOnPerDay` (minutes; 0 turns fail-safe and daily limit off),
- * `maxSwitches` (per clock hour, 0 = no cap). Values may be numbers or numeric strings; empty
- * strings and undefined keep the current value.
+ * Reads a list of loads: `[{name, kw, stages, output}]` (`output` `relay` or `percent`, `stages`
+ * 1-3 for a relay). Pushes what is wrong to `bad`.
+ */
+export function heaterLoadsOf(value: unknown, bad: string[]): HeaterLoad[] {
+  if (!Array.isArray(value) || value.length === 0) {
+    bad.push('loads must be a list of at least one load');
+    return [];
+  }
+  return value.map((v, i): HeaterLoad => {
+    const o = (typeof v === 'object' && v !== null ? v : {}) as Record<string, unknown>;
+    const where = `load ${i + 1}`;
+    const kw = numberOf(o.kw);
+    const kind = o.output === undefined || o.output === '' ? 'relay' : o.output;
+    const stages = o.stages === undefined || o.stages === '' ? 1 : numberOf(o.stages);
+    if (!Number.isFinite(kw) || kw <= 0)
+      bad.push(`${where}: kw must be a number > 0, not ${JSON.stringify(o.kw)}`);
+    if (kind !== 'relay' && kind !== 'percent') {
+      bad.push(`${where}: output must be "relay" or "percent", not ${JSON.stringify(o.output)}`);
+    }
+    if (!Number.isInteger(stages) || stages < 1 || stages > 3) {
+      bad.push(`${where}: stages must be 1, 2 or 3, not ${JSON.stringify(o.stages)}`);
+    }
+    const name = typeof o.name === 'string' && o.name.trim() !== '' ? o.name.trim() : `load ${i + 1}`;
+    return {
+      name,
+      kw,
+      stages: kind === 'percent' ? 1 : stages,
+      kind: kind === 'percent' ? 'percent' : 'relay',
+    };
+  });
+}
+
+/**
+ * Options with named settings changed, in editor units: `mode` (`budget`/`threshold`), `loads`
+ * (a list, see {@link heaterLoadsOf}), or for the first load `loadKw` (kW), `stages` (1-3) and
+ * `output` (`relay`/`percent`); `margin`, `onThreshold`, `offThreshold` (kWh), `minRun`, `guard`,
+ * `trend`, `late`, `project`, `minOn`, `minOff`, `onDelay`, `failSafe`, `maxOnPerDay` (minutes; 0 turns
+ * fail-safe and daily limit off), `reserveHours` (hours learned from), `maxSwitches` (per load and
+ * clock hour, 0 = no cap). Values may be numbers or numeric strings; empty strings and undefined
+ * keep the current value.
  * @throws BadInputError naming every unknown key or bad value; nothing is changed then.
  */
 export function heaterOptionsWith(base: HeaterOptions, settings: Record<string, unknown>): HeaterOptions {
@@ -591,15 +1117,18 @@ export function heaterOptionsWith(base: HeaterOptions, settings: Record<string, 
       `Unknown setting${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => JSON.stringify(k)).join(', ')}; known: ${HEATER_SETTING_NAMES.join(', ')}`,
     );
   }
-  const out: HeaterOptions = { ...base };
+  const out: HeaterOptions = { ...base, loads: base.loads.map((l) => ({ ...l })) };
   const bad: string[] = [];
+  const has = (k: string) => settings[k] !== undefined && settings[k] !== '';
+  if (has('loads')) out.loads = heaterLoadsOf(settings.loads, bad);
   for (const [name, value] of Object.entries(settings)) {
-    if (value === undefined || value === '') continue;
+    if (value === undefined || value === '' || name === 'loads') continue;
     if (name === 'mode') {
       if (value === 'budget' || value === 'threshold') out.mode = value;
       else bad.push(`mode must be "budget" or "threshold", not ${JSON.stringify(value)}`);
       continue;
     }
+    if (name === 'loadKw' || name === 'stages' || name === 'output') continue;
     const spec = SETTINGS[name];
     const n = numberOf(value);
     if (!Number.isFinite(n) || n < spec.min || (spec.integer && !Number.isInteger(n))) {
@@ -610,6 +1139,21 @@ export function heaterOptionsWith(base: HeaterOptions, settings: Record<string, 
       continue;
     }
     (out[spec.key] as number) = n * spec.scale;
+  }
+  if (out.loads.length && (has('loadKw') || has('stages') || has('output'))) {
+    const first = out.loads[0];
+    const [load] = heaterLoadsOf(
+      [
+        {
+          name: first.name,
+          kw: has('loadKw') ? settings.loadKw : first.kw,
+          stages: has('stages') ? settings.stages : first.stages,
+          output: has('output') ? settings.output : first.kind,
+        },
+      ],
+      bad,
+    );
+    out.loads[0] = load;
   }
   if (out.offThresholdKwh > out.onThresholdKwh) {
     bad.push(`offThreshold (${out.offThresholdKwh} kWh) is above onThreshold (${out.onThresholdKwh} kWh)`);
@@ -628,7 +1172,7 @@ function parseTime(value: unknown, what: string): number | undefined {
 /**
  * Reads the running balance from a message value: the `LiveSignal` of `elicznik-balance` or any
  * object with `net` or `ecp`/`eco` (kWh, numbers or numeric strings), and optionally `at`,
- * `hourStart`, `hourEnd` (epoch ms or ISO text) and `loadKw` (measured power of the load).
+ * `hourStart`, `hourEnd` (epoch ms or ISO text) and `loadKw` (measured power of the loads).
  * Without `at` the arrival time is used; without `hourStart` the clock hour of `at`.
  * @throws BadInputError when neither net nor ECP/ECO is given, or a value is not a number.
  */

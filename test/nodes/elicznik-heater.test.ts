@@ -276,17 +276,17 @@ describe('elicznik-heater node', function () {
     const node = helper.getNode('n1');
     let dec = next('dec');
     node.receive({ payload: { config: { loadKw: 3.5, minOn: 1 } } });
-    assert.equal((await dec).payload.loadKw, 3.5);
+    assert.equal((await dec).payload.loads[0].kw, 3.5);
     // a config for another node by name is ignored
     dec = next('dec');
     node.receive({ payload: { config: { loadKw: 1 }, name: 'other' } });
-    assert.equal((await dec).payload.loadKw, 3.5);
+    assert.equal((await dec).payload.loads[0].kw, 3.5);
     const err = next('err');
     node.receive({ payload: { config: { lodKw: 3 } } });
-    assert.match((await err).error.message, /Unknown setting "lodKw"; known: mode, loadKw/);
+    assert.match((await err).error.message, /Unknown setting "lodKw"; known: mode, loads, loadKw/);
     dec = next('dec');
     node.receive({ payload: { net: 0 } });
-    assert.equal((await dec).payload.loadKw, 3.5, 'a rejected config changes nothing');
+    assert.equal((await dec).payload.loads[0].kw, 3.5, 'a rejected config changes nothing');
   });
 
   it('re-sends its current state after a redeploy with a kept context store', async () => {
@@ -397,7 +397,7 @@ describe('elicznik-heater adapter', () => {
     assert.deepEqual(heaterStatus(t, on.decision), {
       fill: 'green',
       shape: 'dot',
-      text: 'on: 0.60 kWh left, 18 min',
+      text: 'on 2.0 kW: bank 0.62, used 0.00, keep 0.35 kWh',
     });
     const fs5 = heaterEvaluate(on.state, NOON + 47 * MIN, o);
     assert.deepEqual(heaterStatus(t, fs5.decision), {
