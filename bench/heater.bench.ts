@@ -26,7 +26,8 @@
  * to the oracle, the hours the loads tipped from net export into net import, the net import they
  * caused in all hours (kWh and share of their energy), relay switches, and µs per reading.
  *
- * Run: `npm run build && node dist/bench/heater.bench.js` (`--month june` for one month).
+ * Run: `npm run build && node dist/bench/heater.bench.js` (`--month june` for one month); a smoke run
+ * (`BENCH_SMOKE=1`) drives two days of each month.
  */
 import { performance } from 'node:perf_hooks';
 import {
@@ -43,6 +44,7 @@ import {
   type MeterMonth,
   type MeterMonthProfile,
 } from '../src/simulator/household-meter';
+import { size } from './support';
 
 const H = 3_600_000;
 
@@ -281,7 +283,7 @@ export function benchMonth(
   profile: MeterMonthProfile,
   setups = LOAD_SETUPS,
 ): { month: MeterMonth; rows: Row[] } {
-  const month = householdMonth(profile);
+  const month = householdMonth({ ...profile, days: size(profile.days, 2) });
   const rows: Row[] = [];
   for (const setup of setups) {
     const a = runMonth(month, budgetController(month, setup.loads));
