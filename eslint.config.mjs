@@ -14,6 +14,24 @@ export default tseslint.config(
     },
   },
   {
+    // The bottom layer: the energy helpers use nothing of the package above them (the client, the
+    // session, the settlement, the nodes …), only each other and the package's errors (src/errors.ts).
+    files: ['src/energy/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../*', '!../errors', '../../*'],
+              message: 'src/energy imports only src/energy and src/errors.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // `const node = this` is the Node-RED idiom for a node's constructor closures.
     files: ['nodes/**/*.ts'],
     rules: { '@typescript-eslint/no-this-alias': 'off' },

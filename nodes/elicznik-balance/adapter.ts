@@ -2,7 +2,7 @@
  * Message handling of `elicznik-balance` without the runtime: settings, readings and status texts.
  */
 import type { NodeMessage, NodeStatus } from 'node-red';
-import { BadInputError } from '../../src/client/errors';
+import { BadInputError } from '../../src/errors';
 import type { BalanceResult } from '../../src/energy/balance';
 import type { BalanceCheck } from '../../src/energy/check';
 import type { LiveOptions, LiveReading, LiveSignal } from '../../src/energy/live';

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { Node } from 'node-red';
 import { DEFAULT_LOGIN_URL, DEFAULT_SERVICE_URL } from '../../src/client/urls';
-import { BadInputError, type ElicznikErrorCode } from '../../src/client/errors';
+import { BadInputError, type ElicznikErrorCode } from '../../src/errors';
 import { DEFAULT_KEEP_ALIVE_MS, type AccountSession } from '../../src/session/account-session';
 import { DEFAULT_LOGIN_BUDGET, type LoginBudgetReport } from '../../src/session/login-ledger';
 import type { AccountOptions } from '../../src/session/pool';

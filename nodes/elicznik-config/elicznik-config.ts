@@ -4,7 +4,7 @@
  * status of every node that uses it, and serves the dialog's meter point list.
  */
 import type { NodeAPI, NodeDef, Node } from 'node-red';
-import { ServiceUnavailableError, type ElicznikErrorCode } from '../../src/client/errors';
+import { ServiceUnavailableError, type ElicznikErrorCode } from '../../src/errors';
 import type { AccountState } from '../../src/session/account-session';
 import { sessionPool, type SessionLease } from '../../src/session/pool';
 import {

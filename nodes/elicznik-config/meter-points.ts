@@ -3,7 +3,7 @@
  * the stored ones of a deployed node) through the shared session registry and answers the
  * account's meter points. Kept apart from Node-RED so it can be tested on its own.
  */
-import { isElicznikError } from '../../src/client/errors';
+import { isElicznikError } from '../../src/errors';
 import type { MeterPointInfo } from '../../src/session/account-session';
 import type { AccountOptions, SessionLease } from '../../src/session/pool';
 import {

@@ -5,7 +5,7 @@
  * account's cache (`src/session`).
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow, NodeStatus } from 'node-red';
-import { BadInputError, isElicznikError } from '../../src/client/errors';
+import { BadInputError, isElicznikError } from '../../src/errors';
 import type { HourlyProgress } from '../../src/client/client';
 import type { EnergySeries } from '../../src/client/series';
 import { INFLUX_PRECISION, influxPoints } from '../../src/energy/influx';

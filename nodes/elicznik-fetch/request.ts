@@ -3,7 +3,7 @@
  * properties, checked and resolved into dates. Pure; every bad value is a `BAD_INPUT` error that
  * names the property.
  */
-import { BadInputError } from '../../src/client/errors';
+import { BadInputError } from '../../src/errors';
 import { ALL_SERIES, isEnergySeries, type EnergySeries } from '../../src/client/series';
 import {
   isRangeKind,

@@ -3,7 +3,7 @@
  * (override, config) and status texts. The control itself is `src/energy/heater.ts`.
  */
 import type { NodeStatus } from 'node-red';
-import { BadInputError } from '../../src/client/errors';
+import { BadInputError } from '../../src/errors';
 import {
   DEFAULT_HEATER_OPTIONS,
   heaterOptionsWith,

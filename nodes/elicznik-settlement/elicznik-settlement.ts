@@ -8,7 +8,7 @@
  * `rebuild` clears it and settles `msg.payload` (a history range) from scratch.
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow, NodeStatus } from 'node-red';
-import { isElicznikError } from '../../src/client/errors';
+import { isElicznikError } from '../../src/errors';
 import { SettlementError, badInput } from '../../src/settlement/errors';
 import { RceClient, priceBookFromMessage, priceBookOf } from '../../src/settlement/rce';
 import { Settlement, type Period, type SavedSettlement } from './engine';

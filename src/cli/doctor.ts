@@ -4,7 +4,7 @@
  * secret (no e-mail, PPE, site id, address or cookie), so it can be pasted into a bug report.
  */
 import type { ElicznikClient } from '../client/client';
-import { isElicznikError } from '../client/errors';
+import { isElicznikError } from '../errors';
 import { packageVersion } from '../client/version';
 import { writeDump, type ExchangeRecorder, type KnownSecrets } from '../diagnostics';
 import { redactText } from '../diagnostics/redact';

@@ -43,7 +43,7 @@ import {
   ServiceUnavailableError,
   WrongCredentialsError,
   redactExcerpt,
-} from './errors';
+} from '../errors';
 import { buildHourRecords, type SeriesHour } from './hourly';
 import {
   HttpSession,

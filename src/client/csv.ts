@@ -16,7 +16,7 @@
  * unknown series name is `SERVICE_CHANGED`.
  */
 import { hoursInLocalDay, hoursOfLocalDay, parseLocalDate } from '../energy/time';
-import { ServiceChangedError, redactExcerpt } from './errors';
+import { ServiceChangedError, redactExcerpt } from '../errors';
 import type { EnergySeries } from './series';
 
 /** One value of the CSV export. */

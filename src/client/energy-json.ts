@@ -22,7 +22,7 @@
  */
 import { hoursInLocalDay, hoursOfLocalDay, localDatesInRange, parseLocalDate } from '../energy/time';
 import { kwhToWh, whToKwh } from '../energy/hour';
-import { ServiceChangedError, redactExcerpt } from './errors';
+import { ServiceChangedError, redactExcerpt } from '../errors';
 
 /** Code and name of a zone key. */
 export interface ZoneInfo {

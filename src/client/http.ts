@@ -15,7 +15,7 @@ import https from 'node:https';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { CookieJar } from 'tough-cookie';
 import { decodeText, decompressBody } from './decode';
-import { ElicznikError, ServiceChangedError, ServiceUnavailableError } from './errors';
+import { ElicznikError, ServiceChangedError, ServiceUnavailableError } from '../errors';
 
 /** Waits `ms` milliseconds; rejects when `signal` aborts first. */
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;

@@ -37,7 +37,7 @@ export {
   type ElicznikErrorCode,
   type ElicznikErrorDetails,
   type ElicznikErrorJson,
-} from './errors';
+} from '../errors';
 export {
   parseLoginForm,
   parseMeterPoints,

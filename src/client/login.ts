@@ -10,7 +10,7 @@
  * 5. a maintenance page → unavailable;
  * 6. anything else → the service changed.
  */
-import { redactExcerpt } from './errors';
+import { redactExcerpt } from '../errors';
 import {
   hasBlockText,
   hasLoginForm,

@@ -3,7 +3,7 @@
  * register (`energia-pobrana` = import, `energia-oddana` = export), each a list of
  * `{"Date": "dd.mm.yyyy HH:MM:SS", "C": total, "S1".."S3": zone registers or null}`.
  */
-import { ServiceChangedError, redactExcerpt } from './errors';
+import { ServiceChangedError, redactExcerpt } from '../errors';
 import { successData, toKwh } from './energy-json';
 
 /** The registers of one direction at one moment, kWh. */

@@ -6,7 +6,7 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { HttpExchange } from '../client/http';
-import { isElicznikError } from '../client/errors';
+import { isElicznikError } from '../errors';
 import { packageVersion } from '../client/version';
 import { redactExchanges, redactWith, type KnownSecrets } from './redact';
 

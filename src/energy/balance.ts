@@ -11,7 +11,7 @@
  * zones and per zone. Every sum is made in integer Wh, so results match TAURON's three-decimal
  * figures exactly (no floating point drift).
  */
-import { BadInputError } from '../client/errors';
+import { BadInputError } from '../errors';
 import {
   hourKey,
   hourTimeFields,

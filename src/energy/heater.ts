@@ -40,7 +40,7 @@
  * time per Warsaw day, and a manual override on/off/auto with an optional end, for all loads or
  * one. The state is a plain JSON object; every function takes the time explicitly.
  */
-import { BadInputError } from '../client/errors';
+import { BadInputError } from '../errors';
 import { addLocalDays, hourContaining, localDateOf, startOfLocalDayMs, toLocalIso } from './time';
 
 /** `budget`: spend the hour's bank; `threshold`: hysteresis on the running net. */

@@ -15,7 +15,7 @@
  * Milliseconds work with the batch node as it comes: InfluxDB 1.x takes `msg.precision`, and
  * 2.x / 1.8 Flux connections write in the node's own precision, `ms` unless changed.
  */
-import { BadInputError } from '../client/errors';
+import { BadInputError } from '../errors';
 import { hourKey, type HourRecord } from './hour';
 
 /** The measurement when none is set. */

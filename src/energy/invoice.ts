@@ -5,7 +5,7 @@
  * DST days), the hours without data listed and left out of the sums (never counted as 0); and
  * TAURON's own balanced series next to ours ({@link compareWithTauron}). Pure.
  */
-import { BadInputError } from '../client/errors';
+import { BadInputError } from '../errors';
 import { balanceHours, sumBy, zoneKey, type BalanceSums, type BalancedHour } from './balance';
 import { compareWithTauron, tauronQuantities, type BalanceCheck } from './check';
 import { hourKey, hourTimeFields, type HourRecord } from './hour';

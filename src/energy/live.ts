@@ -19,7 +19,7 @@
  */
 import { balanceHour, readEnergy, type BalancedHour } from './balance';
 import { hourTimeFields, whToKwh } from './hour';
-import { BadInputError } from '../client/errors';
+import { BadInputError } from '../errors';
 import { hourContaining, toLocalIso } from './time';
 
 /** How the readings count energy. */

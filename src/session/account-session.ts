@@ -5,7 +5,7 @@
  */
 import type { ElicznikClient, HourlyProgress } from '../client/client';
 import { ExchangeRecorder } from '../diagnostics/recorder';
-import { type ElicznikError, isElicznikError } from '../client/errors';
+import { type ElicznikError, isElicznikError } from '../errors';
 import type { RegisterReading } from '../client/registers';
 import { ALL_SERIES, type EnergySeries } from '../client/series';
 import type { HourRecord } from '../energy/hour';

@@ -26,12 +26,7 @@ import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { SessionStore } from '../client/client';
-import {
-  AccountBlockedError,
-  LoginBudgetError,
-  WrongCredentialsError,
-  type ElicznikError,
-} from '../client/errors';
+import { AccountBlockedError, LoginBudgetError, WrongCredentialsError, type ElicznikError } from '../errors';
 import { MS_PER_HOUR } from '../energy/time';
 
 const scrypt = promisify(scryptCb) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;

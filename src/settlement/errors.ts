@@ -3,7 +3,7 @@
  * they carry the same stable `code` a flow switches on (docs/architecture.md), with `step` naming
  * the part that failed (`settlement`, `rce-request`, `rce-answer`, …).
  */
-import { ElicznikError, type ElicznikErrorCode, type ElicznikErrorDetails } from '../client/errors';
+import { ElicznikError, type ElicznikErrorCode, type ElicznikErrorDetails } from '../errors';
 
 /** A failure of the settlement library or the RCE client. */
 export class SettlementError extends ElicznikError {

@@ -25,7 +25,7 @@
  * not JSON, rows without the expected fields), `BAD_INPUT` (dates).
  */
 import type { AxiosInstance } from 'axios';
-import { redactExcerpt } from '../client/errors';
+import { redactExcerpt } from '../errors';
 import type { HourRecord } from '../energy/hour';
 import { MS_PER_HOUR, isLocalDate, todayLocal } from '../energy/time';
 import {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { parseCsvDate, parseCsvExport, parseKwh, seriesOfKind } from '../../src/client/csv';
 import { decodeText } from '../../src/client/decode';
-import { ServiceChangedError } from '../../src/client/errors';
+import { ServiceChangedError } from '../../src/errors';
 import { csvRows } from './fixtures';
 
 function range(n: number, from = 1): number[] {

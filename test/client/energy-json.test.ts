@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { parseEnergyDay, parseEnergyPeriods, zoneTable } from '../../src/client/energy-json';
-import { ServiceChangedError } from '../../src/client/errors';
+import { ServiceChangedError } from '../../src/errors';
 import { parseRegisterDate, parseRegisterResponse, mergeRegisters } from '../../src/client/registers';
 import {
   G11_VALUES,

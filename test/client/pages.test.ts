@@ -7,7 +7,7 @@ import {
   WrongCredentialsError,
   isElicznikError,
   redactExcerpt,
-} from '../../src/client/errors';
+} from '../../src/errors';
 import { classifyLoginAnswer, type LoginAnswer } from '../../src/client/login';
 import {
   hasBlockText,

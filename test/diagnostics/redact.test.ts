@@ -3,7 +3,7 @@ import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { HttpExchange } from '../../src/client';
-import { ServiceChangedError } from '../../src/client/errors';
+import { ServiceChangedError } from '../../src/errors';
 import { ExchangeRecorder, redactExchanges, redactText, writeDump } from '../../src/diagnostics';
 
 const KNOWN = { username: 'ewa.planted@example.pl', password: 'p@ss w0rd&<x>' };

@@ -12,7 +12,7 @@ import {
   type HeaterOptions,
   type HeaterState,
 } from '../../src/energy/heater';
-import { BadInputError } from '../../src/client/errors';
+import { BadInputError } from '../../src/errors';
 import { hourContaining } from '../../src/energy/time';
 
 const MIN = 60_000;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { isElicznikError } from '../../src/client/errors';
+import { isElicznikError } from '../../src/errors';
 import { balanceHours } from '../../src/energy/balance';
 import { makeHourRecord, type HourRecord } from '../../src/energy/hour';
 import { DEFAULT_MEASUREMENT, INFLUX_PRECISION, influxPoints, measurementOf } from '../../src/energy/influx';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { BadInputError } from '../../src/client/errors';
+import { BadInputError } from '../../src/errors';
 import { balanceWh } from '../../src/energy/balance';
 import { kwhToWh, makeHourRecord, whToKwh, type HourRecord } from '../../src/energy/hour';
 import { invoiceSummary } from '../../src/energy/invoice';

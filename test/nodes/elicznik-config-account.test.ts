@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { WrongCredentialsError } from '../../src/client/errors';
+import { WrongCredentialsError } from '../../src/errors';
 import type { MeterPointInfo } from '../../src/session/account-session';
 import type { AccountOptions, SessionLease } from '../../src/session/pool';
 import {

@@ -1,8 +1,10 @@
 /**
- * Errors of the eLicznik client. Every failure a user can meet is an {@link ElicznikError} with a
- * stable `code` (the table in docs/architecture.md), a message written for the user, and the `step`
- * of the client that failed. Messages and fields never carry the password, cookies, the e-mail or
- * PPE digits; excerpts of unexpected pages are redacted first ({@link redactExcerpt}).
+ * The package's errors, in a module of their own so that every layer may use them: the energy
+ * helpers, the eLicznik client, the session, the settlement, the CLI and the nodes. Every failure a
+ * user can meet is an {@link ElicznikError} with a stable `code` (the table in
+ * docs/architecture.md), a message written for the user, and the `step` that failed. Messages and
+ * fields never carry the password, cookies, the e-mail or PPE digits; excerpts of unexpected pages
+ * are redacted first ({@link redactExcerpt}).
  *
  * Judgement calls:
  * - A JSON answer `{"success": false}` is `SERVICE_CHANGED`: the service understood the session but
@@ -10,7 +12,7 @@
  *   (transient outages show up as 5xx, timeouts or maintenance pages instead).
  * - A client that was closed rejects further calls with `SERVICE_UNAVAILABLE` (step `closed`).
  */
-import { toLocalIso } from '../energy/time';
+import { toLocalIso } from './energy/time';
 
 /** The stable error codes a flow can switch on. */
 export type ElicznikErrorCode =
