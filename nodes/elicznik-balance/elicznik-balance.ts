@@ -10,6 +10,7 @@ import { balanceHours, normaliseHours } from '../../src/energy/balance';
 import { compareWithTauron } from '../../src/energy/check';
 import { DEFAULT_MEASUREMENT, INFLUX_PRECISION, influxPoints } from '../../src/energy/influx';
 import { loadKeptState, saveKeptState } from '../shared/kept-state';
+import { StatusThrottle } from '../shared/status-throttle';
 import {
   historyStatus,
   liveOptionsOf,
@@ -47,6 +48,8 @@ export = function (RED: NodeAPI) {
     const influx = def.output === 'influx';
     const measurement = def.measurement?.trim() || DEFAULT_MEASUREMENT;
     const t: Translate = (key, params) => RED._(key, params);
+    const status = new StatusThrottle((s) => node.status(s));
+    node.on('close', () => status.cancel());
 
     if (mode === 'history') {
       node.on('input', (msg: NodeMessageInFlow, send: Send, done: Done) => {
@@ -55,7 +58,7 @@ export = function (RED: NodeAPI) {
           const result = balanceHours(normaliseHours(input));
           // TAURON's own balanced series, when the hours carry them (the fetch node's tauronEcbp/-Ecbo).
           const check = compareWithTauron(result.hours);
-          node.status(historyStatus(t, result, check));
+          status.update(() => historyStatus(t, result, check));
           if (influx) {
             const meterPoint = (input as { meterPoint?: unknown } | null)?.meterPoint;
             msg.payload = influxPoints(result.hours, {
@@ -80,7 +83,7 @@ export = function (RED: NodeAPI) {
           }
           done();
         } catch (err) {
-          node.status({ fill: 'red', shape: 'ring', text: (err as Error).message.slice(0, 60) });
+          status.immediately({ fill: 'red', shape: 'ring', text: (err as Error).message.slice(0, 60) });
           done(err as Error);
         }
       });
@@ -130,7 +133,7 @@ export = function (RED: NodeAPI) {
         const out1 = hourMessages(step.closed);
         const out2 = step.signal.changed ? signalMessage(step.signal, lastMsg) : null;
         if (out1.length || out2) node.send([out1.length ? out1 : null, out2]);
-        if (state.hourStartMs !== null) node.status(liveStatus(t, step.signal));
+        if (state.hourStartMs !== null) status.update(() => liveStatus(t, step.signal));
         save();
       } catch (err) {
         node.error(err);
@@ -160,11 +163,11 @@ export = function (RED: NodeAPI) {
           state = step.state;
           lastMsg = msg;
           save();
-          node.status(liveStatus(t, step.signal));
+          status.update(() => liveStatus(t, step.signal));
           send([step.closed.length ? hourMessages(step.closed) : null, signalMessage(step.signal, msg)]);
           done();
         } catch (err) {
-          node.status({ fill: 'red', shape: 'ring', text: (err as Error).message.slice(0, 60) });
+          status.immediately({ fill: 'red', shape: 'ring', text: (err as Error).message.slice(0, 60) });
           done(err as Error);
         }
       });

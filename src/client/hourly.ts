@@ -3,7 +3,7 @@
  * one record per real clock hour of every day of the range (23 or 25 on DST days), values null
  * where the service had none, `dayComplete` per day.
  */
-import { hourTimeFields, type HourRecord } from '../energy/hour';
+import { hourTimeFields, newHourRecord, type HourRecord } from '../energy/hour';
 import {
   MS_PER_HOUR,
   addLocalDays,
@@ -105,14 +105,7 @@ export function buildHourRecords(input: BuildHoursInput): HourRecord[] {
       const row = table.get(keyOf(date, h.hour, h.repeated));
       let zone: string | null = null;
       let zoneName: string | null = null;
-      const record: HourRecord = {
-        ...h,
-        zone: null,
-        zoneName: null,
-        ecp: null,
-        eco: null,
-        dayComplete: false,
-      };
+      const record = newHourRecord(h, null, null, null, null, false);
       for (const s of input.series) {
         const v = row?.get(s);
         const value = v?.value ?? null;

@@ -17,11 +17,11 @@ import {
   hourTimeFields,
   kwhToWh,
   makeHourRecord,
-  sortHours,
+  newHourRecord,
   whToKwh,
   type HourRecord,
 } from './hour';
-import { hourContaining, isLocalDate } from './time';
+import { MS_PER_HOUR, hourContaining, isLocalDate } from './time';
 
 /** ECBP, ECBO and autoconsumption of one hour in Wh. */
 export interface HourBalanceWh {
@@ -52,16 +52,71 @@ export type BalancedHour = HourRecord & {
 
 /** Balances one hour record; the hour is "missing" (nulls) when ECP or ECO has no value. */
 export function balanceHour(record: HourRecord): BalancedHour {
-  if (record.ecp === null || record.eco === null) {
-    return { ...record, ecbp: null, ecbo: null, autoconsumption: null };
-  }
+  if (record.ecp === null || record.eco === null) return withBalance(record, null, null, null);
   const b = balanceWh(kwhToWh(record.ecp), kwhToWh(record.eco));
-  return {
-    ...record,
-    ecbp: whToKwh(b.ecbp),
-    ecbo: whToKwh(b.ecbo),
-    autoconsumption: whToKwh(b.autoconsumption),
-  };
+  return withBalance(record, whToKwh(b.ecbp), whToKwh(b.ecbo), whToKwh(b.autoconsumption));
+}
+
+/**
+ * `{ ...record, ecbp, ecbo, autoconsumption }` (same keys, same order), made by copying into a new
+ * object: a spread with further properties gives every result its own hidden class in V8 (see
+ * `newHourRecord`), which makes every later loop over the hours slow.
+ */
+function withBalance(
+  record: HourRecord,
+  ecbp: number | null,
+  ecbo: number | null,
+  autoconsumption: number | null,
+): BalancedHour {
+  if (hasRecordKeysOnly(record)) {
+    return {
+      hourStart: record.hourStart,
+      hourEnd: record.hourEnd,
+      date: record.date,
+      hour: record.hour,
+      repeated: record.repeated,
+      zone: record.zone,
+      zoneName: record.zoneName,
+      ecp: record.ecp,
+      eco: record.eco,
+      dayComplete: record.dayComplete,
+      ecbp,
+      ecbo,
+      autoconsumption,
+    };
+  }
+  if (Object.prototype.hasOwnProperty.call(record, '__proto__')) {
+    return { ...record, ecbp, ecbo, autoconsumption };
+  }
+  const out = Object.assign({}, record) as BalancedHour;
+  out.ecbp = ecbp;
+  out.ecbo = ecbo;
+  out.autoconsumption = autoconsumption;
+  return out;
+}
+
+/** The keys of a record as `newHourRecord` makes it, in its order. */
+const RECORD_KEYS = [
+  'hourStart',
+  'hourEnd',
+  'date',
+  'hour',
+  'repeated',
+  'zone',
+  'zoneName',
+  'ecp',
+  'eco',
+  'dayComplete',
+];
+
+/** True when a record's own enumerable keys are exactly {@link RECORD_KEYS}, in that order. */
+function hasRecordKeysOnly(record: object): boolean {
+  let i = 0;
+  for (const key in record) {
+    if (key !== RECORD_KEYS[i]) return false;
+    i++;
+  }
+  return i === RECORD_KEYS.length && Object.getPrototypeOf(record) === Object.prototype;
 }
 
 /** Sums of balanced hours over some period, in kWh. */
@@ -182,33 +237,179 @@ export interface BalanceResult {
  * @throws BadInputError when two records are the same clock hour.
  */
 export function balanceHours(records: readonly HourRecord[]): BalanceResult {
-  const sorted = sortHours(records);
-  for (let i = 1; i < sorted.length; i++) {
-    if (hourKey(sorted[i]) === hourKey(sorted[i - 1])) {
+  const n = records.length;
+  if (n === 1) return balanceOneHour(records[0]);
+  // Start instants; records in time order (what sources give) are not sorted again.
+  let keys: number[] = new Array(n);
+  let inOrder = true;
+  for (let i = 0; i < n; i++) {
+    const k = hourKey(records[i]);
+    keys[i] = k;
+    if (i > 0 && !(k > keys[i - 1])) inOrder = false;
+  }
+  let sorted: readonly HourRecord[] = records;
+  if (!inOrder) {
+    const idx = Array.from({ length: n }, (_, i) => i);
+    // Stable, like sortHours: equal instants keep their input order (and are refused below).
+    idx.sort((x, y) => keys[x] - keys[y]);
+    sorted = idx.map((i) => records[i]);
+    keys = idx.map((i) => keys[i]);
+  }
+  for (let i = 1; i < n; i++) {
+    if (keys[i] === keys[i - 1]) {
       throw new BadInputError(`Hour ${sorted[i].hourStart} appears twice in the input`);
     }
   }
-  const hours = sorted.map(balanceHour);
+
+  // One pass: balance each hour and add it to its day, zone, day-and-zone, month and the total.
+  // Hours come in time order, so days and months are runs: only the current one is looked up.
+  const hours: BalancedHour[] = new Array(n);
+  const days: Record<string, BalanceSums> = {};
+  const months: Record<string, BalanceSums> = {};
   const dayZones: Record<string, Record<string, BalanceSums>> = {};
-  const byDay = new Map<string, BalancedHour[]>();
-  for (const h of hours) {
-    let list = byDay.get(h.date);
-    if (!list) byDay.set(h.date, (list = []));
-    list.push(h);
+  const dayAccs = new Map<string, BalanceAccumulator>();
+  const monthAccs = new Map<string, BalanceAccumulator>();
+  const zoneAccs = new Map<string, BalanceAccumulator>();
+  const dayZoneAccs = new Map<string, Map<string, BalanceAccumulator>>();
+  const total = emptyAccumulator();
+  const missing: string[] = [];
+  let dayKey: string | undefined;
+  let dayAcc = total;
+  let dayZoneMap = new Map<string, BalanceAccumulator>();
+  let monthKey: string | undefined;
+  let monthAcc = total;
+  for (let i = 0; i < n; i++) {
+    const record = sorted[i];
+    const date = record.date;
+    if (date !== dayKey) {
+      dayKey = date;
+      dayAcc = accumulatorIn(dayAccs, date);
+      let map = dayZoneAccs.get(date);
+      if (!map) dayZoneAccs.set(date, (map = new Map()));
+      dayZoneMap = map;
+      const month = date.slice(0, 7);
+      if (month !== monthKey) {
+        monthKey = month;
+        monthAcc = accumulatorIn(monthAccs, month);
+      }
+    }
+    const zone = record.zone ?? 'all';
+    const zoneAcc = accumulatorIn(zoneAccs, zone);
+    const dayZoneAcc = accumulatorIn(dayZoneMap, zone);
+    total.hours += 1;
+    dayAcc.hours += 1;
+    monthAcc.hours += 1;
+    zoneAcc.hours += 1;
+    dayZoneAcc.hours += 1;
+    if (record.ecp === null || record.eco === null) {
+      hours[i] = withBalance(record, null, null, null);
+      total.missingHours += 1;
+      dayAcc.missingHours += 1;
+      monthAcc.missingHours += 1;
+      zoneAcc.missingHours += 1;
+      dayZoneAcc.missingHours += 1;
+      missing.push(record.hourStart);
+      continue;
+    }
+    const ecp = kwhToWh(record.ecp);
+    const eco = kwhToWh(record.eco);
+    const ecbp = ecp > eco ? ecp - eco : 0;
+    const ecbo = eco > ecp ? eco - ecp : 0;
+    const auto = ecp < eco ? ecp : eco;
+    hours[i] = withBalance(record, whToKwh(ecbp), whToKwh(ecbo), whToKwh(auto));
+    addWh(total, ecp, eco, ecbp, ecbo, auto);
+    addWh(dayAcc, ecp, eco, ecbp, ecbo, auto);
+    addWh(monthAcc, ecp, eco, ecbp, ecbo, auto);
+    addWh(zoneAcc, ecp, eco, ecbp, ecbo, auto);
+    addWh(dayZoneAcc, ecp, eco, ecbp, ecbo, auto);
   }
-  for (const [date, list] of byDay) dayZones[date] = sumBy(list, zoneKey);
-  const total = toSums(hours.reduce(accumulate, emptyAccumulator()));
+  for (const [k, acc] of dayAccs) days[k] = toSums(acc);
+  for (const [k, acc] of monthAccs) months[k] = toSums(acc);
+  const zones: Record<string, BalanceSums> = {};
+  for (const [k, acc] of zoneAccs) zones[k] = toSums(acc);
+  for (const [date, map] of dayZoneAccs) {
+    const byZone: Record<string, BalanceSums> = {};
+    for (const [k, acc] of map) byZone[k] = toSums(acc);
+    dayZones[date] = byZone;
+  }
   return {
     hours,
-    days: sumBy(hours, (h) => h.date),
-    zones: sumBy(hours, zoneKey),
+    days,
+    zones,
     dayZones,
-    months: sumBy(hours, (h) => h.date.slice(0, 7)),
-    total,
-    from: hours.length ? hours[0].date : null,
-    to: hours.length ? hours[hours.length - 1].date : null,
-    missing: hours.filter((h) => h.ecbp === null).map((h) => h.hourStart),
+    months,
+    total: toSums(total),
+    from: n ? hours[0].date : null,
+    to: n ? hours[n - 1].date : null,
+    missing,
   };
+}
+
+/**
+ * {@link balanceHours} of one record (a live meter or a flow sending one hour per message): the same
+ * result, without the sorting, the duplicate check and the maps the general path needs.
+ */
+function balanceOneHour(record: HourRecord): BalanceResult {
+  const acc = emptyAccumulator();
+  acc.hours = 1;
+  let hour: BalancedHour;
+  if (record.ecp === null || record.eco === null) {
+    hour = withBalance(record, null, null, null);
+    acc.missingHours = 1;
+  } else {
+    const ecp = kwhToWh(record.ecp);
+    const eco = kwhToWh(record.eco);
+    const ecbp = ecp > eco ? ecp - eco : 0;
+    const ecbo = eco > ecp ? eco - ecp : 0;
+    const auto = ecp < eco ? ecp : eco;
+    hour = withBalance(record, whToKwh(ecbp), whToKwh(ecbo), whToKwh(auto));
+    addWh(acc, ecp, eco, ecbp, ecbo, auto);
+  }
+  const date = record.date;
+  const zone = record.zone ?? 'all';
+  // Assignments (not computed keys), as the general path makes these objects.
+  const days: Record<string, BalanceSums> = {};
+  days[date] = toSums(acc);
+  const zones: Record<string, BalanceSums> = {};
+  zones[zone] = toSums(acc);
+  const byZone: Record<string, BalanceSums> = {};
+  byZone[zone] = toSums(acc);
+  const dayZones: Record<string, Record<string, BalanceSums>> = {};
+  dayZones[date] = byZone;
+  const months: Record<string, BalanceSums> = {};
+  months[date.slice(0, 7)] = toSums(acc);
+  return {
+    hours: [hour],
+    days,
+    zones,
+    dayZones,
+    months,
+    total: toSums(acc),
+    from: date,
+    to: date,
+    missing: acc.missingHours ? [record.hourStart] : [],
+  };
+}
+
+function accumulatorIn<K>(map: Map<K, BalanceAccumulator>, key: K): BalanceAccumulator {
+  let acc = map.get(key);
+  if (!acc) map.set(key, (acc = emptyAccumulator()));
+  return acc;
+}
+
+function addWh(
+  acc: BalanceAccumulator,
+  ecp: number,
+  eco: number,
+  ecbp: number,
+  ecbo: number,
+  auto: number,
+): void {
+  acc.ecp += ecp;
+  acc.eco += eco;
+  acc.ecbp += ecbp;
+  acc.ecbo += ecbo;
+  acc.autoconsumption += auto;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -218,6 +419,7 @@ const KEYS_ECP = ['ecp', 'ECP', 'Ecp', 'import', 'pobor', 'pobór', 'consumption
 const KEYS_ECO = ['eco', 'ECO', 'Eco', 'export', 'oddanie', 'production'];
 const TIME_KEYS = ['hourStart', 'timestamp', 'time', 'start', 'date', 'hour'];
 const PHASE_KEYS = /^(l|L|phase|faza)?[123]$/;
+const RECORD_LIKE_KEYS = [...KEYS_ECP, ...KEYS_ECO, ...TIME_KEYS];
 
 function describe(where: string): string {
   return where ? ` (${where})` : '';
@@ -309,7 +511,18 @@ function timeFieldsOf(
       throw new BadInputError((e as Error).message + describe(where));
     }
   }
-  return hourTimeFields(hourContaining(now));
+  return currentHourFields(now);
+}
+
+type TimeFields = Pick<HourRecord, 'hourStart' | 'hourEnd' | 'date' | 'hour' | 'repeated'>;
+let lastHour: { startMs: number; fields: TimeFields } | undefined;
+
+/** The time fields of the clock hour `now` is in; the last hour's are kept, as most calls ask for it again. */
+function currentHourFields(now: number): TimeFields {
+  const startMs = Math.floor(now / MS_PER_HOUR) * MS_PER_HOUR;
+  if (lastHour?.startMs !== startMs) lastHour = { startMs, fields: hourTimeFields(hourContaining(now)) };
+  const f = lastHour.fields;
+  return { hourStart: f.hourStart, hourEnd: f.hourEnd, date: f.date, hour: f.hour, repeated: f.repeated };
 }
 
 /**
@@ -331,7 +544,7 @@ export function normaliseHours(input: unknown, now: number = Date.now()): HourRe
   let list: unknown[];
   if (Array.isArray(input)) list = input;
   else if (Array.isArray((input as { hours?: unknown }).hours)) list = (input as { hours: unknown[] }).hours;
-  else if (hasAny(input as Record<string, unknown>, [...KEYS_ECP, ...KEYS_ECO, ...TIME_KEYS])) list = [input];
+  else if (hasAny(input as Record<string, unknown>, RECORD_LIKE_KEYS)) list = [input];
   else list = Object.values(input as Record<string, unknown>);
   if (list.length === 0) throw new BadInputError('The input has no hours');
   const out: HourRecord[] = [];
@@ -353,14 +566,14 @@ export function normaliseHours(input: unknown, now: number = Date.now()): HourRe
     if (seen.has(key)) throw new BadInputError(`Hour ${time.hourStart} appears twice in the input`);
     seen.set(key, i);
     const zone = typeof obj.zone === 'string' ? obj.zone : typeof obj.Zone === 'string' ? obj.Zone : null;
-    const record: HourRecord = {
-      ...time,
+    const record = newHourRecord(
+      time,
       zone,
-      zoneName: typeof obj.zoneName === 'string' ? obj.zoneName : null,
+      typeof obj.zoneName === 'string' ? obj.zoneName : null,
       ecp,
       eco,
-      dayComplete: typeof obj.dayComplete === 'boolean' ? obj.dayComplete : ecp !== null && eco !== null,
-    };
+      typeof obj.dayComplete === 'boolean' ? obj.dayComplete : ecp !== null && eco !== null,
+    );
     if (typeof obj.meterPoint === 'string') record.meterPoint = obj.meterPoint;
     if (typeof obj.tariff === 'string') record.tariff = obj.tariff;
     for (const k of ['tauronEcbp', 'tauronEcbo'] as const) {

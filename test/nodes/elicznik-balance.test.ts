@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import helper from 'node-red-node-test-helper';
 import sinon from 'sinon';
+import { balanceHours, normaliseHours } from '../../src/energy/balance';
 import { nodeRedPath } from '../support/node-red';
 
 const balanceNode = require('../../nodes/elicznik-balance/elicznik-balance');
@@ -88,6 +89,27 @@ describe('elicznik-balance node', function () {
       assert.equal(got[0].timestamp, Date.parse('2026-06-10T10:00:00+02:00'));
     });
 
+    it('balances a burst of one-hour messages like the library, and sets the status a few times, ending on the last', async () => {
+      await helper.load(balanceNode, flow({ mode: 'history' }) as any);
+      const node = helper.getNode('b1');
+      const out = collect('h1');
+      const inputs = Array.from({ length: 200 }, (_, i) => ({
+        hourStart: `2026-06-10T${String(i % 24).padStart(2, '0')}:00:00+02:00`,
+        ecp: (i % 7) / 3,
+        eco: i === 199 ? null : (i % 5) / 2,
+      }));
+      for (const payload of inputs) node.receive({ payload });
+      await new Promise((r) => setTimeout(r, 400));
+      assert.equal(out.length, inputs.length);
+      out.forEach((m, i) => {
+        assert.deepEqual(m.payload, balanceHours(normaliseHours(inputs[i])), `message ${i + 1}`);
+      });
+      const calls = (node.status as sinon.SinonSpy).getCalls();
+      assert.ok(calls.length <= 4, `${calls.length} status updates for ${inputs.length} messages`);
+      // The last message has a missing value: the status ends yellow, not on an earlier green one.
+      sinon.assert.match(calls.at(-1)!.args[0], { fill: 'yellow', text: 'elicznik-balance.status.partial' });
+    });
+
     it('counts hours without a value as missing and shows a yellow status', async () => {
       await helper.load(balanceNode, flow({ mode: 'history' }) as any);
       const node = helper.getNode('b1');
@@ -133,6 +155,8 @@ describe('elicznik-balance node', function () {
       const same = next('h1');
       node.receive({ payload: withTauron.map((h, i) => (i === 3 ? { ...h, tauronEcbp: 3.97 } : h)) });
       assert.equal((await same).payload.check.matches, true);
+      // The node sets its status at most every 250 ms; this one follows at the end of the interval.
+      await new Promise((r) => setTimeout(r, 300));
       assert.deepEqual((node.status as sinon.SinonSpy).lastCall.args[0], {
         fill: 'green',
         shape: 'dot',
