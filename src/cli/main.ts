@@ -8,22 +8,19 @@
  * Tests call {@link run} with their own arguments, environment and output sinks.
  */
 import { parseArgs } from 'node:util';
-import {
-  DEFAULT_LOGIN_URL,
-  DEFAULT_SERVICE_URL,
-  ElicznikClient,
-  isElicznikError,
-  type ElicznikErrorCode,
-} from '../client';
+// Only what parsing the arguments and the help need is loaded here; the client (with its HTTP,
+// cookie and HTML libraries), the simulator, the diagnostics and the doctor are loaded by the
+// command that uses them (`lazy` below), so `elicznik --help` or a usage error starts quickly.
+import type { ElicznikClient } from '../client/client';
+import { isElicznikError, type ElicznikErrorCode } from '../errors';
 import { ALL_SERIES, isEnergySeries, type EnergySeries } from '../client/series';
+import { DEFAULT_LOGIN_URL, DEFAULT_SERVICE_URL } from '../client/urls';
 import { packageVersion } from '../client/version';
-import { ExchangeRecorder, writeDump, type KnownSecrets } from '../diagnostics';
-import { redactText } from '../diagnostics/redact';
+import type { KnownSecrets } from '../diagnostics/redact';
+import { ExchangeRecorder } from '../diagnostics/recorder';
 import { isLocalDate } from '../energy/time';
 import { DEFAULT_LOGIN_BUDGET } from '../session/login-ledger';
 import { DEFAULT_MIN_LOGIN_INTERVAL_MS, loginPolicy } from '../session/pool';
-import { DEMO_ACCOUNT, startSimulator } from '../simulator';
-import { runDoctor } from './doctor';
 import { csvTable, hoursCsv, jsonLines } from './format';
 import {
   INVOICE_COMMAND_HELP,
@@ -42,6 +39,15 @@ import {
   settleCommand,
   settleHelpText,
 } from './settle';
+
+/** Modules loaded when a command first needs them. */
+const lazy = {
+  client: () => require('../client/client') as typeof import('../client/client'),
+  dump: () => require('../diagnostics/dump') as typeof import('../diagnostics/dump'),
+  redact: () => require('../diagnostics/redact') as typeof import('../diagnostics/redact'),
+  simulator: () => require('../simulator') as typeof import('../simulator'),
+  doctor: () => require('./doctor') as typeof import('./doctor'),
+};
 
 /** Where the command writes, and what stops `simulate`. */
 export interface CliIo {
@@ -270,7 +276,7 @@ function makeClient(values: Values, env: CliEnv, io: CliIo, record: boolean): Ru
     env,
   );
   const recorder = record ? new ExchangeRecorder() : undefined;
-  const client = new ElicznikClient({
+  const client = new (lazy.client().ElicznikClient)({
     username,
     password,
     serviceUrl,
@@ -341,6 +347,7 @@ async function registers(client: ElicznikClient, values: Values, io: CliIo): Pro
 
 async function simulate(values: Values, io: CliIo): Promise<void> {
   const today = values.today === undefined ? undefined : requireDate(values, 'today');
+  const { DEMO_ACCOUNT, startSimulator } = lazy.simulator();
   const sim = await startSimulator({
     ...(port(values, 'port') !== undefined ? { port: port(values, 'port') } : {}),
     ...(port(values, 'login-port') !== undefined ? { loginPort: port(values, 'login-port') } : {}),
@@ -381,10 +388,13 @@ function describeError(err: unknown, known: KnownSecrets = {}): { code: number; 
     const lines = [`error [${err.code}] at ${err.step}: ${err.message}`];
     if (err.retryAfter) lines.push(`  retry after: ${new Date(err.retryAfter).toISOString()}`);
     if (err.excerpt) lines.push(`  answer: ${err.excerpt}`);
-    return { code: EXIT_CODES[err.code], text: `${redactText(lines.join('\n'), known)}\n` };
+    return { code: EXIT_CODES[err.code], text: `${lazy.redact().redactText(lines.join('\n'), known)}\n` };
   }
   const message = err instanceof Error ? err.message : String(err);
-  return { code: EXIT_CODES.UNEXPECTED, text: `unexpected error: ${redactText(message, known)}\n` };
+  return {
+    code: EXIT_CODES.UNEXPECTED,
+    text: `unexpected error: ${lazy.redact().redactText(message, known)}\n`,
+  };
 }
 
 /**
@@ -456,7 +466,7 @@ export async function run(argv: readonly string[], env: CliEnv, io: CliIo): Prom
       await running.state.hooks.remember(err);
       if (dumpDir && running.recorder) {
         try {
-          const folder = await writeDump(dumpDir, {
+          const folder = await lazy.dump().writeDump(dumpDir, {
             error: err,
             exchanges: running.recorder.since(started),
             known: running.known,
@@ -480,7 +490,7 @@ async function doctor(
   io: CliIo,
   dumpDir: string | undefined,
 ): Promise<number> {
-  const steps = await runDoctor(running.client, {
+  const steps = await lazy.doctor().runDoctor(running.client, {
     ...(values.meter ? { meter: values.meter } : {}),
     ...(values.date !== undefined ? { date: requireDate(values, 'date') } : {}),
     ...(running.recorder ? { recorder: running.recorder } : {}),

@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { ElicznikClient } from '../client';
-import { DEFAULT_SERVICE_URL } from '../client';
+import { DEFAULT_SERVICE_URL } from '../client/urls';
 import type { HourRecord } from '../energy/hour';
 import { isLocalDate } from '../energy/time';
 import { badInput } from '../settlement/errors';

@@ -296,6 +296,33 @@ function checkSeries(series: unknown): EnergySeries[] {
 }
 
 /**
+ * The zone names TAURON's JSON answers give for the tariffs whose zones are documented (the shared
+ * service notes, section 3: G11 from HA #249, G12/G12W from HA #228 and #287), by zone code. A CSV
+ * of these tariffs has codes only; naming them from here saves the JSON request that would ask.
+ */
+const DOCUMENTED_ZONE_NAMES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  G11: { T1: 'Cała doba' },
+  G12: { T1: 'Szczyt', T2: 'Poza szczytem' },
+  G12W: { T1: 'Szczyt', T2: 'Poza szczytem' },
+};
+
+/** Names for every code in `codes` from {@link DOCUMENTED_ZONE_NAMES}, or undefined when one is not there. */
+function knownZoneNames(
+  tariff: string | null,
+  codes: ReadonlySet<string>,
+): Record<string, string> | undefined {
+  const table = tariff ? DOCUMENTED_ZONE_NAMES[tariff.toUpperCase()] : undefined;
+  if (!table) return undefined;
+  const names: Record<string, string> = {};
+  for (const code of codes) {
+    const name = table[code];
+    if (name === undefined) return undefined;
+    names[code] = name;
+  }
+  return names;
+}
+
+/**
  * A client of TAURON eLicznik for one account. Create one per account and reuse it; call
  * {@link close} when done.
  */
@@ -1009,6 +1036,7 @@ export class ElicznikClient {
     let point: MeterPoint | undefined;
     let tariff: string | null = null;
     let csvHadZones = false;
+    const csvCodes = new Set<string>();
     const prepare = async () => {
       point = await this.resolvePoint(meterPoint);
       tariff = (await this.select(point)) ?? tariff;
@@ -1028,7 +1056,12 @@ export class ElicznikClient {
               return this.csvChunk(chunk, series);
             });
             for (const row of rows) values.push(row);
-            if (rows.some((r) => r.zone !== null)) csvHadZones = true;
+            for (const r of rows) {
+              if (r.zone !== null && r.zone !== undefined) {
+                csvHadZones = true;
+                csvCodes.add(r.zone);
+              }
+            }
             doneDays += localDaysBetween(chunk.from, chunk.to) + 1;
             onProgress?.({ doneDays, totalDays, source: 'csv' });
             continue;
@@ -1056,7 +1089,8 @@ export class ElicznikClient {
     const id = (point as MeterPoint | undefined)?.id;
     let zoneNames: Record<string, string> | undefined;
     if (id !== undefined && csvHadZones) {
-      zoneNames = await this.zoneNamesOf(point as MeterPoint, lastRequested);
+      zoneNames =
+        knownZoneNames(tariff, csvCodes) ?? (await this.zoneNamesOf(point as MeterPoint, lastRequested));
     }
     return buildHourRecords({
       from: range.from,

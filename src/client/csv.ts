@@ -128,6 +128,12 @@ export function parseKwh(cell: string): number | null | undefined {
  *   unknown series, date or number
  */
 export function parseCsvExport(text: string, range?: { from: string; to: string }): CsvHour[] {
+  let line = '';
+  let n = 0;
+  const fail = (what: string) =>
+    new ServiceChangedError('csv', `${what} in line ${n + 1} of the CSV export`, {
+      excerpt: redactExcerpt(line),
+    });
   const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/);
   let i = 0;
   while (i < lines.length && lines[i].trim() === '') i++;
@@ -142,6 +148,8 @@ export function parseCsvExport(text: string, range?: { from: string; to: string 
   const seen = new Map<string, number>();
   const kinds = new Map<string, EnergySeries>();
   const dayLabels = new Map<string, Set<string> | null>();
+  // Every hour's date cell comes once per series: read each text once.
+  const dates = new Map<string, { date: string; hour: number } | undefined>();
   // labels of 24-hour days are 1..24 once each; only the DST days need their clock hours
   const exists = (date: string, hour: number, repeated: boolean): boolean => {
     let set = dayLabels.get(date);
@@ -154,14 +162,10 @@ export function parseCsvExport(text: string, range?: { from: string; to: string 
     }
     return set === null ? !repeated : set.has(`${hour}|${repeated}`);
   };
-  for (let n = i + 1; n < lines.length; n++) {
-    const line = lines[n];
+  for (n = i + 1; n < lines.length; n++) {
+    line = lines[n];
     if (line.trim() === '') continue;
     const cells = line.split(';');
-    const fail = (what: string) =>
-      new ServiceChangedError('csv', `${what} in line ${n + 1} of the CSV export`, {
-        excerpt: redactExcerpt(line),
-      });
     const kindCell = (cells[columns.kind] ?? '').trim();
     if (kindCell === '') throw fail('a row without "Rodzaj"');
     let series = kinds.get(kindCell);
@@ -170,7 +174,12 @@ export function parseCsvExport(text: string, range?: { from: string; to: string 
       if (series) kinds.set(kindCell, series);
     }
     if (!series) throw fail(`an unknown series "${redactExcerpt(kindCell, [], 40)}"`);
-    const when = parseCsvDate(cells[columns.date] ?? '');
+    const dateCell = cells[columns.date] ?? '';
+    let when = dates.get(dateCell);
+    if (when === undefined) {
+      when = parseCsvDate(dateCell);
+      dates.set(dateCell, when);
+    }
     if (!when) throw fail('an unknown date');
     const value = parseKwh(cells[columns.value] ?? '');
     if (value === undefined) throw fail('a value that is not a number');

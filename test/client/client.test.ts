@@ -499,6 +499,33 @@ describe('client: against the simulator', function () {
       assert.equal(records[records.length - 1].date, '2026-06-15');
     });
 
+    it('fetches a year of a G11 point from a cold client in 7 requests: the login chain, the selection, one CSV', async () => {
+      const point = DEMO_ACCOUNT.meterPoints.find((p) => p.tariff === 'G11')!;
+      const c = client();
+      const year = await c.getHourly({ meterPoint: point.id, from: '2025-06-16', to: '2026-06-15' });
+      const total = Object.values(sim.stats.requests).reduce((a, b) => a + b, 0);
+      assert.equal(total, 7, JSON.stringify(sim.stats.requests));
+      assert.equal(sim.stats.requests['/energia/api'] ?? 0, 0);
+      // The documented G11 name is the one the service's JSON gives.
+      const json = await c.getHourly({
+        meterPoint: point.id,
+        from: '2026-06-10',
+        to: '2026-06-10',
+        source: 'json',
+      });
+      assert.ok(json.every((r) => r.zone === 'T1' && r.zoneName === 'Cała doba'));
+      assert.ok(year.every((r) => r.zone === 'T1' && r.zoneName === 'Cała doba'));
+    });
+
+    it('asks one JSON day for the zone names of a tariff whose names are not documented (C11)', async () => {
+      const point = DEMO_ACCOUNT.meterPoints.find((p) => p.tariff === 'C11')!;
+      const c = client();
+      const hours = await c.getHourly({ meterPoint: point.id, from: '2026-06-01', to: '2026-06-02' });
+      assert.equal(sim.stats.requests['/energia/do/dane'], 1, 'one CSV');
+      assert.equal(sim.stats.requests['/energia/wo/api'], 1, 'one JSON day for the names');
+      assert.ok(hours.every((r) => r.zone === 'T1' && r.zoneName === 'Cała doba'));
+    });
+
     it('fetches all four series through the CSV and the JSON endpoint alike', async () => {
       const c = client();
       const series = ['ecp', 'eco', 'tauronEcbp', 'tauronEcbo'] as const;
@@ -516,7 +543,8 @@ describe('client: against the simulator', function () {
         source: 'json',
       });
       assert.deepEqual(csv, json);
-      assert.equal(sim.stats.dataRequests, 2 * 4 + 1);
+      // Two CSV exports and four JSON days each way; no JSON day for zone names: G12W's are documented.
+      assert.equal(sim.stats.dataRequests, 2 * 4);
       for (const r of csv) {
         assert.equal(r.tauronEcbp, Math.max(Math.round(((r.ecp ?? 0) - (r.eco ?? 0)) * 1000), 0) / 1000);
         assert.equal(r.tauronEcbo, Math.max(Math.round(((r.eco ?? 0) - (r.ecp ?? 0)) * 1000), 0) / 1000);
@@ -674,7 +702,8 @@ describe('client: against the simulator', function () {
         api.map((t) => [t.label, t.ecp, t.eco]),
         derived.map((t) => [t.label, t.ecp, t.eco]),
       );
-      assert.equal(sim.stats.requests['/energia/api'], 2 * 2 + 1);
+      // Two JSON totals, and no JSON day for the zone names of the CSV: G12W's are documented.
+      assert.equal(sim.stats.requests['/energia/api'], 2 * 2);
       assert.ok(api.every((t) => t.tariff === 'G12W' && t.meterPoint === G12W.id && t.zones === undefined));
     });
 
