@@ -74,7 +74,8 @@ describe('energy/time', () => {
     }
   });
 
-  it('agrees with the time zone database (TZDate) for every hour of 2025-2027 and every DST week 1996-2060', () => {
+  it('agrees with the time zone database (TZDate) for every hour of 2026 and around every DST change 1996-2060', function () {
+    this.timeout(120_000); // the reference asks the time zone database for every hour
     // What the module computed before it kept an offset table: every conversion asked TZDate.
     const p2 = (n: number) => String(n).padStart(2, '0');
     const referenceIso = (ms: number) => format(new TZDate(ms, 'Europe/Warsaw'), "yyyy-MM-dd'T'HH:mm:ssXXX");
