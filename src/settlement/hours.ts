@@ -2,7 +2,7 @@
  * The part of an hour record that settlement needs: the hour, its tariff zone and the balanced
  * energy in whole Wh.
  */
-import { kwhToWh, type HourRecord } from '../energy/hour';
+import { kwhToWh, parseInstant, type HourRecord } from '../energy/hour';
 import { MS_PER_HOUR } from '../energy/time';
 import { monthStartMs, shiftMonth } from './clock';
 
@@ -55,7 +55,7 @@ export function settlementHourOf(record: HourRecord): SettlementHour | null {
     return null;
   }
   if (ecbpWh < 0 || ecboWh < 0) return null;
-  const startMs = Date.parse(record.hourStart);
+  const startMs = parseInstant(String(record.hourStart));
   if (!Number.isFinite(startMs)) return null;
   return {
     startMs,

@@ -296,8 +296,14 @@ export function lotExpiryMs(
   expiry: BankExpiry = NET_METERING_DEFAULTS.expiry,
 ): number {
   if (expiry === 'end-of-day') return warsawMidnight(shiftDate(date, windowDays + 1));
-  return warsawInstant(shiftDate(date, windowDays), warsawMinutesOfDay(startMs));
+  // Hours come day by day: the expiry date of the last date is kept.
+  if (date !== lastExpiry.date || windowDays !== lastExpiry.windowDays) {
+    lastExpiry = { date, windowDays, expiryDate: shiftDate(date, windowDays) };
+  }
+  return warsawInstant(lastExpiry.expiryDate, warsawMinutesOfDay(startMs));
 }
+
+let lastExpiry = { date: '', windowDays: NaN, expiryDate: '' };
 
 function copyLot(l: BankLot): BankLot {
   return {
