@@ -18,5 +18,8 @@ export type {
   SimulatorOptions,
 } from './types';
 export { DEMO_ACCOUNT } from './demo-account';
-export { startSimulator, defaultFaults, BLOCK_MS, MAX_RANGE_DAYS } from './server';
+export { startSimulator } from './server';
+export { defaultFaults } from './faults';
+export { BLOCK_MS } from './login-host';
+export { MAX_RANGE_DAYS } from './endpoints';
 export { generateDay, dayWeather, clearSkyPvPerKwp, type GeneratedHour } from './data';
