@@ -5,18 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
 import { ElicznikClient } from '../../src/client';
 import { balanceHours, balanceWh } from '../../src/energy/balance';
 import { NetMeteringBank } from '../../src/settlement';
 import { demoFlows, type FlowNode } from '../../src/demo/start';
-import { startNodeRed, type NodeRedProcess } from '../../src/demo/node-red-process';
 import { DEMO_ACCOUNT, startSimulator, type SimulatorHandle } from '../../src/simulator';
-import { launchChromium } from './chromium';
+import { ROOT, openBrowser, openEditor, startEditor, type Editor, type EditorBrowser } from './editor';
 
-const ROOT = path.resolve(__dirname, '../../..');
 /** README screenshots are refreshed with `UPDATE_SCREENSHOTS=1`; other runs write to test-output/. */
 const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS
   ? path.join(ROOT, 'docs', 'screenshots')
@@ -118,55 +114,41 @@ function testFlows(sim: SimulatorHandle): FlowNode[] {
 describe('demo dashboard (browser)', function () {
   this.timeout(90_000);
   let sim: SimulatorHandle;
-  let red: NodeRedProcess;
-  let chromium: { context: BrowserContext; close(): Promise<void> };
-  let userDir: string;
-  const consoleErrors: string[] = [];
-  // Dashboard 2.0's chart library draws an SVG before its container has a size when the machine
-  // is busy; Chromium reports those negative <rect> sizes as errors. They come from the widget's
-  // first layout pass, not from our flow, and the chart is redrawn once the container has a size.
-  const widgetLayoutNoise = /<rect> attribute (width|height): A negative value is not valid/;
-
-  function watch(page: Page): Page {
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !widgetLayoutNoise.test(m.text()))
-        consoleErrors.push(`${page.url()}: ${m.text()}`);
-    });
-    page.on('pageerror', (err) => consoleErrors.push(`${page.url()}: ${err.message}`));
-    return page;
-  }
+  let editor: Editor;
+  let browser: EditorBrowser;
 
   before(async () => {
     sim = await startSimulator();
-    userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'elicznik-dashboard-'));
-    red = await startNodeRed({ userDir, packageDir: ROOT });
-    await red.deploy(testFlows(sim));
-    chromium = await launchChromium();
+    editor = await startEditor('dashboard', testFlows(sim), { demo: true });
+    // Dashboard 2.0's chart library draws an SVG before its container has a size when the machine
+    // is busy; Chromium reports those negative <rect> sizes as errors. They come from the widget's
+    // first layout pass, not from our flow, and the chart is redrawn once the container has a size.
+    browser = await openBrowser({
+      expected: (m) => /<rect> attribute (width|height): A negative value is not valid/.test(m.text()),
+    });
   });
 
   after(async () => {
-    await chromium?.close();
-    await red?.stop();
+    await browser?.close();
+    await editor?.stop();
     await sim?.close();
-    if (userDir) fs.rmSync(userDir, { recursive: true, force: true });
   });
 
   it('shows the deployed demo flow in the editor', async () => {
-    const page = watch(await chromium.context.newPage());
-    await page.goto(red.url);
-    await page.waitForFunction(() => !!(window as any).RED?.nodes?.node('db-h1'));
+    const page = await browser.newPage();
+    await openEditor(page, editor.url, 'db-h1');
     await page.waitForTimeout(500);
     fs.mkdirSync(SCREENSHOTS, { recursive: true });
     await page.screenshot({ path: path.join(SCREENSHOTS, 'editor.png') });
-    const flows = (await red.getFlows()) as FlowNode[];
+    const flows = (await editor.red.getFlows()) as FlowNode[];
     assert.ok(!JSON.stringify(flows).includes(DEMO_ACCOUNT.password + '"'), 'no password in GET /flows');
     await page.close();
   });
 
   it("shows yesterday's totals as the simulator's hours imply them", async () => {
     const expected = expectedTotals(sim, warsawYesterday());
-    const page = watch(await chromium.context.newPage());
-    await page.goto(`${red.url}/dashboard/elicznik`);
+    const page = await browser.newPage();
+    await page.goto(`${editor.url}/dashboard/elicznik`);
     for (const [title, key] of [
       ['ECP (import)', 'ecp'],
       ['ECO (export)', 'eco'],
@@ -191,8 +173,8 @@ describe('demo dashboard (browser)', function () {
   it("shows this year's net-metering bank as the settlement library computes it, with monthly bars", async () => {
     const yesterday = warsawYesterday();
     const expected = await expectedBank(sim, yesterday);
-    const page = watch(await chromium.context.newPage());
-    await page.goto(`${red.url}/dashboard/elicznik`);
+    const page = await browser.newPage();
+    await page.goto(`${editor.url}/dashboard/elicznik`);
     await page.waitForFunction(
       (v) =>
         Array.from(document.querySelectorAll('.nrdb-ui-gauge')).some(
@@ -214,8 +196,8 @@ describe('demo dashboard (browser)', function () {
   });
 
   it('turns the surplus and heater texts when the readings cross the threshold', async () => {
-    const page = watch(await chromium.context.newPage());
-    await page.goto(`${red.url}/dashboard/elicznik`);
+    const page = await browser.newPage();
+    await page.goto(`${editor.url}/dashboard/elicznik`);
     await page.waitForSelector('#nrdb-ui-widget-db-txt');
     const text = (id: string) => page.locator(`#nrdb-ui-widget-${id}`).innerText();
     const waitText = (id: string, pattern: RegExp) =>
@@ -224,7 +206,7 @@ describe('demo dashboard (browser)', function () {
         [`nrdb-ui-widget-${id}`, pattern.source] as const,
       );
     const inject = async (id: string) => {
-      const res = await fetch(`${red.url}/inject/${id}`, { method: 'POST' });
+      const res = await fetch(`${editor.url}/inject/${id}`, { method: 'POST' });
       assert.equal(res.status, 200);
     };
     await inject('bt-import');
@@ -242,6 +224,6 @@ describe('demo dashboard (browser)', function () {
   });
 
   it('logged no console errors on any page', () => {
-    assert.deepEqual(consoleErrors, []);
+    assert.deepEqual(browser.errors, []);
   });
 });

@@ -3,14 +3,8 @@
  * English and (with the browser language set to Polish) in Polish.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { startNodeRed, type NodeRedProcess } from '../../src/demo/node-red-process';
-import { launchChromium } from './chromium';
-
-const ROOT = path.resolve(__dirname, '../../..');
+import type { Page } from 'playwright-core';
+import { deploy, editNode, openBrowser, openEditor, startEditor, type Editor } from './editor';
 
 const FLOWS = [
   { id: 't1', type: 'tab', label: 'dialogs' },
@@ -29,14 +23,6 @@ const FLOWS = [
   { id: 'b1', type: 'elicznik-balance', z: 't1', name: '', mode: 'history', x: 400, y: 100, wires: [[]] },
 ];
 
-/** Opens the editor and waits until the flow is loaded. */
-async function openEditor(page: Page, url: string): Promise<void> {
-  await page.goto(url);
-  await page.waitForFunction(
-    () => !!(window as any).RED?.nodes?.node('b1') && !!(window as any).RED?.sidebar?.help,
-  );
-}
-
 /** Shows a node type's help in the sidebar and waits until it holds `expected`. */
 async function showsHelp(page: Page, type: string, expected: RegExp): Promise<void> {
   await page.evaluate((t) => (window as any).RED.sidebar.help.show(t), type);
@@ -52,40 +38,33 @@ async function showsHelp(page: Page, type: string, expected: RegExp): Promise<vo
 
 describe('fetch and balance dialogs and help (browser)', function () {
   this.timeout(90_000);
-  let red: NodeRedProcess;
-  let userDir: string;
+  let editor: Editor;
   const errors: string[] = [];
 
+  /** A page of Chromium in `lang` with the editor open; its errors are checked by the last test. */
   async function withBrowser(lang: string, body: (page: Page) => Promise<void>): Promise<void> {
-    const chromium: { context: BrowserContext; close(): Promise<void> } = await launchChromium(lang);
+    const browser = await openBrowser({ lang });
     try {
-      const page = await chromium.context.newPage();
-      page.on('console', (m) => {
-        if (m.type() === 'error') errors.push(m.text());
-      });
-      page.on('pageerror', (err) => errors.push(err.message));
+      const page = await browser.newPage();
+      await openEditor(page, editor.url, 'b1');
       await body(page);
     } finally {
-      await chromium.close();
+      errors.push(...browser.errors);
+      await browser.close();
     }
   }
 
   before(async () => {
-    userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'elicznik-dialogs-'));
-    red = await startNodeRed({ userDir, packageDir: ROOT });
-    await red.deploy(FLOWS);
+    editor = await startEditor('dialogs', FLOWS);
   });
 
   after(async () => {
-    await red?.stop();
-    if (userDir) fs.rmSync(userDir, { recursive: true, force: true });
+    await editor?.stop();
   });
 
   it('saves every balance field, TypedInputs included, and shows them again after a reload', async () => {
     await withBrowser('en-US', async (page) => {
-      await openEditor(page, red.url);
-      await page.evaluate(() => (window as any).RED.editor.edit((window as any).RED.nodes.node('b1')));
-      await page.waitForSelector('#node-input-mode', { state: 'visible' });
+      await editNode(page, 'b1', '#node-input-mode');
       await page.fill('#node-input-name', 'house meter');
       await page.selectOption('#node-input-mode', 'live');
       await page.evaluate(() => {
@@ -100,10 +79,9 @@ describe('fetch and balance dialogs and help (browser)', function () {
       await page.fill('#node-input-minOff', '8');
       await page.click('#node-dialog-ok');
       await page.waitForSelector('#node-input-mode', { state: 'detached' });
-      await page.click('#red-ui-header-button-deploy');
-      await page.waitForFunction(() => !(window as any).RED.nodes.dirty());
+      await deploy(page);
 
-      const saved = ((await red.getFlows()) as any[]).find((n) => n.id === 'b1');
+      const saved = ((await editor.red.getFlows()) as any[]).find((n) => n.id === 'b1');
       assert.deepEqual(
         {
           name: saved.name,
@@ -131,9 +109,8 @@ describe('fetch and balance dialogs and help (browser)', function () {
         },
       );
 
-      await openEditor(page, red.url);
-      await page.evaluate(() => (window as any).RED.editor.edit((window as any).RED.nodes.node('b1')));
-      await page.waitForSelector('#node-input-mode', { state: 'visible' });
+      await openEditor(page, editor.url, 'b1');
+      await editNode(page, 'b1', '#node-input-mode');
       const shown = await page.evaluate(() => {
         const $ = (window as any).$;
         return {
@@ -161,11 +138,9 @@ describe('fetch and balance dialogs and help (browser)', function () {
 
   it('shows the measurement only for the InfluxDB output of fetch and balance, and saves it', async () => {
     await withBrowser('en-US', async (page) => {
-      await openEditor(page, red.url);
       const visible = () => page.isVisible('#node-input-measurement');
 
-      await page.evaluate(() => (window as any).RED.editor.edit((window as any).RED.nodes.node('f1')));
-      await page.waitForSelector('#node-input-output', { state: 'visible' });
+      await editNode(page, 'f1', '#node-input-output');
       assert.equal(await visible(), false);
       assert.equal(await page.getAttribute('#node-input-measurement', 'placeholder'), 'elicznik');
       await page.selectOption('#node-input-output', 'influx');
@@ -174,8 +149,7 @@ describe('fetch and balance dialogs and help (browser)', function () {
       await page.click('#node-dialog-ok');
       await page.waitForSelector('#node-input-output', { state: 'detached' });
 
-      await page.evaluate(() => (window as any).RED.editor.edit((window as any).RED.nodes.node('b1')));
-      await page.waitForSelector('#node-input-mode', { state: 'visible' });
+      await editNode(page, 'b1', '#node-input-mode');
       await page.selectOption('#node-input-mode', 'history');
       await page.selectOption('#node-input-output', 'perHour');
       assert.equal(await visible(), false);
@@ -187,10 +161,9 @@ describe('fetch and balance dialogs and help (browser)', function () {
       await page.fill('#node-input-measurement', 'house');
       await page.click('#node-dialog-ok');
       await page.waitForSelector('#node-input-mode', { state: 'detached' });
-      await page.click('#red-ui-header-button-deploy');
-      await page.waitForFunction(() => !(window as any).RED.nodes.dirty());
+      await deploy(page);
 
-      const saved = (await red.getFlows()) as any[];
+      const saved = (await editor.red.getFlows()) as any[];
       const pick = (id: string) => {
         const n = saved.find((x) => x.id === id);
         return { output: n.output, measurement: n.measurement };
@@ -203,7 +176,6 @@ describe('fetch and balance dialogs and help (browser)', function () {
 
   it('shows the help in English', async () => {
     await withBrowser('en-US', async (page) => {
-      await openEditor(page, red.url);
       await showsHelp(page, 'elicznik-balance', /Balances energy hour by hour/);
       await showsHelp(page, 'elicznik-fetch', /Fetches hourly grid consumption/);
     });
@@ -211,7 +183,6 @@ describe('fetch and balance dialogs and help (browser)', function () {
 
   it('shows the help in Polish when the browser language is Polish', async () => {
     await withBrowser('pl-PL', async (page) => {
-      await openEditor(page, red.url);
       await showsHelp(page, 'elicznik-balance', /Bilansuje energię godzina po godzinie/);
       await showsHelp(page, 'elicznik-fetch', /Pobiera/);
     });

@@ -1,37 +1,19 @@
 /**
- * The settlement node's edit dialog in a real editor: Node-RED runs as a child process with this
- * package (built to dist/), Chromium drives the editor. Skipped when no Chromium is installed or the
- * editor files are not built (`npm run build`).
+ * The settlement node's edit dialog in a real editor (the shared harness, `editor.ts`).
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { startNodeRed, type NodeRedProcess } from '../../src/demo/node-red-process';
-
-const ROOT = path.resolve(__dirname, '../../..');
-
-function chromiumPath(): string | undefined {
-  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
-  return candidates.find((p): p is string => !!p && fs.existsSync(p));
-}
+import type { Page } from 'playwright-core';
+import { closeDialog, editNode, openBrowser, openEditor, startEditor } from './editor';
+import type { Editor, EditorBrowser } from './editor';
 
 describe('elicznik-settlement edit dialog (browser)', function () {
   this.timeout(60_000);
-  let red: NodeRedProcess;
-  let browser: Browser;
+  let editor: Editor;
+  let browser: EditorBrowser;
   let page: Page;
-  let userDir: string;
-  const pageErrors: string[] = [];
 
-  before(async function () {
-    const exe = chromiumPath();
-    const built = fs.existsSync(path.join(ROOT, 'dist/nodes/elicznik-settlement/elicznik-settlement.html'));
-    if (!exe || !built) this.skip();
-    userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'elicznik-settlement-editor-'));
-    red = await startNodeRed({ userDir, packageDir: ROOT });
-    await red.deploy([
+  before(async () => {
+    editor = await startEditor('settlement-editor', [
       { id: 'f1', type: 'tab', label: 'eLicznik' },
       {
         id: 'n1',
@@ -60,37 +42,26 @@ describe('elicznik-settlement edit dialog (browser)', function () {
         wires: [[]],
       },
     ]);
-    browser = await chromium.launch({ executablePath: exe, args: ['--no-sandbox'] });
+    browser = await openBrowser();
     page = await browser.newPage();
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    await page.goto(red.url);
-    await page.waitForFunction(() => {
-      const RED = (window as any).RED;
-      return !!(RED && RED.editor && RED.nodes && RED.nodes.node('n1'));
-    });
+    await openEditor(page, editor.url, 'n1');
   });
 
   after(async () => {
     await browser?.close();
-    await red?.stop();
-    if (userDir) fs.rmSync(userDir, { recursive: true, force: true });
+    await editor?.stop();
   });
 
   afterEach(() => {
-    assert.deepEqual(pageErrors.splice(0), [], 'no script errors in the editor');
+    assert.deepEqual(browser.errors.splice(0), [], 'no script errors in the editor');
   });
 
   async function edit(id: string): Promise<void> {
-    await page.evaluate((nodeId) => {
-      const RED = (window as any).RED;
-      RED.editor.edit(RED.nodes.node(nodeId));
-    }, id);
-    await page.waitForSelector('#node-input-system');
+    await editNode(page, id, '#node-input-system');
   }
 
   async function ok(): Promise<void> {
-    await page.click('#node-dialog-ok');
-    await page.waitForFunction(() => document.querySelectorAll('.red-ui-tray').length === 0);
+    await closeDialog(page, '#node-dialog-ok');
   }
 
   it('shows the net-metering settings and the zone prices of the node', async () => {
