@@ -624,6 +624,7 @@ function nextStep(
   for (let i = 0; i < opts.loads.length; i++) {
     const load = opts.loads[i];
     const level = s.loads[i].level;
+    if (s.override?.load === i) continue; // an overridden load is out of the queue
     if (isFull(load, level)) {
       kw += load.kw;
       continue;
@@ -693,12 +694,16 @@ function decideBudget(s: HeaterState, now: number, opts: HeaterOptions): Outcome
       relayKw += loadPower(load, s.loads[i].level);
       continue;
     }
-    const earlierFull = opts.loads.slice(0, i).every((l, j) => isFull(l, s.loads[j].level));
+    const earlierFull = opts.loads
+      .slice(0, i)
+      .every((l, j) => s.override?.load === j || isFull(l, s.loads[j].level));
     const ls = s.loads[i];
     let target = 0;
-    if (earlierFull) {
+    const above = f.budget - load.kw * guardH; // what the budget holds beyond the reaction reserve
+    if (earlierFull && above > 0) {
+      // the latest surplus plus what the budget holds beyond the reaction reserve, over trendMs
       const rate = s.lastRateKw ?? s.houseRateKw ?? 0;
-      const spare = rate - relayKw + (f.budget * H) / Math.max(opts.trendMs, MIN);
+      const spare = rate - relayKw + (above * H) / Math.max(opts.trendMs, MIN);
       target = Math.min(Math.max(spare / load.kw, 0), 1);
       if (target < 0.01) target = 0;
       // switching a percentage output on or off keeps the minimum times

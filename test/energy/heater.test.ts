@@ -344,6 +344,162 @@ describe('heater control (pure logic)', () => {
     });
   });
 
+  describe('the learned reserve', () => {
+    it('keeps what the house drew in recent hours that ended in export, less as the hour runs out', () => {
+      // 3 kW spare, but a 4 kW kettle-and-oven draw in minutes 50-55 of every hour
+      const house = (t: number) => (((t - NOON) % H) / MIN >= 50 && ((t - NOON) % H) / MIN < 55 ? 5 : 1);
+      const r = simulate({ ...opts, failSafeMs: 0 }, NOON, NOON + 5 * H, () => 4, house);
+      // the house drew 1 kW net for 5 min: 0.083 kWh
+      const at = (minute: number) =>
+        r.decisions.find((d) => Date.parse(d.at) === NOON + 4 * H + minute * MIN)!;
+      assert.ok(at(30).reserveKwh >= 0.083 + 0.02 - 1e-9, `reserve ${at(30).reserveKwh}`);
+      assert.ok(at(59).reserveKwh < at(30).reserveKwh, 'the reserve shrinks towards the end');
+      for (const h of r.hours) assert.ok(h.net >= 0, `net ${h.net}`);
+    });
+
+    it('is learned only from hours that ended in net export and survives JSON', () => {
+      const r = simulate(
+        opts,
+        NOON,
+        NOON + 3 * H,
+        () => 0.5,
+        () => 1,
+      );
+      assert.deepEqual(r.state.tails, []);
+      const r2 = simulate(
+        opts,
+        NOON,
+        NOON + 3 * H,
+        () => 2,
+        () => 1,
+      );
+      assert.equal(r2.state.tails.length, 2);
+      assert.ok(isHeaterState(JSON.parse(JSON.stringify(r2.state))));
+    });
+
+    it('projects nothing in the last minutes of the hour', () => {
+      const r = simulate(
+        opts,
+        NOON,
+        NOON + 4 * H,
+        () => 3,
+        () => 1,
+      );
+      const late = r.decisions.filter((d) => d.minutesLeft <= 30);
+      const early = r.decisions.filter((d) => d.minutesLeft > 35 && Date.parse(d.at) > NOON + 3 * H);
+      assert.ok(late.every((d) => d.projectionKwh === 0));
+      assert.ok(early.some((d) => d.projectionKwh > 0));
+    });
+  });
+
+  describe('stages, percentage output and several loads', () => {
+    const boiler = { name: 'boiler', kw: 3, stages: 3, kind: 'relay' as const };
+    const heater = { name: 'heater', kw: 1.5, stages: 1, kind: 'relay' as const };
+
+    it('steps a 3-stage boiler up one stage at a time and down from the last', () => {
+      const o = { ...opts, loads: [boiler], onDelayMs: 0 };
+      const r = simulate(
+        o,
+        NOON,
+        NOON + 5 * H,
+        () => 3.2,
+        () => 1,
+      );
+      const levels = r.decisions.filter((d) => d.changed).map((d) => d.loads[0].stagesOn);
+      assert.ok(levels.length > 3);
+      // one stage at a time up; down as far as the budget needs
+      for (let i = 1; i < levels.length; i++) assert.ok(levels[i] - levels[i - 1] <= 1);
+      assert.ok(levels.includes(2), 'it runs two stages on 2.2 kW spare');
+      for (const h of r.hours) assert.ok(h.net >= 0);
+      const used = r.hours.slice(3).reduce((a, h) => a + h.loadKwh, 0);
+      assert.ok(used / (2.2 * 2) > 0.8, `used ${used} of 4.4 kWh`);
+    });
+
+    it('runs the second load only while the first is fully on, and takes it off first', () => {
+      const o = { ...opts, loads: [{ ...boiler, stages: 1, kw: 2 }, heater], onDelayMs: 0 };
+      const r = simulate(
+        o,
+        NOON,
+        NOON + 6 * H,
+        () => 5,
+        () => 1,
+      );
+      for (const d of r.decisions) if (d.loads[1].on) assert.equal(d.loads[0].on, true, d.at);
+      assert.ok(
+        r.decisions.some((d) => d.loads[1].on),
+        'the heater ran',
+      );
+      for (const h of r.hours) assert.ok(h.net >= 0);
+      const cloudy = simulate(
+        o,
+        NOON,
+        NOON + 6 * H,
+        (t) => (Math.floor(t / (20 * MIN)) % 2 ? 5 : 2.2),
+        () => 1,
+      );
+      for (const d of cloudy.decisions) if (d.loads[1].on) assert.equal(d.loads[0].on, true, d.at);
+      for (const h of cloudy.hours) assert.ok(h.net >= 0, `net ${h.net}`);
+    });
+
+    it('follows the surplus with a percentage output and stays at 0 below the reserve', () => {
+      const o = { ...opts, loads: [{ name: 'ssr', kw: 2, stages: 1, kind: 'percent' as const }] };
+      const r = simulate(
+        o,
+        NOON,
+        NOON + 5 * H,
+        () => 2.2,
+        () => 1,
+      );
+      const last = r.hours.slice(3);
+      for (const h of r.hours) assert.ok(h.net >= 0, `net ${h.net}`);
+      for (const h of last) assert.ok(h.loadKwh > 0.9, `used ${h.loadKwh} of 1.2 kWh`);
+      const percents = new Set(r.decisions.map((d) => d.loads[0].percent));
+      assert.ok(
+        [...percents].some((p) => p > 0 && p < 100),
+        'it runs part of its power',
+      );
+      const none = simulate(
+        o,
+        NOON,
+        NOON + 2 * H,
+        () => 0.9,
+        () => 1,
+      );
+      assert.ok(none.decisions.every((d) => d.loads[0].percent === 0));
+    });
+
+    it('overrides one load while the others share what is left', () => {
+      const o = { ...opts, loads: [{ ...boiler, stages: 1, kw: 2 }, heater], onDelayMs: 0, failSafeMs: 0 };
+      let d = heaterOverride(createHeaterState(2), 'off', NOON, o, undefined, 0);
+      d = heaterInput(d.state, { at: NOON + MIN, net: 2 }, o);
+      assert.deepEqual(
+        d.decision.loads.map((l) => l.on),
+        [false, true],
+      );
+      assert.equal(d.decision.override!.load, 'boiler');
+      assert.throws(() => heaterOverride(d.state, 'on', NOON, o, undefined, 5), /no load 5/);
+    });
+
+    it('reads loads from settings and names what is wrong', () => {
+      const o = heaterOptionsWith(opts, {
+        loads: [
+          { name: 'boiler', kw: '3', stages: 3 },
+          { name: 'ssr', kw: 2, output: 'percent' },
+        ],
+      });
+      assert.deepEqual(o.loads, [
+        { name: 'boiler', kw: 3, stages: 3, kind: 'relay' },
+        { name: 'ssr', kw: 2, stages: 1, kind: 'percent' },
+      ]);
+      assert.throws(
+        () => heaterOptionsWith(opts, { loads: [{ kw: 0, stages: 4, output: 'dimmer' }] }),
+        /load 1: kw must be a number > 0.*load 1: output must be "relay" or "percent".*load 1: stages must be 1, 2 or 3/,
+      );
+      assert.throws(() => heaterOptionsWith(opts, { loads: [] }), /at least one load/);
+      assert.equal(heaterOptionsWith(opts, { stages: 2 }).loads[0].stages, 2);
+    });
+  });
+
   describe('settings and input', () => {
     it('changes named settings in editor units', () => {
       const o = heaterOptionsWith(opts, { loadKw: '3,5', minOn: 10, failSafe: 0, maxSwitches: 4 });
