@@ -1,0 +1,138 @@
+/**
+ * The heater node's dialog in a real editor: a node saved before the list of loads existed opens
+ * with one load of its power; stages, a percentage load and the output count are saved; the help
+ * shows in Polish.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { startNodeRed, type NodeRedProcess } from '../../src/demo/node-red-process';
+import { launchChromium } from './chromium';
+
+const ROOT = path.resolve(__dirname, '../../..');
+
+const FLOWS = [
+  { id: 't1', type: 'tab', label: 'heater dialog' },
+  // as the first version saved it: loadKw, no loads, three outputs
+  {
+    id: 'h1',
+    type: 'elicznik-heater',
+    z: 't1',
+    name: 'boiler',
+    mode: 'budget',
+    loadKw: '2.5',
+    loadProperty: '',
+    minRun: '5',
+    margin: '0.02',
+    guard: '1',
+    trend: '5',
+    onThreshold: '0.2',
+    offThreshold: '0.02',
+    minOn: '5',
+    minOff: '5',
+    onDelay: '1',
+    maxSwitches: '6',
+    failSafe: '5',
+    maxOnPerDay: '0',
+    onValue: 'true',
+    onValueType: 'bool',
+    offValue: 'false',
+    offValueType: 'bool',
+    repeat: '0',
+    store: '',
+    x: 300,
+    y: 100,
+    wires: [[], [], []],
+  },
+];
+
+async function openEditor(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await page.waitForFunction(
+    () => !!(window as any).RED?.nodes?.node('h1') && !!(window as any).RED?.sidebar?.help,
+  );
+}
+
+describe('heater dialog and help (browser)', function () {
+  this.timeout(90_000);
+  let red: NodeRedProcess;
+  let userDir: string;
+  const errors: string[] = [];
+
+  before(async () => {
+    userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'elicznik-heater-dialog-'));
+    red = await startNodeRed({ userDir, packageDir: ROOT });
+    await red.deploy(FLOWS);
+  });
+
+  after(async () => {
+    await red?.stop();
+    if (userDir) fs.rmSync(userDir, { recursive: true, force: true });
+  });
+
+  it('opens an old node with one load, saves stages and a percentage load with one output each', async () => {
+    const chromium = await launchChromium('en-US');
+    try {
+      const page = await chromium.context.newPage();
+      page.on('pageerror', (err) => errors.push(err.message));
+      await openEditor(page, red.url);
+      await page.evaluate(() => (window as any).RED.editor.edit((window as any).RED.nodes.node('h1')));
+      await page.waitForSelector('.node-input-load-kw', { state: 'visible' });
+      assert.deepEqual(
+        await page.$$eval('.node-input-load-kw', (els) => els.map((e) => (e as HTMLInputElement).value)),
+        ['2.5'],
+      );
+      await page.selectOption('.node-input-load-stages >> nth=0', '3');
+      await page.fill('.node-input-load-kw >> nth=0', '3');
+      await page.click(
+        '#node-input-loads-container + .red-ui-editableList-addButton, .red-ui-editableList-addButton',
+      );
+      await page.waitForSelector('.node-input-load-kw >> nth=1');
+      await page.fill('.node-input-load-name >> nth=1', 'ssr');
+      await page.fill('.node-input-load-kw >> nth=1', '2');
+      await page.selectOption('.node-input-load-output >> nth=1', 'percent');
+      await page.fill('#node-input-late', '25');
+      await page.click('#node-dialog-ok');
+      await page.waitForSelector('.node-input-load-kw', { state: 'detached' });
+      const ports = await page.evaluate(() => (window as any).RED.nodes.node('h1').outputs);
+      assert.equal(ports, 5);
+      await page.click('#red-ui-header-button-deploy');
+      await page.waitForFunction(() => !(window as any).RED.nodes.dirty());
+      const saved = ((await red.getFlows()) as any[]).find((n) => n.id === 'h1');
+      assert.deepEqual(saved.loads, [
+        { name: 'boiler', kw: '3', stages: 3, output: 'relay' },
+        { name: 'ssr', kw: '2', stages: 1, output: 'percent' },
+      ]);
+      assert.equal(saved.outputs, 5);
+      assert.equal(saved.late, '25');
+      assert.equal(saved.wires.length, 5);
+    } finally {
+      await chromium.close();
+    }
+    assert.deepEqual(errors, []);
+  });
+
+  it('shows the help in Polish with the bank, the reserve and the loads', async () => {
+    const chromium = await launchChromium('pl');
+    try {
+      const page = await chromium.context.newPage();
+      await openEditor(page, red.url);
+      await page.evaluate(() => (window as any).RED.sidebar.help.show('elicznik-heater'));
+      await page.waitForFunction(
+        () =>
+          Array.from(document.querySelectorAll('.red-ui-help')).some(
+            (el) =>
+              (el as HTMLElement).offsetParent !== null &&
+              /Rezerwa/.test(el.textContent ?? '') &&
+              /Stopnie, wyjście procentowe i kilka odbiorników/.test(el.textContent ?? ''),
+          ),
+        undefined,
+        { timeout: 10_000 },
+      );
+    } finally {
+      await chromium.close();
+    }
+  });
+});
