@@ -12,6 +12,19 @@ import {
   heaterInput,
 } from '../../src/energy/heater';
 import { hourContaining, toLocalIso } from '../../src/energy/time';
+import { HEATER_BENCH_MONTHS, householdMonth } from '../../src/simulator/household-meter';
+import os from 'node:os';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { HeaterDecision, HeaterOptions, HeaterState } from '../../src/energy/heater';
+import { heaterOptionsWith } from '../../src/energy/heater';
+
+/** The runtime's flows and context modules behind the helper (to restart flows like Node-RED does). */
+interface HelperInternals {
+  _redNodes: { stopFlows(): Promise<void>; startFlows(): Promise<void> };
+  _context: { init(settings: unknown): void; load(): Promise<void>; close(): Promise<void> };
+  _settings: unknown;
+}
+const internals = helper as unknown as HelperInternals;
 
 const heaterNode = require('../../nodes/elicznik-heater/elicznik-heater');
 
@@ -314,6 +327,184 @@ describe('elicznik-heater node', function () {
       assert.equal(out.length, 1);
     } finally {
       helper.settings({ contextStorage: undefined });
+    }
+  });
+
+  it('decides like the library on the same readings for a day, with stages and a percentage load', async function () {
+    this.timeout(60_000);
+    // 15 June of the bench's June: the library drives the meter, the node gets the same readings
+    const month = householdMonth({ ...HEATER_BENCH_MONTHS[0], from: '2026-06-15', days: 1 }, 20_000);
+    const loads = [
+      { name: 'boiler', kw: '3', stages: 3 },
+      { name: 'ssr', kw: '2', output: 'percent' },
+    ];
+    const opts: HeaterOptions = heaterOptionsWith(DEFAULT_HEATER_OPTIONS, { loads });
+    let state: HeaterState = createHeaterState(2);
+    const expected: HeaterDecision[] = [];
+    const inputs: Record<string, unknown>[] = [];
+    let hourStart = -1;
+    let net = 0;
+    let power = 0;
+    for (let i = 0; i < month.at.length; i++) {
+      const h = hourContaining(month.at[i] - month.stepMs);
+      if (h.startMs !== hourStart) {
+        hourStart = h.startMs;
+        net = 0;
+      }
+      net += ((month.pv[i] - month.house[i] - power) * month.stepMs) / H;
+      const input = { at: month.at[i], net, hourStartMs: h.startMs, hourEndMs: h.endMs };
+      const step = heaterInput(state, input, opts);
+      state = step.state;
+      expected.push(step.decision);
+      power = step.decision.loads.reduce((a, l) => a + l.powerKw, 0);
+      inputs.push({
+        net,
+        at: toLocalIso(month.at[i]),
+        hourStart: toLocalIso(h.startMs),
+        hourEnd: toLocalIso(h.endMs),
+      });
+    }
+    clock = fake(month.at[0]);
+    await helper.load(heaterNode, [
+      { id: 'f1', type: 'tab' },
+      {
+        id: 'n1',
+        type: 'elicznik-heater',
+        z: 'f1',
+        name: 'x',
+        loads,
+        outputs: 5,
+        wires: [['s1'], ['s2'], ['s3'], ['p'], ['dec']],
+      },
+      ...['s1', 's2', 's3', 'p', 'dec'].map((id) => ({ id, type: 'helper', z: 'f1' })),
+    ] as any);
+    await clock.tickAsync(100);
+    const decisions = collect('dec');
+    const stage3 = collect('s3');
+    const percent = collect('p');
+    const node = helper.getNode('n1');
+    for (const live of inputs) node.receive({ live } as any);
+    await clock.tickAsync(0);
+    for (let k = 0; k < 50 && decisions.length < inputs.length + 1; k++) await settle();
+    const got = decisions.slice(-inputs.length).map((m) => m.payload);
+    assert.equal(got.length, inputs.length);
+    const pick = (d: HeaterDecision) => [
+      d.at,
+      d.on,
+      d.reason,
+      d.loads.map((l) => l.percent),
+      d.reserveKwh,
+      d.usedKwh,
+    ];
+    assert.deepEqual(got.map(pick), expected.map(pick));
+    assert.ok(
+      expected.some((d) => d.loads[0].stagesOn === 3),
+      'all three stages ran',
+    );
+    assert.ok(
+      expected.some((d) => d.loads[1].percent > 0 && d.loads[1].percent < 100),
+      'the percentage load ran',
+    );
+    // the third stage's output says on/off exactly when its stage changed, the percent output sends numbers
+    const changes3 = expected.filter(
+      (d, i) => i > 0 && d.loads[0].stagesOn >= 3 !== expected[i - 1].loads[0].stagesOn >= 3,
+    );
+    assert.ok(changes3.length > 1);
+    assert.deepEqual(
+      stage3.map((m) => m.payload),
+      changes3.map((d) => d.loads[0].stagesOn >= 3),
+    );
+    assert.equal(stage3[0].topic, 'boiler/3');
+    assert.ok(percent.every((m) => typeof m.payload === 'number' && m.topic === 'ssr'));
+  });
+
+  it('overrides one load by name while the control keeps the others', async () => {
+    clock = fake(NOON);
+    const loads = [
+      { name: 'boiler', kw: '2' },
+      { name: 'heater', kw: '1.5' },
+    ];
+    await helper.load(heaterNode, [
+      { id: 'f1', type: 'tab' },
+      {
+        id: 'n1',
+        type: 'elicznik-heater',
+        z: 'f1',
+        loads,
+        outputs: 3,
+        onDelay: '0',
+        wires: [['b'], ['h'], ['dec']],
+      },
+      ...['b', 'h', 'dec', 'err'].map((id) => ({ id, type: 'helper', z: 'f1' })),
+      { id: 'c1', type: 'catch', z: 'f1', scope: null, wires: [['err']] },
+    ] as any);
+    await clock.tickAsync(100);
+    const node = helper.getNode('n1');
+    let dec = next('dec');
+    node.receive({ payload: { override: { mode: 'off', load: 'boiler', minutes: 30 } } });
+    assert.equal((await dec).payload.override.load, 'boiler');
+    dec = next('dec');
+    node.receive({ payload: { net: 1.5 } });
+    const d = (await dec).payload;
+    assert.deepEqual(
+      d.loads.map((l: any) => l.on),
+      [false, true],
+    );
+    const statuses = (node.status as sinon.SinonSpy).getCalls().map((c) => c.args[0]);
+    assert.ok(
+      statuses.some((st) => st.fill === 'yellow' && /^boiler: /.test(st.text)),
+      JSON.stringify(statuses),
+    );
+    const err = next('err');
+    node.receive({ payload: { override: 'on', load: 'kettle' } });
+    assert.match((await err).error.message, /No load "kettle"; the loads are 1 "boiler", 2 "heater"/);
+  });
+
+  it("keeps the hour's bank, what the load used and the learned reserve through a redeploy and a restart (file store)", async function () {
+    this.timeout(60_000);
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'elicznik-heater-'));
+    try {
+      clock = fake(NOON);
+      helper.settings({
+        contextStorage: {
+          default: { module: 'memory' },
+          file: { module: 'localfilesystem', config: { dir } },
+        },
+      } as Record<string, unknown>);
+      const f = flow({ store: 'file', onDelay: '0', failSafe: '10' });
+      await helper.load(heaterNode, f as any);
+      internals._context.init(internals._settings);
+      await internals._context.load();
+      await internals._redNodes.stopFlows();
+      await internals._redNodes.startFlows();
+      await clock.tickAsync(100);
+      const out = switches();
+      const hours = new Map<number, { net: number; base: number; load: number }>();
+      await runMeter(clock, out, NOON + H + 20 * MIN, () => 3, 1, 2, hours);
+      let dec = next('dec');
+      helper.getNode('n1').receive({ payload: { net: 0.4, at: Date.now() } });
+      const before = (await dec).payload;
+      assert.ok(before.usedKwh > 0.1, `used ${before.usedKwh}`);
+      // a restart: flows stop, the stores write their caches and close, open again from their files, flows start
+      await internals._redNodes.stopFlows();
+      await internals._context.close();
+      internals._context.init(internals._settings);
+      await internals._context.load();
+      await internals._redNodes.startFlows();
+      await clock.tickAsync(100);
+      dec = next('dec');
+      helper.getNode('n1').receive({ payload: { net: 0.4, at: Date.now() } });
+      const after = (await dec).payload;
+      assert.equal(after.hourStart, before.hourStart);
+      assert.ok(after.usedKwh >= before.usedKwh, `used ${after.usedKwh} after, ${before.usedKwh} before`);
+      assert.equal(after.reserveKwh, before.reserveKwh);
+    } finally {
+      // the file store closes on real timers
+      clock?.restore();
+      clock = undefined;
+      await helper.unload();
+      helper.settings({ contextStorage: undefined });
+      await rm(dir, { recursive: true, force: true, maxRetries: 10 });
     }
   });
 
