@@ -168,6 +168,9 @@ export interface HeaterState {
   tails: number[][];
   /** The largest of `tails` per window length, kWh. */
   reserveCurve: number[];
+  /** Warsaw day of `surplusUsedKwh`: the loads' energy its finished hours covered from their own surplus. */
+  surplusDay?: string | null;
+  surplusUsedKwh?: number;
   /** Time of the latest input (epoch ms). */
   lastInputAt: number | null;
   /** Time of the latest evaluation (epoch ms). */
@@ -253,6 +256,8 @@ export interface HeaterDecision {
   bankedKwh: number;
   /** Energy the loads used this hour, kWh. */
   usedKwh: number;
+  /** Energy the loads took from surplus today (Warsaw day): what each hour's own surplus covered, kWh. */
+  fromSurplusTodayKwh: number;
   /** Kept for the rest of the hour (learned reserve, trend, margin), kWh. */
   reserveKwh: number;
   /** Conservative surplus still expected before the last minutes of the hour, kWh. */
@@ -327,6 +332,8 @@ export function createHeaterState(loads = 1): HeaterState {
     minuteRates: [],
     tails: [],
     reserveCurve: [],
+    surplusDay: null,
+    surplusUsedKwh: 0,
     lastInputAt: null,
     lastEvalAt: null,
     houseRateKw: null,
@@ -438,6 +445,13 @@ function closeHour(s: HeaterState, opts: HeaterOptions): void {
     const rest = Math.max(60 - lastMinute, 1);
     pushRate(s, ((end - marks[lastMinute]) * 60) / rest);
   }
+  // the loads' energy the hour's own surplus covered, per Warsaw day
+  const day = dayOf(s.hourStartMs);
+  if (s.surplusDay !== day) {
+    s.surplusDay = day;
+    s.surplusUsedKwh = 0;
+  }
+  s.surplusUsedKwh = (s.surplusUsedKwh ?? 0) + Math.max(Math.min(s.usedKwh, end), 0);
   if (s.hourComplete && end > 0 && marks.length >= 50) {
     const keep = Math.max(Math.floor(opts.reserveHours), 1);
     s.tails = [...s.tails, drawCurve(marks, end)].slice(-keep);
@@ -855,6 +869,16 @@ function isoIn(now: number, hourStartMs: number | null): string {
   return `${local.slice(0, 19)}${offset}`;
 }
 
+/** The loads' energy covered by surplus today: finished hours of today and this hour so far. */
+function fromSurplusToday(s: HeaterState, now: number): number {
+  const today = dayOf(now);
+  let kwh = s.surplusDay === today ? (s.surplusUsedKwh ?? 0) : 0;
+  if (s.hourStartMs !== null && now >= s.hourStartMs && dayOf(s.hourStartMs) === today) {
+    kwh += Math.max(Math.min(s.usedKwh, houseNet(s)), 0);
+  }
+  return kwh;
+}
+
 function round(x: number, digits = 3): number {
   const p = 10 ** digits;
   return Math.round(x * p) / p;
@@ -898,6 +922,7 @@ export function heaterDecision(
     loads,
     bankedKwh: round(s.net),
     usedKwh: round(s.usedKwh),
+    fromSurplusTodayKwh: round(fromSurplusToday(s, now)),
     reserveKwh: round(f.reserve),
     projectionKwh: round(f.projStay),
     budgetKwh: round(Math.max(f.budget, 0)),

@@ -220,6 +220,8 @@ describe('demo dashboard (browser)', function () {
       heaterBefore,
     );
     assert.notEqual(await text('db-txt'), heaterBefore);
+    // today's energy the heater took from surplus, from the heater's decision
+    await waitText('db-txt3', /Heater today\s*\d+\.\d\d kWh from surplus/);
     await page.close();
   });
 

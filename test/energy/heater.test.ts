@@ -377,6 +377,25 @@ describe('heater control (pure logic)', () => {
       assert.ok(isHeaterState(JSON.parse(JSON.stringify(r2.state))));
     });
 
+    it("counts today's energy the loads took from each hour's own surplus, from zero at Warsaw midnight", () => {
+      const evening = Date.parse('2026-06-15T19:00:00Z'); // 21:00 in Warsaw
+      const r = simulate(
+        opts,
+        evening,
+        evening + 4 * H,
+        () => 2.5,
+        () => 1,
+      );
+      const at = (t: number) => r.decisions.find((d) => Date.parse(d.at) === t)!;
+      const today = r.hours.slice(0, 3).reduce((a, h) => a + Math.min(h.loadKwh, h.baseNet), 0);
+      assert.ok(today > 2, `${today} kWh`);
+      assert.ok(Math.abs(at(evening + 3 * H - 10_000).fromSurplusTodayKwh - today) < 0.02);
+      // after midnight only the new day's hour counts
+      const next = at(evening + 3 * H + 30 * MIN);
+      assert.ok(next.fromSurplusTodayKwh < 0.75, `${next.fromSurplusTodayKwh}`);
+      assert.ok(at(evening + 3 * H + 10_000).fromSurplusTodayKwh < 0.01);
+    });
+
     it('projects nothing in the last minutes of the hour', () => {
       const r = simulate(
         opts,
