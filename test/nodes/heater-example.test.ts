@@ -56,3 +56,44 @@ describe('example flow heater-on-surplus.json', function () {
     assert.ok(inHour.filter((d) => d.on).length > inHour.length / 2);
   });
 });
+
+describe('example flow heater-stages-and-loads.json', function () {
+  this.timeout(60_000);
+  let clock: sinon.SinonFakeTimers | undefined;
+
+  afterEach(async () => {
+    await helper.unload();
+    clock?.restore();
+  });
+
+  it('spends the boiler stages first, then the heater percentage, and never ends an hour in net import', async () => {
+    clock = sinon.useFakeTimers({
+      now: NOON,
+      toFake: ['Date', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'],
+    });
+    const file = path.join(__dirname, '../../../examples/heater-stages-and-loads.json');
+    const nodes = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>[];
+    const flow = nodes.map((n) => (n.type === 'debug' ? { id: n.id, z: n.z, type: 'helper' } : n));
+    await helper.load([...core, balanceNode, heaterNode], flow as any);
+    const decisions: any[] = [];
+    helper.getNode('hl-decision').on('input', (m: any) => decisions.push(m.payload));
+    for (let i = 0; i < 6 * 60 * 3; i++) {
+      await clock.tickAsync(10_000);
+      for (let k = 0; k < 3; k++) await new Promise((r) => setImmediate(r));
+    }
+    const hours = new Map<string, any>();
+    for (const d of decisions) if (d.hourStart) hours.set(d.hourStart, d);
+    const closed = [...hours.values()].slice(0, -1);
+    assert.ok(closed.length >= 2);
+    for (const last of closed) assert.ok(last.netKwh >= 0, `${last.hourStart} ended at ${last.netKwh} kWh`);
+    assert.ok(
+      decisions.some((d) => d.loads[0].stagesOn === 3),
+      'all boiler stages ran',
+    );
+    assert.ok(
+      decisions.some((d) => d.loads[1].percent > 0),
+      'the heater ran',
+    );
+    for (const d of decisions) if (d.loads[1].on) assert.equal(d.loads[0].stagesOn, 3, d.at);
+  });
+});
