@@ -1,17 +1,10 @@
 /**
- * The heater node's dialog in a real editor: a node saved before the list of loads existed opens
- * with one load of its power; stages, a percentage load and the output count are saved; the help
- * shows in Polish.
+ * The heater node's dialog in a real editor (the shared harness, `editor.ts`): a node saved before
+ * the list of loads existed opens with one load of its power; stages, a percentage load and the
+ * output count are saved; the help shows in Polish.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Page } from 'playwright-core';
-import { startNodeRed, type NodeRedProcess } from '../../src/demo/node-red-process';
-import { launchChromium } from './chromium';
-
-const ROOT = path.resolve(__dirname, '../../..');
+import { editNode, openBrowser, openEditor, startEditor, type Editor } from './editor';
 
 const FLOWS = [
   { id: 't1', type: 'tab', label: 'heater dialog' },
@@ -48,38 +41,24 @@ const FLOWS = [
   },
 ];
 
-async function openEditor(page: Page, url: string): Promise<void> {
-  await page.goto(url);
-  await page.waitForFunction(
-    () => !!(window as any).RED?.nodes?.node('h1') && !!(window as any).RED?.sidebar?.help,
-  );
-}
-
 describe('heater dialog and help (browser)', function () {
   this.timeout(90_000);
-  let red: NodeRedProcess;
-  let userDir: string;
-  const errors: string[] = [];
+  let editor: Editor;
 
   before(async () => {
-    userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'elicznik-heater-dialog-'));
-    red = await startNodeRed({ userDir, packageDir: ROOT });
-    await red.deploy(FLOWS);
+    editor = await startEditor('heater-dialog', FLOWS);
   });
 
   after(async () => {
-    await red?.stop();
-    if (userDir) fs.rmSync(userDir, { recursive: true, force: true });
+    await editor?.stop();
   });
 
   it('opens an old node with one load, saves stages and a percentage load with one output each', async () => {
-    const chromium = await launchChromium('en-US');
+    const browser = await openBrowser();
     try {
-      const page = await chromium.context.newPage();
-      page.on('pageerror', (err) => errors.push(err.message));
-      await openEditor(page, red.url);
-      await page.evaluate(() => (window as any).RED.editor.edit((window as any).RED.nodes.node('h1')));
-      await page.waitForSelector('.node-input-load-kw', { state: 'visible' });
+      const page = await browser.newPage();
+      await openEditor(page, editor.url, 'h1');
+      await editNode(page, 'h1', '.node-input-load-kw');
       assert.deepEqual(
         await page.$$eval('.node-input-load-kw', (els) => els.map((e) => (e as HTMLInputElement).value)),
         ['2.5'],
@@ -100,7 +79,7 @@ describe('heater dialog and help (browser)', function () {
       assert.equal(ports, 5);
       await page.click('#red-ui-header-button-deploy');
       await page.waitForFunction(() => !(window as any).RED.nodes.dirty());
-      const saved = ((await red.getFlows()) as any[]).find((n) => n.id === 'h1');
+      const saved = ((await editor.red.getFlows()) as any[]).find((n) => n.id === 'h1');
       assert.deepEqual(saved.loads, [
         { name: 'boiler', kw: '3', stages: 3, output: 'relay' },
         { name: 'ssr', kw: '2', stages: 1, output: 'percent' },
@@ -108,17 +87,17 @@ describe('heater dialog and help (browser)', function () {
       assert.equal(saved.outputs, 5);
       assert.equal(saved.late, '25');
       assert.equal(saved.wires.length, 5);
+      assert.deepEqual(browser.errors, [], 'no script errors in the editor');
     } finally {
-      await chromium.close();
+      await browser.close();
     }
-    assert.deepEqual(errors, []);
   });
 
   it('shows the help in Polish with the bank, the reserve and the loads', async () => {
-    const chromium = await launchChromium('pl');
+    const browser = await openBrowser({ lang: 'pl-PL' });
     try {
-      const page = await chromium.context.newPage();
-      await openEditor(page, red.url);
+      const page = await browser.newPage();
+      await openEditor(page, editor.url, 'h1');
       await page.evaluate(() => (window as any).RED.sidebar.help.show('elicznik-heater'));
       await page.waitForFunction(
         () =>
@@ -132,7 +111,7 @@ describe('heater dialog and help (browser)', function () {
         { timeout: 10_000 },
       );
     } finally {
-      await chromium.close();
+      await browser.close();
     }
   });
 });
