@@ -9,27 +9,17 @@ import { BadInputError, isElicznikError } from '../../src/errors';
 import type { HourlyProgress } from '../../src/client/client';
 import type { EnergySeries } from '../../src/client/series';
 import { INFLUX_PRECISION, influxPoints } from '../../src/energy/influx';
-import { firstOfYear, rangeLabel, type DateRange } from '../../src/energy/ranges';
-import { addLocalDays, todayLocal } from '../../src/energy/time';
-import type { AccountSession } from '../../src/session/account-session';
-import type { AccountUser, ElicznikAccountNode } from '../elicznik-config/account';
-import {
-  figureOfHours,
-  figureOfRegisters,
-  figureOfSummary,
-  hoursPayload,
-  gapOf,
-  newestCompleteDay,
-  registersPayload,
-  summaryPayload,
-} from './output';
+import { rangeLabel, type DateRange } from '../../src/energy/ranges';
+import { todayLocal } from '../../src/energy/time';
+import { fetchHours, fetchRegisters, fetchSummary, type Fetched } from '../../src/fetch/fetch';
 import {
   resolveFetchRequest,
   UnreadableSetting,
   type FetchOverrides,
   type FetchRequest,
   type FetchSettings,
-} from './request';
+} from '../../src/fetch/request';
+import type { AccountUser, ElicznikAccountNode } from '../elicznik-config/account';
 import {
   budgetStatus,
   doneStatus,
@@ -65,9 +55,6 @@ type Send = (msg: NodeMessage | Array<NodeMessage | NodeMessage[] | null>) => vo
 type Done = (err?: Error) => void;
 
 const NO_ACCOUNT_MESSAGE = 'No eLicznik account is set in this node (or its configuration node is missing).';
-
-/** How many days back the summary looks for the newest complete day. */
-const SUMMARY_LOOKBACK_DAYS = 7;
 
 function seriesOf(def: FetchDef): EnergySeries[] {
   const ticked = (['ecp', 'eco', 'tauronEcbp', 'tauronEcbo'] as const).filter((s) => def[s] === true);
@@ -123,27 +110,17 @@ export = function (RED: NodeAPI) {
       };
     }
 
-    async function fetchHours(
-      session: AccountSession,
-      meterPoint: string,
-      range: DateRange,
-      request: FetchRequest,
-      today: string,
-    ) {
-      const label = rangeLabel(range);
-      const result = await session.hours(
-        { meterPoint, from: range.from, to: range.to, series: request.series },
-        today,
-        showProgress(label),
-      );
-      return hoursPayload(meterPoint, range, request.series, result.records);
-    }
-
     /** Days fetched so far in the status while a long fetch runs. */
     function showProgress(label: string) {
       return (p: HourlyProgress) => {
         if (p.doneDays < p.totalDays) node.status(progressStatus(t, label, p.doneDays, p.totalDays));
       };
+    }
+
+    /** Green with the figure, or yellow with what is missing. */
+    function statusOf(fetched: Fetched<unknown>): NodeStatus {
+      const now = Date.now();
+      return fetched.gap ? partialStatus(t, now, fetched.gap) : doneStatus(t, now, fetched.figure);
     }
 
     async function run(
@@ -156,52 +133,33 @@ export = function (RED: NodeAPI) {
       const session = acc.session();
       const { series } = request;
       const meterPoint = acc.meterPoint;
-      const now = () => Date.now();
 
       if (request.output === 'summary') {
-        node.status(fetchingStatus(t, t('elicznik-fetch.status.summary')));
-        const yesterday = addLocalDays(today, -1);
-        const look = await session.hours(
-          { meterPoint, from: addLocalDays(yesterday, 1 - SUMMARY_LOOKBACK_DAYS), to: yesterday, series },
-          today,
-        );
-        const day = newestCompleteDay(look.records, series) ?? yesterday;
-        const year = await session.hours(
-          { meterPoint, from: firstOfYear(day), to: day, series },
-          today,
-          showProgress(t('elicznik-fetch.status.summary')),
-        );
-        const payload = summaryPayload(meterPoint, day, series, year.records);
-        msg.payload = payload;
-        const gap = payload.daily.complete ? gapOf(year.records, series) : gapOf(look.records, series);
+        const label = t('elicznik-fetch.status.summary');
+        node.status(fetchingStatus(t, label));
+        const summary = await fetchSummary(session, meterPoint, series, today, showProgress(label));
+        msg.payload = summary.payload;
         send(msg);
-        return gap
-          ? partialStatus(t, now(), gap)
-          : doneStatus(t, now(), figureOfSummary(payload.daily, series));
+        return statusOf(summary);
       }
 
       const range = request.range as DateRange;
-      node.status(fetchingStatus(t, rangeLabel(range)));
+      const label = rangeLabel(range);
+      node.status(fetchingStatus(t, label));
 
       if (request.output === 'registers') {
-        const readings = await session.registers({ meterPoint, from: range.from, to: range.to });
-        const payload = registersPayload(meterPoint, range, readings);
-        msg.payload = payload;
+        const registers = await fetchRegisters(session, meterPoint, range);
+        msg.payload = registers.payload;
         send(msg);
-        return payload.complete
-          ? doneStatus(t, now(), figureOfRegisters(payload.latest))
-          : partialStatus(t, now(), { label: range.to, allEmpty: true, hours: 0 });
+        return statusOf(registers);
       }
 
-      const payload = await fetchHours(session, meterPoint, range, request, today);
-      const gap = gapOf(payload.hours, series);
-      const status = gap
-        ? partialStatus(t, now(), gap)
-        : doneStatus(t, now(), figureOfHours(payload.hours, series));
+      const fetched = await fetchHours(session, meterPoint, range, series, today, showProgress(label));
+      const payload = fetched.payload;
       if (request.output === 'hours') {
         msg.payload = payload;
         send(msg);
-        return status;
+        return statusOf(fetched);
       }
       if (request.output === 'influx') {
         msg.payload = influxPoints(payload.hours, {
@@ -210,7 +168,7 @@ export = function (RED: NodeAPI) {
         });
         (msg as NodeMessage & { precision?: string }).precision = INFLUX_PRECISION;
         send(msg);
-        return status;
+        return statusOf(fetched);
       }
       const topic = typeof msg.topic === 'string' && msg.topic ? msg.topic : `elicznik/${payload.meterPoint}`;
       const count = payload.hours.length;
@@ -225,7 +183,7 @@ export = function (RED: NodeAPI) {
         return out;
       });
       send([messages]);
-      return status;
+      return statusOf(fetched);
     }
 
     /** The account's login report, or undefined when it cannot be read (the status then goes without it). */

@@ -5,7 +5,7 @@
 import type { NodeStatus } from 'node-red';
 import { localDateOf, toLocalIso } from '../../src/energy/time';
 import { LOW_BUDGET, type LoginBudgetReport } from '../../src/session/login-ledger';
-import { formatKwh, type Gap, type StatusFigure } from './output';
+import type { Gap, StatusFigure } from '../../src/fetch/payloads';
 
 /** Node-RED's `RED._`: a catalog key and its `__name__` parameters to text. */
 export type Translate = (key: string, params?: Record<string, string | number>) => string;
@@ -13,6 +13,11 @@ export type Translate = (key: string, params?: Record<string, string | number>) 
 /** Local Warsaw time `HH:mm` of an instant. */
 export function clockTime(now: number): string {
   return toLocalIso(now).slice(11, 16);
+}
+
+/** A kWh figure for a status line: one decimal. */
+export function formatKwh(kwh: number): string {
+  return (Math.round(kwh * 10) / 10).toFixed(1);
 }
 
 /** Blue dot while a fetch runs. */

@@ -6,19 +6,19 @@ import {
   figureOfHours,
   figureOfRegisters,
   figureOfSummary,
-  formatKwh,
   gapOf,
   hoursPayload,
   missingHours,
   newestCompleteDay,
   registersPayload,
   summaryPayload,
-} from '../../nodes/elicznik-fetch/output';
+} from '../../src/fetch/payloads';
 import {
   clockTime,
   doneStatus,
   errorStatus,
   fetchingStatus,
+  formatKwh,
   partialStatus,
 } from '../../nodes/elicznik-fetch/status';
 

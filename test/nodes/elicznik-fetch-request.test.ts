@@ -6,7 +6,7 @@ import {
   parseSeries,
   resolveFetchRequest,
   type FetchSettings,
-} from '../../nodes/elicznik-fetch/request';
+} from '../../src/fetch/request';
 
 const TODAY = '2026-11-23';
 const base: FetchSettings = { range: 'yesterday', series: ['ecp', 'eco'], output: 'hours' };

@@ -1,12 +1,13 @@
 /**
- * The message payloads of `elicznik-fetch`, built from hour records or register readings. Pure.
+ * What a fetch gives (the `msg.payload` shapes of `elicznik-fetch`), built from hour records or
+ * register readings, and what is missing in them: the gap and a short in/out figure. Pure.
  */
-import type { RegisterReading } from '../../src/client/registers';
-import type { EnergySeries } from '../../src/client/series';
-import { kwhToWh, whToKwh, type HourRecord } from '../../src/energy/hour';
-import { rangeLabel, type DateRange } from '../../src/energy/ranges';
-import { hoursInLocalDay, localDatesInRange } from '../../src/energy/time';
-import { totalsFromHours, type EnergyTotal, type SeriesTotals } from '../../src/energy/totals';
+import type { RegisterReading } from '../client/registers';
+import type { EnergySeries } from '../client/series';
+import { kwhToWh, whToKwh, type HourRecord } from '../energy/hour';
+import { rangeLabel, type DateRange } from '../energy/ranges';
+import { hoursInLocalDay, localDatesInRange } from '../energy/time';
+import { totalsFromHours, type EnergyTotal, type SeriesTotals } from '../energy/totals';
 
 /** `msg.payload` of the `hours` shape. */
 export interface HoursPayload {
@@ -202,11 +203,6 @@ export function figureOfSummary(period: PeriodSummary, series: readonly EnergySe
 /** In and out registers of a reading. */
 export function figureOfRegisters(reading: RegisterReading | null): StatusFigure {
   return { in: reading?.import?.total ?? null, out: reading?.export?.total ?? null };
-}
-
-/** A kWh figure for a status line: one decimal. */
-export function formatKwh(kwh: number): string {
-  return (Math.round(kwh * 10) / 10).toFixed(1);
 }
 
 /** What is missing in a set of hour records, for the status line. */

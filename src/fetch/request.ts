@@ -3,8 +3,8 @@
  * properties, checked and resolved into dates. Pure; every bad value is a `BAD_INPUT` error that
  * names the property.
  */
-import { BadInputError } from '../../src/errors';
-import { ALL_SERIES, isEnergySeries, type EnergySeries } from '../../src/client/series';
+import { BadInputError } from '../errors';
+import { ALL_SERIES, isEnergySeries, type EnergySeries } from '../client/series';
 import {
   isRangeKind,
   RANGE_KINDS,
@@ -12,9 +12,9 @@ import {
   type DateRange,
   type RangeKind,
   type RangeSpec,
-} from '../../src/energy/ranges';
-import { DEFAULT_MEASUREMENT, measurementOf } from '../../src/energy/influx';
-import { localDateOf } from '../../src/energy/time';
+} from '../energy/ranges';
+import { DEFAULT_MEASUREMENT, measurementOf } from '../energy/influx';
+import { localDateOf } from '../energy/time';
 
 /** The output shapes. */
 export const OUTPUT_SHAPES = ['hours', 'perHour', 'summary', 'registers', 'influx'] as const;
