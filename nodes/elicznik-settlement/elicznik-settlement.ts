@@ -11,8 +11,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow, NodeStatus
 import { isElicznikError } from '../../src/errors';
 import { SettlementError, badInput } from '../../src/settlement/errors';
 import { RceClient, priceBookFromMessage, priceBookOf } from '../../src/settlement/rce';
-import { Settlement, type Period, type SavedSettlement } from './engine';
-import { commandOf, recordsOf, statementsOf } from './input';
+import { Settlement, recordsOf, type Period, type SavedSettlement } from '../../src/settlement/settlement';
 import {
   nodeSettingsOf,
   storePersists,
@@ -26,6 +25,16 @@ type Done = (err?: Error) => void;
 
 /** The context key of the saved state. */
 const STATE_KEY = 'settlement';
+
+/** Control commands (`msg.command`). */
+type Command = 'reset' | 'rebuild';
+
+/** The command of a message, or undefined for ordinary hours. @throws BAD_INPUT for an unknown one */
+function commandOf(msg: { command?: unknown }): Command | undefined {
+  if (msg.command === undefined || msg.command === null || msg.command === '') return undefined;
+  if (msg.command === 'reset' || msg.command === 'rebuild') return msg.command;
+  throw badInput(`msg.command must be "reset" or "rebuild", got ${JSON.stringify(msg.command)}`);
+}
 
 export = function (RED: NodeAPI) {
   function ElicznikSettlementNode(this: Node, def: NodeDef & SettlementDef) {
@@ -111,12 +120,10 @@ export = function (RED: NodeAPI) {
     );
     loading.catch(() => undefined);
 
-    /** Fetches hourly RCE for the hours about to be settled (net-billing from the PSE URL). */
+    /** Fetches hourly RCE from the PSE URL for the hours about to be settled (net-billing). */
     async function fetchPrices(s: Settlement, records: ReturnType<typeof recordsOf>): Promise<void> {
-      if (!settings || settings.system !== 'net-billing' || settings.deposit.priceMode !== 'rce') return;
-      if (settings.rceSource !== 'url') return;
-      const from = settings.deposit.rceFrom;
-      const todo = s.pending(records).filter((r) => !from || r.date >= from);
+      if (!settings || settings.system !== 'net-billing' || settings.rceSource !== 'url') return;
+      const todo = s.hoursNeedingRce(records);
       if (todo.length === 0) return;
       rce ??= new RceClient({ url: settings.rceUrl, negativePrices: settings.negativePrices });
       setStatus({ fill: 'blue', shape: 'dot', text: t('status.prices') });
@@ -163,14 +170,7 @@ export = function (RED: NodeAPI) {
       const open = s.preview();
       await save(s);
       setStatus(statusOf(s, open));
-      msg.payload = {
-        output: settings!.output,
-        ...(command ? { command } : {}),
-        settled: outcome.settled,
-        skipped: outcome.skipped,
-        ...s.summary(open),
-        statements: statementsOf(settings!.output, outcome.closed, open, outcome.firstMs),
-      };
+      msg.payload = s.report(settings!.output, outcome, open, command);
       send(msg);
     }
 

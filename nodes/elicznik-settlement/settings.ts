@@ -8,6 +8,7 @@ import type { NetMeteringOptions } from '../../src/settlement/net-metering';
 import { checkTariffPrices, type ZonePrice } from '../../src/settlement/prices';
 import { PSE_RCE_URL, priceBookFromMessage, type NegativePriceRule } from '../../src/settlement/rce';
 import { settlementSettingsOf, type SettlementSettingsInput } from '../../src/settlement/settings';
+import type { OutputPeriod } from '../../src/settlement/settlement';
 
 /** One row of the zone price list in the editor. */
 export interface ZonePriceRow {
@@ -25,9 +26,6 @@ export interface SettlementDef extends SettlementSettingsInput {
   output?: string;
   store?: string;
 }
-
-/** Statement granularity of the node's output. */
-export type OutputPeriod = 'hour' | 'day' | 'month';
 
 /** Everything the runtime needs, checked. */
 export type NodeSettings =
