@@ -1,6 +1,9 @@
 /**
- * Reading the answers of the Keycloak login flow (`elicznik-service.md` §1.1) into an outcome. The
- * checks run in this order, because a Keycloak page that shows an error still carries the form:
+ * The login: the Keycloak login flow (`elicznik-service.md` §1.1) walked with the client's HTTP
+ * session ({@link logIn}: the entry, the form, the credentials POST, never retried), after the
+ * checks that protect the account (the shortest interval, the login gate). Each answer of the flow
+ * is read into an outcome; the checks run in this order, because a Keycloak page that shows an
+ * error still carries the form:
  * 1. the block text (`Przekroczono maksymalną liczbę logowań` / `ilość logowań`) → blocked;
  * 2. a final `/blokada` path → rate limited;
  * 3. the login form → on the first page: the form to post; after the post: wrong credentials
@@ -10,7 +13,18 @@
  * 5. a maintenance page → unavailable;
  * 6. anything else → the service changed.
  */
-import { redactExcerpt } from '../errors';
+import {
+  BadInputError,
+  LoginBudgetError,
+  RateLimitedError,
+  ServiceChangedError,
+  ServiceUnavailableError,
+  WrongCredentialsError,
+  redactExcerpt,
+} from '../errors';
+import type { LoginReason } from './client';
+import { accountBlocked, currentStop, type ClientContext } from './context';
+import { responseText } from './http';
 import {
   hasBlockText,
   hasLoginForm,
@@ -18,6 +32,7 @@ import {
   isRateLimitUrl,
   pageShowsUser,
   parseLoginForm,
+  parseMeterPoints,
   type LoginForm,
 } from './pages';
 
@@ -111,4 +126,114 @@ export function classifyLoginAnswer(answer: LoginAnswer): LoginOutcome {
     what: "no eLicznik page with the user's login after logging in",
     excerpt: excerpt(),
   };
+}
+
+/**
+ * Logs in (the session and its meter points are set from the start page it ends on), unless the
+ * client is stopped, logged in less than `minLoginIntervalMs` ago, or the login gate refuses.
+ * Wrong credentials stop the client until they change; a block stops it for 8 h.
+ */
+export async function logIn(ctx: ClientContext, reason: LoginReason): Promise<void> {
+  if (!ctx.username || !ctx.password) {
+    throw new BadInputError('The eLicznik username and password are needed to log in.', { step: 'login' });
+  }
+  const stop = currentStop(ctx);
+  if (stop) throw stop.error;
+  const now = ctx.now();
+  if (ctx.lastLoginAt !== undefined && now - ctx.lastLoginAt < ctx.minLoginIntervalMs) {
+    throw new LoginBudgetError(
+      new Date(ctx.lastLoginAt + ctx.minLoginIntervalMs),
+      'The client logged in less than ' +
+        `${Math.round(ctx.minLoginIntervalMs / 1000)} s ago and will not log in again so soon.`,
+    );
+  }
+  if (ctx.loginGate) {
+    await ctx.loginGate({
+      username: ctx.username,
+      serviceUrl: ctx.serviceUrl,
+      reason,
+      ...(ctx.lastLoginAt !== undefined ? { lastLoginAt: new Date(ctx.lastLoginAt) } : {}),
+    });
+  }
+  ctx.lastLoginAt = ctx.now();
+  ctx.session = undefined;
+  ctx.log(`logging in (${reason})`);
+
+  const entry = new URL(`${ctx.loginUrl}/login`);
+  entry.searchParams.set('service', ctx.serviceUrl);
+  const first = await ctx.http.send({ method: 'GET', url: entry.toString(), step: 'login-page' });
+  const firstHtml = responseText(first);
+  const firstOutcome = classifyLoginAnswer({
+    stage: 'first',
+    url: first.url,
+    status: first.status,
+    html: firstHtml,
+    serviceUrl: ctx.serviceUrl,
+    username: ctx.username,
+    hasServiceCookie: (await ctx.http.cookieHeader(ctx.serviceUrl)) !== '',
+  });
+  let finalHtml: string;
+  if (firstOutcome.kind === 'form') {
+    const form: Record<string, string> = { ...firstOutcome.form.hidden };
+    form.username = ctx.username;
+    form.password = ctx.password;
+    form.credentialId ??= '';
+    const result = await ctx.http.send({
+      method: 'POST',
+      url: firstOutcome.form.action,
+      form,
+      step: 'login-post',
+      retry: false,
+    });
+    finalHtml = responseText(result);
+    const outcome = classifyLoginAnswer({
+      stage: 'result',
+      url: result.url,
+      status: result.status,
+      html: finalHtml,
+      serviceUrl: ctx.serviceUrl,
+      username: ctx.username,
+      hasServiceCookie: (await ctx.http.cookieHeader(ctx.serviceUrl)) !== '',
+    });
+    if (outcome.kind === 'wrong-credentials') {
+      const error = new WrongCredentialsError(undefined, { step: 'login-result' });
+      ctx.stopped = { error };
+      ctx.log('TAURON rejected the credentials; no more logins until they change');
+      throw error;
+    }
+    throwUnlessLoggedIn(ctx, outcome, 'login-result', result.status);
+  } else {
+    throwUnlessLoggedIn(ctx, firstOutcome, 'login-page', first.status);
+    finalHtml = firstHtml;
+    ctx.log('logged in by single sign-on');
+  }
+  ctx.session = { meterPoints: parseMeterPoints(finalHtml) };
+  ctx.log(`logged in; ${ctx.session.meterPoints.length} meter point(s)`);
+  if (ctx.sessionStore) await ctx.sessionStore.save(await ctx.http.cookieHeader(ctx.serviceUrl));
+}
+
+function throwUnlessLoggedIn(
+  ctx: ClientContext,
+  outcome: LoginOutcome,
+  step: string,
+  httpStatus: number,
+): void {
+  switch (outcome.kind) {
+    case 'logged-in':
+      return;
+    case 'blocked':
+      throw accountBlocked(ctx, step);
+    case 'rate-limited':
+      throw new RateLimitedError({ step });
+    case 'unavailable':
+      throw new ServiceUnavailableError('eLicznik shows a maintenance page. Try again later.', {
+        step,
+        httpStatus,
+      });
+    case 'changed':
+      throw new ServiceChangedError(step, outcome.what, { excerpt: outcome.excerpt, httpStatus });
+    case 'wrong-credentials':
+    case 'form':
+      throw new ServiceChangedError(step, 'the login form came back unexpectedly', { httpStatus });
+  }
 }
