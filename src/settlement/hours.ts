@@ -4,7 +4,6 @@
  */
 import { kwhToWh, parseInstant, type HourRecord } from '../energy/hour';
 import { MS_PER_HOUR } from '../energy/time';
-import { monthStartMs, shiftMonth } from './clock';
 
 /** The zone code used for hours whose record names no zone (the single zone of a G11 tariff). */
 export const DEFAULT_ZONE = 'T1';
@@ -74,6 +73,11 @@ export function hourEndMs(hour: Pick<SettlementHour, 'startMs'>): number {
   return hour.startMs + MS_PER_HOUR;
 }
 
+/** `a + b`, or null when either is null (a sum of money that is unknown once a price is missing). */
+export function plusOrNull(a: number | null, b: number | null): number | null {
+  return a === null || b === null ? null : a + b;
+}
+
 /** Micro-złoty (µPLN) in one grosz. */
 export const MICRO_PER_GROSZ = 10_000;
 
@@ -132,41 +136,4 @@ export function settlementHoursInOrder(records: readonly HourRecord[]): Settleme
 export interface StatementOptions {
   /** Include one statement per hour in every period (default true; false saves time over long ranges). */
   hourStatements?: boolean;
-}
-
-/** The month bookkeeping both the bank and the deposit keep. */
-export interface OpenMonth {
-  /** The first month not closed yet, `YYYY-MM`. */
-  nextMonth: string | null;
-}
-
-/**
- * Closes every open month before `month` (`YYYY-MM`), oldest first, each at its own end, and moves
- * the state's `nextMonth` past it.
- * @param close closes one month at `endMs` and returns its period
- */
-export function closeMonthsUntil<P>(
-  state: OpenMonth,
-  month: string,
-  close: (month: string, endMs: number) => P,
-): P[] {
-  const out: P[] = [];
-  while (state.nextMonth !== null && state.nextMonth < month) {
-    out.push(close(state.nextMonth, monthStartMs(shiftMonth(state.nextMonth, 1))));
-    state.nextMonth = shiftMonth(state.nextMonth, 1);
-  }
-  return out;
-}
-
-/** Settles hour records in time order with `pushHour` and returns the periods they closed. */
-export function settleInOrder<P>(
-  records: readonly HourRecord[],
-  pushHour: (hour: SettlementHour) => { closed: P[] },
-): P[] {
-  const out: P[] = [];
-  for (const h of settlementHoursInOrder(records)) {
-    const closed = pushHour(h).closed;
-    if (closed.length > 0) out.push(...closed);
-  }
-  return out;
 }

@@ -20,22 +20,36 @@
  *   for prosumers who switched to RCE by statement) of the value of the energy exported in its
  *   month, the rest is lost. Whether that value includes the 1.23 coefficient is not confirmed:
  *   `refundCapBase` `market` (default) uses the value without it, `deposit` the deposit as credited.
+ *
+ * The month-by-month machinery (hours in order, closing, preview, state) is the ledger both
+ * systems share (`ledger.ts`); this file has the deposit's own rules.
  */
 import type { HourRecord } from '../energy/hour';
-import { MS_PER_HOUR, isLocalDate } from '../energy/time';
-import { monthOf, monthStartMs, shiftDate, shiftMonth, warsawDateOf, warsawMidnight } from './clock';
+import { isLocalDate } from '../energy/time';
+import { monthOf, shiftMonth, warsawMidnight } from './clock';
 import { badInput } from './errors';
 import {
   costMicro,
   energyValueMicro,
   microToGrosze,
   microToPln,
-  closeMonthsUntil,
-  settleInOrder,
-  settlementHourOf,
+  plusOrNull,
   type SettlementHour,
   type StatementOptions,
 } from './hours';
+import {
+  Ledger,
+  MonthTables,
+  checkLedgerState,
+  emptyLedgerState,
+  settleRange,
+  spanDays,
+  statementFrame,
+  statementSpan,
+  type LedgerState,
+  type LedgerUpdate,
+  type StatementFrame,
+} from './ledger';
 import { checkTariffPrices, zonePriceAt, type TariffPrices, type TariffPricesInput } from './prices';
 
 /** How exported energy is valued. */
@@ -171,17 +185,9 @@ export interface DepositHour extends SettlementHour {
   distributionMicro: number | null;
 }
 
-/** Saved state of the deposit: plain JSON. */
-export interface NetBillingState {
+/** Saved state of the deposit: plain JSON (lots: deposits with money left, oldest first; see `LedgerState`). */
+export interface NetBillingState extends LedgerState<DepositLot, DepositHour, NetBillingMonth> {
   system: 'net-billing';
-  version: 1;
-  /** Deposits with money left, oldest first. */
-  lots: DepositLot[];
-  startedMs: number | null;
-  lastHourMs: number | null;
-  nextMonth: string | null;
-  pending: DepositHour[];
-  lastMonth: NetBillingMonth | null;
 }
 
 /** Energy and money of a period in one zone (or all zones). */
@@ -199,18 +205,7 @@ export interface DepositTotals {
 }
 
 /** A day statement of net-billing (energy and money of the day; the deposit is settled monthly). */
-export interface NetBillingDay {
-  system: 'net-billing';
-  period: 'day' | 'month';
-  label: string;
-  from: string;
-  to: string;
-  final: boolean;
-  hours: number;
-  missingHours: number;
-  zones: Record<string, DepositTotals>;
-  total: DepositTotals;
-}
+export type NetBillingDay = StatementFrame<'net-billing', DepositTotals>;
 
 /** A month statement of net-billing: the day fields plus the deposit's books. */
 export interface NetBillingMonth extends NetBillingDay {
@@ -266,24 +261,11 @@ export interface NetBillingPeriod {
 }
 
 /** What settling one hour did. */
-export interface NetBillingUpdate {
-  accepted: boolean;
-  reason?: 'no-data' | 'already-settled';
-  closed: NetBillingPeriod[];
-}
+export type NetBillingUpdate = LedgerUpdate<NetBillingPeriod>;
 
 /** A new, empty deposit state. */
 export function emptyNetBillingState(): NetBillingState {
-  return {
-    system: 'net-billing',
-    version: 1,
-    lots: [],
-    startedMs: null,
-    lastHourMs: null,
-    nextMonth: null,
-    pending: [],
-    lastMonth: null,
-  };
+  return emptyLedgerState('net-billing', {});
 }
 
 /**
@@ -291,18 +273,7 @@ export function emptyNetBillingState(): NetBillingState {
  * @throws SettlementError `BAD_INPUT`
  */
 export function checkNetBillingState(value: unknown): NetBillingState {
-  const s = value as Partial<NetBillingState> | null;
-  if (
-    !s ||
-    typeof s !== 'object' ||
-    s.system !== 'net-billing' ||
-    s.version !== 1 ||
-    !Array.isArray(s.lots) ||
-    !Array.isArray(s.pending)
-  ) {
-    throw badInput('The saved state is not a net-billing deposit state (version 1)');
-  }
-  return s as NetBillingState;
+  return checkLedgerState(value, 'net-billing', 'a net-billing deposit state');
 }
 
 class DepositSums {
@@ -320,18 +291,17 @@ class DepositSums {
     if (h.distributionMicro === null) {
       if (h.ecbpWh > 0) this.distribution = null;
     } else if (this.distribution !== null) this.distribution += h.distributionMicro;
-    this.value = this.value === null || h.valueMicro === null ? null : this.value + h.valueMicro;
-    this.market = this.market === null || h.marketMicro === null ? null : this.market + h.marketMicro;
+    this.value = plusOrNull(this.value, h.valueMicro);
+    this.market = plusOrNull(this.market, h.marketMicro);
   }
 
   merge(o: DepositSums): void {
     this.ecbpWh += o.ecbpWh;
     this.ecboWh += o.ecboWh;
     this.energy += o.energy;
-    this.distribution =
-      this.distribution === null || o.distribution === null ? null : this.distribution + o.distribution;
-    this.value = this.value === null || o.value === null ? null : this.value + o.value;
-    this.market = this.market === null || o.market === null ? null : this.market + o.market;
+    this.distribution = plusOrNull(this.distribution, o.distribution);
+    this.value = plusOrNull(this.value, o.value);
+    this.market = plusOrNull(this.market, o.market);
   }
 
   totals(): DepositTotals {
@@ -346,33 +316,6 @@ class DepositSums {
   }
 }
 
-class DepositPeriodSums {
-  readonly zones = new Map<string, DepositSums>();
-  hours = 0;
-
-  add(h: DepositHour): void {
-    let z = this.zones.get(h.zone);
-    if (!z) {
-      z = new DepositSums();
-      this.zones.set(h.zone, z);
-    }
-    z.add(h);
-    this.hours += 1;
-  }
-
-  zoneTotals(): Record<string, DepositTotals> {
-    const out: Record<string, DepositTotals> = {};
-    for (const code of [...this.zones.keys()].sort()) out[code] = this.zones.get(code)!.totals();
-    return out;
-  }
-
-  all(): DepositSums {
-    const all = new DepositSums();
-    for (const z of this.zones.values()) all.merge(z);
-    return all;
-  }
-}
-
 /** Hourly price maps up to this size are copied by {@link NetBillingDeposit.addPrices}. */
 const COPY_LIMIT = 2000;
 
@@ -381,16 +324,19 @@ const COPY_LIMIT = 2000;
  * with the prices it needs ({@link addPrices}); save it with {@link toJSON}, restore by passing
  * that state to the constructor.
  */
-export class NetBillingDeposit {
+export class NetBillingDeposit extends Ledger<
+  DepositHour,
+  NetBillingMonth,
+  NetBillingPeriod,
+  NetBillingState
+> {
   readonly settings: NetBillingSettings;
-  private state: NetBillingState;
   /** Hourly prices added in small batches (copied here). */
   private readonly ownHourly = new Map<number, number>();
   /** Large hourly price maps, newest first; used as given, not copied. */
   private sharedHourly: ReadonlyMap<number, number>[] = [];
   private readonly monthly: Record<string, number> = {};
   private readonly coefficientFromMs: number;
-  private readonly hourStatements: boolean;
 
   constructor(
     settings: NetBillingOptions,
@@ -398,10 +344,10 @@ export class NetBillingDeposit {
     prices?: RcePriceBook,
     options: StatementOptions = {},
   ) {
-    this.settings = checkNetBillingSettings(settings);
-    this.state = state ? structuredClone(checkNetBillingState(state)) : emptyNetBillingState();
+    const checked = checkNetBillingSettings(settings);
+    super(state ? structuredClone(checkNetBillingState(state)) : emptyNetBillingState(), options);
+    this.settings = checked;
     this.coefficientFromMs = warsawMidnight(this.settings.coefficientFrom);
-    this.hourStatements = options.hourStatements !== false;
     if (prices) this.addPrices(prices);
   }
 
@@ -428,27 +374,9 @@ export class NetBillingDeposit {
     }
   }
 
-  /** The state as plain JSON (a copy). */
-  toJSON(): NetBillingState {
-    return structuredClone(this.state);
-  }
-
-  /** The state itself, for a caller that drops the deposit afterwards (no copy). */
-  releaseState(): NetBillingState {
-    return this.state;
-  }
-
   /** Deposit left now, grosze (every month's deposit, usable or not yet). */
   get balanceGr(): number {
     return this.state.lots.reduce((sum, l) => sum + l.remainingGr, 0);
-  }
-
-  get lastHourMs(): number | null {
-    return this.state.lastHourMs;
-  }
-
-  get lastMonth(): NetBillingMonth | null {
-    return this.state.lastMonth;
   }
 
   /** The months of the hours not priced yet in the open month (what to fetch). */
@@ -489,6 +417,21 @@ export class NetBillingDeposit {
     h.valueMicro = energyValueMicro(h.ecboWh, clipped, h.factor);
   }
 
+  /**
+   * The hour valued (when its price is known) with its energy cost; checks the prices every close
+   * it causes needs, before anything changes.
+   * @throws SettlementError `BAD_INPUT` for a missing zone price or missing market price
+   */
+  protected hourOf(h: SettlementHour, month: string, endsMonth: boolean): DepositHour {
+    const hour = this.depositHour(h);
+    const s = this.state;
+    const closesOpen = s.nextMonth !== null && s.nextMonth < month;
+    if (closesOpen) this.checkClose(s.nextMonth!, s.pending);
+    if (endsMonth)
+      this.checkClose(month, closesOpen || s.nextMonth !== month ? [hour] : [...s.pending, hour]);
+    return hour;
+  }
+
   private depositHour(h: SettlementHour): DepositHour {
     const s = this.settings;
     const zp = zonePriceAt(s.prices, h.date, h.zone);
@@ -519,16 +462,8 @@ export class NetBillingDeposit {
     return out;
   }
 
-  private monthEnd = { month: '', endMs: 0 };
-
-  /** End of a month (local midnight of the next month's first day), memoised for the current month. */
-  private monthEndMs(month: string): number {
-    if (this.monthEnd.month !== month) this.monthEnd = { month, endMs: monthStartMs(shiftMonth(month, 1)) };
-    return this.monthEnd.endMs;
-  }
-
   /** Throws when some of `hours` (of `month`) still have no price. */
-  private requirePrices(month: string, hours: DepositHour[]): void {
+  protected override checkClose(month: string, hours: readonly DepositHour[]): void {
     const missing = hours.filter((h) => {
       this.value(h);
       return h.valueMicro === null;
@@ -544,91 +479,20 @@ export class NetBillingDeposit {
     );
   }
 
-  /**
-   * Settles one hour (in time order). May close months; closing needs every export hour of the
-   * month priced, otherwise it throws `BAD_INPUT` and nothing changes.
-   * @throws SettlementError `BAD_INPUT` for a missing zone price or missing market price
-   */
-  push(record: HourRecord): NetBillingUpdate {
-    const h = settlementHourOf(record);
-    if (!h) return { accepted: false, reason: 'no-data', closed: [] };
-    return this.pushHour(h);
+  /** The close changes the lots' remainders, values pending hours and replaces the lists. */
+  protected previewCopy(s: NetBillingState): NetBillingState {
+    return { ...s, lots: s.lots.map((l) => ({ ...l })), pending: s.pending.map((h) => ({ ...h })) };
   }
 
-  /** Settles one hour already in the settlement view (see {@link push}). */
-  pushHour(h: SettlementHour): NetBillingUpdate {
-    const s = this.state;
-    if (s.lastHourMs !== null && h.startMs <= s.lastHourMs) {
-      return { accepted: false, reason: 'already-settled', closed: [] };
-    }
-    const month = monthOf(h.date);
-    const hour = this.depositHour(h);
-    const monthEnd = this.monthEndMs(month);
-    const closesOpen = s.nextMonth !== null && s.nextMonth < month;
-    const endsMonth = h.startMs + MS_PER_HOUR >= monthEnd;
-    // Check every price a close needs before changing anything.
-    if (closesOpen) this.requirePrices(s.nextMonth!, s.pending);
-    if (endsMonth)
-      this.requirePrices(month, closesOpen || s.nextMonth !== month ? [hour] : [...s.pending, hour]);
-    const closed = closeMonthsUntil(s, month, (m, endMs) => this.closeMonth(s, m, endMs, true));
-    s.nextMonth = month;
-    s.startedMs ??= h.startMs;
-    s.pending.push(hour);
-    s.lastHourMs = h.startMs;
-    if (endsMonth) {
-      closed.push(this.closeMonth(s, month, monthEnd, true));
-      s.nextMonth = shiftMonth(month, 1);
-    }
-    return { accepted: true, closed };
-  }
-
-  /** Settles many hours (sorted first), skipping those without data or already settled. */
-  pushAll(records: readonly HourRecord[]): NetBillingPeriod[] {
-    return settleInOrder(records, (h) => this.pushHour(h));
-  }
-
-  /** Closes every open month before `month`. @throws SettlementError `BAD_INPUT` when prices are missing */
-  closeMonthsBefore(month: string): NetBillingPeriod[] {
-    const s = this.state;
-    if (s.nextMonth !== null && s.nextMonth < month) this.requirePrices(s.nextMonth, s.pending);
-    return closeMonthsUntil(s, month, (m, endMs) => this.closeMonth(s, m, endMs, true));
-  }
-
-  /** Provisional statements of the open month (`final: false`), or null. */
-  preview(): NetBillingPeriod | null {
-    const s = this.state;
-    if (s.nextMonth === null || s.pending.length === 0 || s.lastHourMs === null) return null;
-    // The close changes the lots' remainders, values pending hours and replaces the lists.
-    const copy: NetBillingState = {
-      ...s,
-      lots: s.lots.map((l) => ({ ...l })),
-      pending: s.pending.map((h) => ({ ...h })),
-    };
-    return this.closeMonth(copy, s.nextMonth, s.lastHourMs + MS_PER_HOUR, false);
-  }
-
-  private closeMonth(s: NetBillingState, month: string, endMs: number, final: boolean): NetBillingPeriod {
-    const monthStart = monthStartMs(month);
+  /** Bills the month's energy from older deposits, ends deposits past their validity, and builds the statements. */
+  protected closeMonth(s: NetBillingState, month: string, endMs: number, final: boolean): NetBillingPeriod {
     for (const h of s.pending) this.value(h);
-    const periodStartMs = Math.max(
-      monthStart,
-      s.startedMs === null ? monthStart : warsawMidnight(warsawDateOf(s.startedMs)),
-    );
-    const firstDate = warsawDateOf(periodStartMs);
-    const lastDate = warsawDateOf(endMs - 1);
-
-    const daySums = new Map<string, DepositPeriodSums>();
-    const monthSums = new DepositPeriodSums();
+    const span = statementSpan(month, endMs, s.startedMs);
+    const sums = new MonthTables(() => new DepositSums());
     const hours: NetBillingHour[] = [];
     let unpricedHours = 0;
     for (const h of s.pending) {
-      let day = daySums.get(h.date);
-      if (!day) {
-        day = new DepositPeriodSums();
-        daySums.set(h.date, day);
-      }
-      day.add(h);
-      monthSums.add(h);
+      sums.add(h);
       if (h.valueMicro === null) unpricedHours += 1;
       if (!this.hourStatements) continue;
       hours.push({
@@ -649,27 +513,14 @@ export class NetBillingDeposit {
       });
     }
 
-    const days: NetBillingDay[] = [];
-    for (let date = firstDate; date <= lastDate; date = shiftDate(date, 1)) {
-      const dayStart = Math.max(warsawMidnight(date), periodStartMs);
-      const dayEnd = Math.min(warsawMidnight(shiftDate(date, 1)), endMs);
-      const sums = daySums.get(date) ?? new DepositPeriodSums();
-      days.push({
-        system: 'net-billing',
-        period: 'day',
-        label: date,
-        from: date,
-        to: date,
-        final,
-        hours: sums.hours,
-        missingHours: Math.round((dayEnd - dayStart) / MS_PER_HOUR) - sums.hours,
-        zones: sums.zoneTotals(),
-        total: sums.all().totals(),
-      });
-    }
+    const days: NetBillingDay[] = spanDays(span).map((day) => {
+      const table = sums.day(day.date);
+      const where = { label: day.date, from: day.date, to: day.date, ...day };
+      return statementFrame('net-billing', 'day', where, final, table, table.all().totals());
+    });
 
     // ---- the bill: older deposits pay the month's energy, oldest first ----
-    const all = monthSums.all();
+    const all = sums.month.all();
     const total = all.totals();
     const balanceStartGr = s.lots.reduce((sum, l) => sum + l.remainingGr, 0);
     let toPay = total.energyCostGr;
@@ -713,16 +564,14 @@ export class NetBillingDeposit {
     }
     const next = shiftMonth(month, 1);
     const monthStatement: NetBillingMonth = {
-      system: 'net-billing',
-      period: 'month',
-      label: month,
-      from: firstDate,
-      to: lastDate,
-      final,
-      hours: monthSums.hours,
-      missingHours: Math.round((endMs - periodStartMs) / MS_PER_HOUR) - monthSums.hours,
-      zones: monthSums.zoneTotals(),
-      total,
+      ...statementFrame(
+        'net-billing',
+        'month',
+        { label: month, from: span.firstDate, to: span.lastDate, startMs: span.startMs, endMs },
+        final,
+        sums.month,
+        total,
+      ),
       depositAddedGr,
       depositUsedGr: usedGr,
       refundedGr,
@@ -733,9 +582,7 @@ export class NetBillingDeposit {
       energyCostAfterGr: total.energyCostGr - usedGr,
       unpricedHours,
     };
-    s.lots = kept;
-    s.pending = [];
-    if (final) s.lastMonth = monthStatement;
+    this.endMonth(s, kept, monthStatement, final);
     return { month: monthStatement, days, hours };
   }
 }
@@ -757,9 +604,5 @@ export function settleNetBilling(
   state?: NetBillingState,
   options: StatementOptions = {},
 ): NetBillingResult {
-  const deposit = new NetBillingDeposit(settings, state, prices, options);
-  const periods = deposit.pushAll(records);
-  const open = deposit.preview();
-  if (open) periods.push(open);
-  return { periods, state: deposit.releaseState() };
+  return settleRange(new NetBillingDeposit(settings, state, prices, options), records);
 }

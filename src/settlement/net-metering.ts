@@ -29,30 +29,34 @@
  *   is still open are provisional (`final: false`): they show what the close would give now.
  *
  * Books close exactly in whole Wh: banked = used + expired + balance, for every day, month and
- * the whole history.
+ * the whole history. The month-by-month machinery (hours in order, closing, preview, state) is the
+ * ledger both systems share (`ledger.ts`); this file has the bank's own rules.
  */
 import type { HourRecord } from '../energy/hour';
 import { MS_PER_HOUR } from '../energy/time';
 import {
-  monthOf,
   monthStartMs,
   shiftDate,
-  shiftMonth,
   warsawDateOf,
   warsawInstant,
   warsawMidnight,
   warsawMinutesOfDay,
 } from './clock';
 import { badInput } from './errors';
+import { microToGrosze, microToPln, plusOrNull, type SettlementHour, type StatementOptions } from './hours';
 import {
-  microToGrosze,
-  microToPln,
-  closeMonthsUntil,
-  settleInOrder,
-  settlementHourOf,
-  type SettlementHour,
-  type StatementOptions,
-} from './hours';
+  Ledger,
+  MonthTables,
+  checkLedgerState,
+  emptyLedgerState,
+  settleRange,
+  spanDays,
+  statementFrame,
+  statementSpan,
+  type LedgerState,
+  type LedgerUpdate,
+  type StatementFrame,
+} from './ledger';
 import {
   checkTariffPrices,
   checkZonePriority,
@@ -149,24 +153,11 @@ export interface BankHour extends SettlementHour {
   bankedWh: number;
 }
 
-/** Saved state of the bank: plain JSON. */
-export interface NetMeteringState {
+/** Saved state of the bank: plain JSON (lots: energy left, oldest first; see `LedgerState`). */
+export interface NetMeteringState extends LedgerState<BankLot, BankHour, NetMeteringStatement> {
   system: 'net-metering';
-  version: 1;
-  /** Lots with energy left, oldest first. */
-  lots: BankLot[];
   /** Thousandths of a Wh of export × ratio not banked yet (always below 1000). */
   carry: number;
-  /** Start of the first hour ever settled, epoch ms. */
-  startedMs: number | null;
-  /** Start of the latest hour settled, epoch ms; earlier hours are refused. */
-  lastHourMs: number | null;
-  /** The first month not closed yet, `YYYY-MM`. */
-  nextMonth: string | null;
-  /** Hours of that month settled so far, in time order. */
-  pending: BankHour[];
-  /** Statement of the last closed month. */
-  lastMonth: NetMeteringStatement | null;
 }
 
 /** Energy and money of a period in one zone (or all zones). */
@@ -188,25 +179,7 @@ export interface BankTotals {
 }
 
 /** A day or month statement of the bank. */
-export interface NetMeteringStatement {
-  system: 'net-metering';
-  period: 'day' | 'month';
-  /** `YYYY-MM-DD` or `YYYY-MM`. */
-  label: string;
-  /** First local date covered. */
-  from: string;
-  /** Last local date covered. */
-  to: string;
-  /** False while the month is open: the figures are what closing it now would give. */
-  final: boolean;
-  /** Hours settled. */
-  hours: number;
-  /** Clock hours of the period (up to now for an open one) without data. */
-  missingHours: number;
-  /** Totals per zone code. */
-  zones: Record<string, BankTotals>;
-  /** Totals over all zones. */
-  total: BankTotals;
+export interface NetMeteringStatement extends StatementFrame<'net-metering', BankTotals> {
   /** Energy that expired unused in the period, Wh. */
   expiredWh: number;
   /** Energy in the bank at the start of the period, Wh. */
@@ -244,28 +217,11 @@ export interface NetMeteringPeriod {
 }
 
 /** What settling one hour did. */
-export interface NetMeteringUpdate {
-  /** False when the hour was not settled. */
-  accepted: boolean;
-  /** Why not: the record has no data yet, or the hour is not after the latest settled one. */
-  reason?: 'no-data' | 'already-settled';
-  /** Months closed by this hour (usually none; one when it is the month's last hour or a later month's first). */
-  closed: NetMeteringPeriod[];
-}
+export type NetMeteringUpdate = LedgerUpdate<NetMeteringPeriod>;
 
 /** A new, empty bank state. */
 export function emptyNetMeteringState(): NetMeteringState {
-  return {
-    system: 'net-metering',
-    version: 1,
-    lots: [],
-    carry: 0,
-    startedMs: null,
-    lastHourMs: null,
-    nextMonth: null,
-    pending: [],
-    lastMonth: null,
-  };
+  return emptyLedgerState('net-metering', { carry: 0 });
 }
 
 /**
@@ -273,19 +229,12 @@ export function emptyNetMeteringState(): NetMeteringState {
  * @throws SettlementError `BAD_INPUT`
  */
 export function checkNetMeteringState(value: unknown): NetMeteringState {
-  const s = value as Partial<NetMeteringState> | null;
-  if (
-    !s ||
-    typeof s !== 'object' ||
-    s.system !== 'net-metering' ||
-    s.version !== 1 ||
-    !Array.isArray(s.lots) ||
-    !Array.isArray(s.pending) ||
-    typeof s.carry !== 'number'
-  ) {
-    throw badInput('The saved state is not a net-metering bank state (version 1)');
-  }
-  return s as NetMeteringState;
+  return checkLedgerState(
+    value,
+    'net-metering',
+    'a net-metering bank state',
+    (s) => typeof s.carry === 'number',
+  );
 }
 
 /** The instant a lot from the hour starting at `startMs` on `date` expires (see {@link BankExpiry}). */
@@ -317,7 +266,7 @@ function copyLot(l: BankLot): BankLot {
 }
 
 /** Money per zone accumulated in µPLN; null once an hour had no price. */
-class ZoneSums {
+class BankSums {
   ecbpWh = 0;
   ecboWh = 0;
   bankedWh = 0;
@@ -343,15 +292,14 @@ class ZoneSums {
     }
   }
 
-  merge(o: ZoneSums): void {
+  merge(o: BankSums): void {
     this.ecbpWh += o.ecbpWh;
     this.ecboWh += o.ecboWh;
     this.bankedWh += o.bankedWh;
     this.usedWh += o.usedWh;
     this.billedWh += o.billedWh;
-    this.costBefore =
-      this.costBefore === null || o.costBefore === null ? null : this.costBefore + o.costBefore;
-    this.costAfter = this.costAfter === null || o.costAfter === null ? null : this.costAfter + o.costAfter;
+    this.costBefore = plusOrNull(this.costBefore, o.costBefore);
+    this.costAfter = plusOrNull(this.costAfter, o.costAfter);
   }
 
   totals(): BankTotals {
@@ -364,34 +312,6 @@ class ZoneSums {
       costBeforeGr: this.costBefore === null ? null : microToGrosze(this.costBefore),
       costAfterGr: this.costAfter === null ? null : microToGrosze(this.costAfter),
     };
-  }
-}
-
-/** Sums hours per zone and overall. */
-class PeriodSums {
-  readonly zones = new Map<string, ZoneSums>();
-  hours = 0;
-
-  add(h: BankHour, usedWh: number, unit: number | null): void {
-    let z = this.zones.get(h.zone);
-    if (!z) {
-      z = new ZoneSums();
-      this.zones.set(h.zone, z);
-    }
-    z.add(h, usedWh, unit);
-    this.hours += 1;
-  }
-
-  zoneTotals(): Record<string, BankTotals> {
-    const out: Record<string, BankTotals> = {};
-    for (const code of [...this.zones.keys()].sort()) out[code] = this.zones.get(code)!.totals();
-    return out;
-  }
-
-  total(): BankTotals {
-    const all = new ZoneSums();
-    for (const z of this.zones.values()) all.merge(z);
-    return all.totals();
   }
 }
 
@@ -412,28 +332,20 @@ function firstExpiringAfter(lots: readonly BankLot[], t: number): number {
  * all at once ({@link pushAll}); both give the same state and statements. Save it with
  * {@link toJSON} and restore it by passing that state to the constructor.
  */
-export class NetMeteringBank {
+export class NetMeteringBank extends Ledger<
+  BankHour,
+  NetMeteringStatement,
+  NetMeteringPeriod,
+  NetMeteringState
+> {
   readonly settings: NetMeteringSettings;
-  private state: NetMeteringState;
   /** Energy price + distribution price per zone and date, µPLN per Wh, memoised. */
   private readonly unitCache = new Map<string, number | null>();
 
-  private readonly hourStatements: boolean;
-
   constructor(settings: NetMeteringOptions = {}, state?: NetMeteringState, options: StatementOptions = {}) {
-    this.settings = checkNetMeteringSettings(settings);
-    this.hourStatements = options.hourStatements !== false;
-    this.state = state ? structuredClone(checkNetMeteringState(state)) : emptyNetMeteringState();
-  }
-
-  /** The state as plain JSON (a copy). */
-  toJSON(): NetMeteringState {
-    return structuredClone(this.state);
-  }
-
-  /** The state itself, for a caller that drops the bank afterwards (no copy). */
-  releaseState(): NetMeteringState {
-    return this.state;
+    const checked = checkNetMeteringSettings(settings);
+    super(state ? structuredClone(checkNetMeteringState(state)) : emptyNetMeteringState(), options);
+    this.settings = checked;
   }
 
   /** Energy in the bank now (every lot not expired by the latest settled hour), Wh. */
@@ -445,51 +357,11 @@ export class NetMeteringBank {
     return sum;
   }
 
-  /** Start of the latest settled hour, or null. */
-  get lastHourMs(): number | null {
-    return this.state.lastHourMs;
-  }
-
-  /** The statement of the last closed month, or null. */
-  get lastMonth(): NetMeteringStatement | null {
-    return this.state.lastMonth;
-  }
-
-  /**
-   * Settles one hour. Hours must come in time order: an hour that does not start after the latest
-   * settled one is refused (`already-settled`), as is a record without data (`no-data`).
-   */
-  push(record: HourRecord): NetMeteringUpdate {
-    const h = settlementHourOf(record);
-    if (!h) return { accepted: false, reason: 'no-data', closed: [] };
-    return this.pushHour(h);
-  }
-
-  /** Settles one hour already in the settlement view (see {@link push}). */
-  pushHour(h: SettlementHour): NetMeteringUpdate {
-    const s = this.state;
-    if (s.lastHourMs !== null && h.startMs <= s.lastHourMs) {
-      return { accepted: false, reason: 'already-settled', closed: [] };
-    }
-    const month = monthOf(h.date);
-    const closed = closeMonthsUntil(s, month, (m, endMs) => this.closeMonth(s, m, endMs, true));
-    s.nextMonth = month;
-    s.startedMs ??= h.startMs;
+  /** The hour with the energy its export banks: export × ratio, whole Wh, the remainder carried. */
+  protected hourOf(h: SettlementHour): BankHour {
     const ratioMilli = Math.round(this.settings.ratio * 1000);
-    const scaled = h.ecboWh * ratioMilli + s.carry;
-    const bankedWh = Math.floor(scaled / 1000);
-    s.carry = scaled - bankedWh * 1000;
-    if (bankedWh > 0) {
-      s.lots.push({
-        startMs: h.startMs,
-        date: h.date,
-        zone: h.zone,
-        expiresMs: lotExpiryMs(h.startMs, h.date, this.settings.windowDays, this.settings.expiry),
-        amountWh: bankedWh,
-        remainingWh: bankedWh,
-      });
-    }
-    s.pending.push({
+    const bankedWh = Math.floor((h.ecboWh * ratioMilli + this.state.carry) / 1000);
+    return {
       startMs: h.startMs,
       hourStart: h.hourStart,
       date: h.date,
@@ -499,51 +371,28 @@ export class NetMeteringBank {
       ecbpWh: h.ecbpWh,
       ecboWh: h.ecboWh,
       bankedWh,
-    });
-    s.lastHourMs = h.startMs;
-    const monthEnd = this.monthEndMs(month);
-    if (h.startMs + MS_PER_HOUR >= monthEnd) {
-      closed.push(this.closeMonth(s, month, monthEnd, true));
-      s.nextMonth = shiftMonth(month, 1);
+    };
+  }
+
+  /** Banks the hour's energy as a lot dated by its hour. */
+  protected override take(hour: BankHour): void {
+    const s = this.state;
+    s.carry = hour.ecboWh * Math.round(this.settings.ratio * 1000) + s.carry - hour.bankedWh * 1000;
+    if (hour.bankedWh > 0) {
+      s.lots.push({
+        startMs: hour.startMs,
+        date: hour.date,
+        zone: hour.zone,
+        expiresMs: lotExpiryMs(hour.startMs, hour.date, this.settings.windowDays, this.settings.expiry),
+        amountWh: hour.bankedWh,
+        remainingWh: hour.bankedWh,
+      });
     }
-    return { accepted: true, closed };
   }
 
-  /**
-   * Settles many hours (sorted by start first); hours without data or not after the latest
-   * settled one are skipped. Returns the months they closed.
-   */
-  pushAll(records: readonly HourRecord[]): NetMeteringPeriod[] {
-    return settleInOrder(records, (h) => this.pushHour(h));
-  }
-
-  /**
-   * Closes every month before `month` (`YYYY-MM`) that is still open, e.g. when the data of the
-   * month's last hours will never come. Returns the closed months.
-   */
-  closeMonthsBefore(month: string): NetMeteringPeriod[] {
-    const s = this.state;
-    return closeMonthsUntil(s, month, (m, endMs) => this.closeMonth(s, m, endMs, true));
-  }
-
-  /**
-   * The provisional statements of the open month, as closing it after the latest settled hour
-   * would give them (`final: false`); null when no hour of an open month was settled.
-   */
-  preview(): NetMeteringPeriod | null {
-    const s = this.state;
-    if (s.nextMonth === null || s.pending.length === 0 || s.lastHourMs === null) return null;
-    // The close changes the lots' remainders and replaces the lists: copy just the lots.
-    const copy: NetMeteringState = { ...s, lots: s.lots.map(copyLot) };
-    return this.closeMonth(copy, s.nextMonth, s.lastHourMs + MS_PER_HOUR, false);
-  }
-
-  private monthEnd = { month: '', endMs: 0 };
-
-  /** End of a month (local midnight of the next month's first day), memoised for the current month. */
-  private monthEndMs(month: string): number {
-    if (this.monthEnd.month !== month) this.monthEnd = { month, endMs: monthStartMs(shiftMonth(month, 1)) };
-    return this.monthEnd.endMs;
+  /** The close changes the lots' remainders and replaces the lists: copy just the lots. */
+  protected previewCopy(s: NetMeteringState): NetMeteringState {
+    return { ...s, lots: s.lots.map(copyLot) };
   }
 
   /** µPLN per Wh of import in a zone on a date (energy + distribution), or null without a price. */
@@ -561,12 +410,8 @@ export class NetMeteringBank {
     return unit;
   }
 
-  /**
-   * Covers the month's import from the bank, expires lots, and builds the statements. Mutates `s`
-   * (the live state when `final`, a copy for a preview).
-   * @param endMs end of the covered time: the month's end, or the latest hour's end for a preview
-   */
-  private closeMonth(s: NetMeteringState, month: string, endMs: number, final: boolean): NetMeteringPeriod {
+  /** Covers the month's import from the bank, expires lots, and builds the statements. */
+  protected closeMonth(s: NetMeteringState, month: string, endMs: number, final: boolean): NetMeteringPeriod {
     const monthStart = monthStartMs(month);
     const hours = s.pending;
     const lots = s.lots;
@@ -628,25 +473,13 @@ export class NetMeteringBank {
     }
 
     // ---- statements ----
-    const periodStartMs = Math.max(
-      monthStart,
-      s.startedMs === null ? monthStart : warsawMidnight(warsawDateOf(s.startedMs)),
-    );
-    const firstDate = warsawDateOf(periodStartMs);
-    const lastDate = warsawDateOf(endMs - 1);
+    const span = statementSpan(month, endMs, s.startedMs);
     const hourStatements: NetMeteringHour[] = [];
-    const daySums = new Map<string, PeriodSums>();
-    const monthSums = new PeriodSums();
+    const sums = new MonthTables(() => new BankSums());
     for (let i = 0; i < hours.length; i++) {
       const h = hours[i];
       const unit = this.unitPrice(h.date, h.zone);
-      let day = daySums.get(h.date);
-      if (!day) {
-        day = new PeriodSums();
-        daySums.set(h.date, day);
-      }
-      day.add(h, used[i], unit);
-      monthSums.add(h, used[i], unit);
+      sums.add(h, used[i], unit);
       if (!this.hourStatements) continue;
       hourStatements.push({
         hourStart: h.hourStart,
@@ -677,55 +510,50 @@ export class NetMeteringBank {
     };
     const days: NetMeteringStatement[] = [];
     let balance = balanceStartWh;
-    for (let date = firstDate; date <= lastDate; date = shiftDate(date, 1)) {
-      const dayStart = Math.max(warsawMidnight(date), periodStartMs);
-      const nextMidnight = warsawMidnight(shiftDate(date, 1));
-      const dayEnd = Math.min(nextMidnight, endMs);
-      while (usePointer < uses.length && uses[usePointer].atMs < dayEnd) {
+    for (const day of spanDays(span)) {
+      const { date } = day;
+      while (usePointer < uses.length && uses[usePointer].atMs < day.endMs) {
         remainingNow[uses[usePointer].lot] -= uses[usePointer].wh;
         usePointer++;
       }
-      const sums = daySums.get(date) ?? new PeriodSums();
-      const total = sums.total();
+      const table = sums.day(date);
+      const total = table.all().totals();
       const expiredWh = expiredByDate.get(date) ?? 0;
       const start = balance;
       balance = start + total.bankedWh - total.usedWh - expiredWh;
-      days.push({
-        system: 'net-metering',
-        period: 'day',
-        label: date,
-        from: date,
-        to: date,
+      // The frame is completed in place: a spread into a new literal per day costs time in long ranges.
+      const where = { label: date, from: date, to: date, startMs: day.startMs, endMs: day.endMs };
+      const statement = statementFrame(
+        'net-metering',
+        'day',
+        where,
         final,
-        hours: sums.hours,
-        missingHours: Math.round((dayEnd - dayStart) / MS_PER_HOUR) - sums.hours,
-        zones: sums.zoneTotals(),
+        table,
         total,
-        expiredWh,
-        balanceStartWh: start,
-        balanceWh: balance,
-        expiringNext30DaysWh: expiringWithin(dayEnd, warsawMidnight(shiftDate(date, 31))),
-      });
+      ) as NetMeteringStatement;
+      statement.expiredWh = expiredWh;
+      statement.balanceStartWh = start;
+      statement.balanceWh = balance;
+      statement.expiringNext30DaysWh = expiringWithin(day.endMs, warsawMidnight(shiftDate(date, 31)));
+      days.push(statement);
     }
 
-    const monthTotal = monthSums.total();
+    const monthTotal = sums.month.all().totals();
     const survivors = lots.slice(keepFrom).filter((l) => l.remainingWh > 0);
     const balanceWh = survivors.reduce((sum, l) => sum + l.remainingWh, 0);
     const monthStatement: NetMeteringStatement = {
-      system: 'net-metering',
-      period: 'month',
-      label: month,
-      from: firstDate,
-      to: lastDate,
-      final,
-      hours: monthSums.hours,
-      missingHours: Math.round((endMs - periodStartMs) / MS_PER_HOUR) - monthSums.hours,
-      zones: monthSums.zoneTotals(),
-      total: monthTotal,
+      ...statementFrame(
+        'net-metering',
+        'month',
+        { label: month, from: span.firstDate, to: span.lastDate, startMs: span.startMs, endMs },
+        final,
+        sums.month,
+        monthTotal,
+      ),
       expiredWh: expiredTotal,
       balanceStartWh,
       balanceWh,
-      expiringNext30DaysWh: expiringWithin(endMs, warsawMidnight(shiftDate(lastDate, 31))),
+      expiringNext30DaysWh: expiringWithin(endMs, warsawMidnight(shiftDate(span.lastDate, 31))),
     };
     if (
       balanceStartWh + monthTotal.bankedWh - monthTotal.usedWh - expiredTotal !== balanceWh ||
@@ -733,9 +561,7 @@ export class NetMeteringBank {
     ) {
       throw new Error(`Net-metering books of ${month} do not close; this is a bug, please report it`);
     }
-    s.lots = survivors;
-    s.pending = [];
-    if (final) s.lastMonth = monthStatement;
+    this.endMonth(s, survivors, monthStatement, final);
     return { month: monthStatement, days, hours: hourStatements };
   }
 }
@@ -758,9 +584,5 @@ export function settleNetMetering(
   state?: NetMeteringState,
   options: StatementOptions = {},
 ): NetMeteringResult {
-  const bank = new NetMeteringBank(settings, state, options);
-  const periods = bank.pushAll(records);
-  const open = bank.preview();
-  if (open) periods.push(open);
-  return { periods, state: bank.releaseState() };
+  return settleRange(new NetMeteringBank(settings, state, options), records);
 }
