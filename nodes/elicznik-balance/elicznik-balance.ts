@@ -10,6 +10,7 @@ import { balanceHours, normaliseHours } from '../../src/energy/balance';
 import { compareWithTauron } from '../../src/energy/check';
 import { DEFAULT_MEASUREMENT, INFLUX_PRECISION, influxPoints } from '../../src/energy/influx';
 import { loadKeptState, saveKeptState } from '../shared/kept-state';
+import { SerialInput, errorStatus, type Done, type Send } from '../shared/serial-input';
 import { StatusThrottle } from '../shared/status-throttle';
 import {
   historyStatus,
@@ -32,9 +33,6 @@ import {
 } from '../../src/energy/live';
 
 type Def = NodeDef & BalanceDef;
-
-type Send = (msg: NodeMessage | Array<NodeMessage | NodeMessage[] | null>) => void;
-type Done = (err?: Error) => void;
 
 const STATE_KEY = 'liveBalance';
 
@@ -83,7 +81,7 @@ export = function (RED: NodeAPI) {
           }
           done();
         } catch (err) {
-          status.immediately({ fill: 'red', shape: 'ring', text: (err as Error).message.slice(0, 60) });
+          status.immediately(errorStatus(err as Error));
           done(err as Error);
         }
       });
@@ -95,14 +93,12 @@ export = function (RED: NodeAPI) {
     try {
       options = liveOptionsOf(def);
     } catch (err) {
-      node.status({ fill: 'red', shape: 'ring', text: (err as Error).message.slice(0, 60) });
+      node.status(errorStatus(err as Error));
       node.error(err);
       return;
     }
     const store = def.store || undefined;
     let state: LiveState = createLiveState();
-    let timer: NodeJS.Timeout | undefined;
-    let closed = false;
     let lastMsg: NodeMessage | undefined;
 
     const save = () => saveKeptState(node, STATE_KEY, store, state, 'live balance');
@@ -117,68 +113,44 @@ export = function (RED: NodeAPI) {
     const hourMessages = (hours: ReturnType<typeof liveEvaluate>['closed']): NodeMessage[] =>
       hours.map((h) => ({ topic: 'hour', payload: balanceHours([h]) }) as NodeMessage);
 
-    const arm = () => {
-      if (closed) return;
-      if (timer) clearTimeout(timer);
-      // A few ms past the boundary, so the clock is inside the new hour.
-      timer = setTimeout(onHourEnd, msToHourEnd(Date.now()) + 20);
-    };
-
+    /** At each hour's end (a few ms past it, so the clock is inside the new hour): close the hour. */
     function onHourEnd() {
-      timer = undefined;
-      if (closed) return;
-      try {
-        const step = liveEvaluate(state, Date.now(), options);
-        state = step.state;
-        const out1 = hourMessages(step.closed);
-        const out2 = step.signal.changed ? signalMessage(step.signal, lastMsg) : null;
-        if (out1.length || out2) node.send([out1.length ? out1 : null, out2]);
-        if (state.hourStartMs !== null) status.update(() => liveStatus(t, step.signal));
-        save();
-      } catch (err) {
-        node.error(err);
-      }
-      arm();
+      const step = liveEvaluate(state, Date.now(), options);
+      state = step.state;
+      const out1 = hourMessages(step.closed);
+      const out2 = step.signal.changed ? signalMessage(step.signal, lastMsg) : null;
+      if (out1.length || out2) node.send([out1.length ? out1 : null, out2]);
+      if (state.hourStartMs !== null) status.update(() => liveStatus(t, step.signal));
+      save();
     }
 
-    // Restore the state kept in context (a redeploy within the same hour continues the hour),
-    // then handle inputs in order.
-    let queue = loadKeptState(node, STATE_KEY, store, isLiveState).then((kept) => {
-      if (kept) state = kept;
-      if (closed) return;
-      // Close an hour that ended while the flow was stopped.
-      onHourEnd();
-    });
-
-    node.on('input', (msg: NodeMessageInFlow, send: Send, done: Done) => {
-      queue = queue.then(() => {
-        try {
-          const arrival = Date.now();
-          const at = timeOf(
-            def.timeProperty ? RED.util.getMessageProperty(msg, def.timeProperty) : undefined,
-            arrival,
-          );
-          const reading = readingOf(msg, RED.util.getMessageProperty(msg, property), at);
-          const step = liveReading(state, reading, options);
-          state = step.state;
-          lastMsg = msg;
-          save();
-          status.update(() => liveStatus(t, step.signal));
-          send([step.closed.length ? hourMessages(step.closed) : null, signalMessage(step.signal, msg)]);
-          done();
-        } catch (err) {
-          status.immediately({ fill: 'red', shape: 'ring', text: (err as Error).message.slice(0, 60) });
-          done(err as Error);
-        }
-      });
-    });
-
-    node.on('close', (done: () => void) => {
-      closed = true;
-      if (timer) clearTimeout(timer);
-      timer = undefined;
-      queue.then(done, done);
-    });
+    // Restore the state kept in context (a redeploy within the same hour continues the hour), close
+    // an hour that ended while the flow was stopped, then handle inputs in order.
+    const input = new SerialInput(
+      node,
+      (msg, send) => {
+        const arrival = Date.now();
+        const at = timeOf(
+          def.timeProperty ? RED.util.getMessageProperty(msg, def.timeProperty) : undefined,
+          arrival,
+        );
+        const reading = readingOf(msg, RED.util.getMessageProperty(msg, property), at);
+        const step = liveReading(state, reading, options);
+        state = step.state;
+        lastMsg = msg;
+        save();
+        status.update(() => liveStatus(t, step.signal));
+        send([step.closed.length ? hourMessages(step.closed) : null, signalMessage(step.signal, msg)]);
+      },
+      {
+        ready: loadKeptState(node, STATE_KEY, store, isLiveState).then((kept) => {
+          if (kept) state = kept;
+          hourEnds.now();
+        }),
+        onError: (err) => status.immediately(errorStatus(err)),
+      },
+    );
+    const hourEnds = input.ticker(() => msToHourEnd(Date.now()) + 20, onHourEnd);
   }
 
   RED.nodes.registerType('elicznik-balance', ElicznikBalanceNode);

@@ -10,6 +10,7 @@
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { loadKeptState, saveKeptState } from '../shared/kept-state';
+import { SerialInput, errorStatus, type Send } from '../shared/serial-input';
 import {
   createHeaterState,
   heaterEvaluate,
@@ -37,8 +38,6 @@ import {
 } from './adapter';
 
 type Def = NodeDef & HeaterDef;
-type Send = (msg: NodeMessage | Array<NodeMessage | NodeMessage[] | null>) => void;
-type Done = (err?: Error) => void;
 
 const STATE_KEY = 'heater';
 /** How often the timer re-evaluates between inputs (fail-safe, hour end, minimum times). */
@@ -61,7 +60,7 @@ export = function (RED: NodeAPI) {
       onValue = outputValue(def.onValue, def.onValueType, true);
       offValue = outputValue(def.offValue, def.offValueType, false);
     } catch (err) {
-      node.status({ fill: 'red', shape: 'ring', text: (err as Error).message.slice(0, 60) });
+      node.status(errorStatus(err as Error));
       node.error(err);
       return;
     }
@@ -71,8 +70,6 @@ export = function (RED: NodeAPI) {
     let state: HeaterState = createHeaterState(options.loads.length);
     /** What each stage/percentage port sent last (undefined before the first send). */
     const sentValues: (boolean | number | null | undefined)[] = ports.map(() => undefined);
-    let timer: NodeJS.Timeout | undefined;
-    let closed = false;
     let lastSwitchSentAt = 0;
     /** True until the state has been sent once after the start (an early input sends it then). */
     let startPending = true;
@@ -134,41 +131,6 @@ export = function (RED: NodeAPI) {
       save();
     };
 
-    const arm = () => {
-      if (closed) return;
-      if (timer) clearTimeout(timer);
-      timer = setTimeout(onTick, TICK_MS);
-    };
-
-    function onTick() {
-      timer = undefined;
-      if (closed) return;
-      try {
-        emit(heaterEvaluate(state, Date.now(), options), (m) => node.send(m), false);
-      } catch (err) {
-        node.error(err);
-      }
-      arm();
-    }
-
-    // Restore the state (a redeploy or restart keeps it in a persistent store), then re-send the
-    // current state so the relay and the node agree; the fail-safe turns a stale "on" off.
-    let queue = loadKeptState(node, STATE_KEY, store, isHeaterState).then((kept) => {
-      if (kept) state = kept;
-      if (closed) return;
-      timer = setTimeout(() => {
-        timer = undefined;
-        if (closed) return;
-        try {
-          startPending = false;
-          emit(heaterEvaluate(state, Date.now(), options), (m) => node.send(m), true, true);
-        } catch (err) {
-          node.error(err);
-        }
-        arm();
-      }, START_DELAY_MS);
-    });
-
     const handle = (msg: NodeMessageInFlow, send: Send) => {
       const now = Date.now();
       const payload = msg.payload;
@@ -199,26 +161,31 @@ export = function (RED: NodeAPI) {
       emit(heaterInput(state, input, options), send, true);
     };
 
-    node.on('input', (msg: NodeMessageInFlow, send: Send, done: Done) => {
-      queue = queue.then(() => {
-        if (closed) return done();
-        try {
-          handle(msg, send);
-          arm();
-          done();
-        } catch (err) {
-          node.status({ fill: 'red', shape: 'ring', text: (err as Error).message.slice(0, 60) });
-          done(err as Error);
-        }
-      });
-    });
-
-    node.on('close', (done: () => void) => {
-      closed = true;
-      if (timer) clearTimeout(timer);
-      timer = undefined;
-      queue.then(done, done);
-    });
+    // Restore the state (a redeploy or restart keeps it in a persistent store), then re-send the
+    // current state so the relay and the node agree; the fail-safe turns a stale "on" off. Inputs
+    // are handled in order; the timer re-evaluates between them (fail-safe, hour end, minimum times).
+    const input = new SerialInput(
+      node,
+      (msg, send) => {
+        handle(msg, send);
+        ticks.restart();
+      },
+      {
+        ready: loadKeptState(node, STATE_KEY, store, isHeaterState).then((kept) => {
+          if (kept) state = kept;
+          ticks.restart(START_DELAY_MS, () => {
+            startPending = false;
+            emit(heaterEvaluate(state, Date.now(), options), (m) => node.send(m), true, true);
+          });
+        }),
+        skipWhenClosed: true,
+        onError: (err) => node.status(errorStatus(err)),
+      },
+    );
+    const ticks = input.ticker(
+      () => TICK_MS,
+      () => emit(heaterEvaluate(state, Date.now(), options), (m) => node.send(m), false),
+    );
   }
 
   RED.nodes.registerType('elicznik-heater', ElicznikHeaterNode);

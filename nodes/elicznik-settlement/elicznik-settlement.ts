@@ -7,11 +7,12 @@
  * `msg.prices` adds market prices (net-billing). `msg.command` `reset` clears the state;
  * `rebuild` clears it and settles `msg.payload` (a history range) from scratch.
  */
-import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow, NodeStatus } from 'node-red';
+import type { Node, NodeAPI, NodeDef, NodeMessageInFlow, NodeStatus } from 'node-red';
 import { isElicznikError } from '../../src/errors';
 import { SettlementError, badInput } from '../../src/settlement/errors';
 import { RceClient, priceBookFromMessage, priceBookOf } from '../../src/settlement/rce';
 import { Settlement, recordsOf, type Period, type SavedSettlement } from '../../src/settlement/settlement';
+import { SerialInput, type Send } from '../shared/serial-input';
 import {
   nodeSettingsOf,
   storePersists,
@@ -19,9 +20,6 @@ import {
   type NodeSettings,
   type SettlementDef,
 } from './settings';
-
-type Send = (msg: NodeMessage | Array<NodeMessage | NodeMessage[] | null>) => void;
-type Done = (err?: Error) => void;
 
 /** The context key of the saved state. */
 const STATE_KEY = 'settlement';
@@ -131,8 +129,6 @@ export = function (RED: NodeAPI) {
       s.addPrices(priceBookOf(prices.hours));
     }
 
-    // Messages are handled one after another, so the state is never settled twice at once.
-    let queue: Promise<void> = Promise.resolve();
     let statusTimer: NodeJS.Timeout | undefined;
 
     async function handle(msg: NodeMessageInFlow, send: Send): Promise<void> {
@@ -174,25 +170,19 @@ export = function (RED: NodeAPI) {
       send(msg);
     }
 
-    node.on('input', (msg: NodeMessageInFlow, send: Send, done: Done) => {
-      queue = queue.then(() =>
-        handle(msg, send).then(
-          () => done(),
-          (err: Error) => {
-            const code = isElicznikError(err) ? err.code : undefined;
-            setStatus({ fill: 'red', shape: 'ring', text: code ? t(`reason.${code}`) : t('status.error') });
-            clearTimeout(statusTimer);
-            statusTimer = setTimeout(() => settlement && setStatus(statusOf(settlement)), 10_000);
-            done(err);
-          },
-        ),
-      );
+    // Messages are handled one after another, so the state is never settled twice at once.
+    new SerialInput(node, handle, {
+      onError: (err) => {
+        const code = isElicznikError(err) ? err.code : undefined;
+        setStatus({ fill: 'red', shape: 'ring', text: code ? t(`reason.${code}`) : t('status.error') });
+        clearTimeout(statusTimer);
+        statusTimer = setTimeout(() => settlement && setStatus(statusOf(settlement)), 10_000);
+      },
     });
 
-    node.on('close', (_removed: boolean, closeDone: () => void) => {
+    node.on('close', () => {
       clearTimeout(statusTimer);
       rce?.close();
-      queue.finally(() => closeDone());
     });
   }
 
