@@ -3,6 +3,7 @@
  * parameters, so the texts can be checked without a runtime.
  */
 import type { NodeStatus } from 'node-red';
+import { ERROR_CODES } from '../../src/errors';
 import { localDateOf, toLocalIso } from '../../src/energy/time';
 import { LOW_BUDGET, type LoginBudgetReport } from '../../src/session/login-ledger';
 import type { Gap, StatusFigure } from '../../src/fetch/payloads';
@@ -58,17 +59,8 @@ export function partialStatus(t: Translate, now: number, missing: Gap): NodeStat
   return { fill: 'yellow', shape: 'dot', text };
 }
 
-/** Codes with a short reason in the catalog (`elicznik-fetch.reason.<code>`). */
-const REASONS = [
-  'WRONG_CREDENTIALS',
-  'ACCOUNT_BLOCKED',
-  'RATE_LIMITED',
-  'LOGIN_BUDGET',
-  'SERVICE_UNAVAILABLE',
-  'SERVICE_CHANGED',
-  'BAD_INPUT',
-  'NO_ACCOUNT',
-];
+/** Codes with a short reason in the catalog (`elicznik-fetch.reason.<code>`): every error code, and the node's own. */
+const REASONS: readonly string[] = [...ERROR_CODES, 'NO_ACCOUNT'];
 
 /**
  * Red ring with the short reason of an error code. The text is the catalog key, which the editor

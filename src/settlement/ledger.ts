@@ -384,6 +384,12 @@ export function spanDays(span: StatementSpan): SpanDay[] {
   return out;
 }
 
+/** What every hour statement has: the hour as settled (its start as text, not epoch ms), and whether it is final. */
+export interface HourStatementFrame extends Omit<SettlementHour, 'startMs'> {
+  /** False while the month is open. */
+  final: boolean;
+}
+
 /** What every day and month statement starts with. */
 export interface StatementFrame<System extends string, T> {
   system: System;

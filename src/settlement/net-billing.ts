@@ -47,6 +47,7 @@ import {
   statementFrame,
   statementSpan,
   type LedgerState,
+  type HourStatementFrame,
   type LedgerUpdate,
   type StatementFrame,
 } from './ledger';
@@ -231,14 +232,7 @@ export interface NetBillingMonth extends NetBillingDay {
 }
 
 /** One hour of a statement. */
-export interface NetBillingHour {
-  hourStart: string;
-  date: string;
-  hour: number;
-  repeated: boolean;
-  zone: string;
-  ecbpWh: number;
-  ecboWh: number;
+export interface NetBillingHour extends HourStatementFrame {
   priceSource: PriceMode;
   /** Price as published, PLN/MWh (negative prices count as 0 in the value); null when unknown. */
   pricePlnPerMwh: number | null;
@@ -250,7 +244,6 @@ export interface NetBillingHour {
   energyCostPln: number;
   /** Distribution cost of the import, PLN; null without a price. */
   distributionCostPln: number | null;
-  final: boolean;
 }
 
 /** Everything a month produces. */

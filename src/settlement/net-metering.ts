@@ -54,6 +54,7 @@ import {
   statementFrame,
   statementSpan,
   type LedgerState,
+  type HourStatementFrame,
   type LedgerUpdate,
   type StatementFrame,
 } from './ledger';
@@ -191,14 +192,7 @@ export interface NetMeteringStatement extends StatementFrame<'net-metering', Ban
 }
 
 /** One hour of a statement. */
-export interface NetMeteringHour {
-  hourStart: string;
-  date: string;
-  hour: number;
-  repeated: boolean;
-  zone: string;
-  ecbpWh: number;
-  ecboWh: number;
+export interface NetMeteringHour extends HourStatementFrame {
   bankedWh: number;
   usedWh: number;
   billedWh: number;
@@ -206,7 +200,6 @@ export interface NetMeteringHour {
   costBeforePln: number | null;
   /** Cost of the billed import, PLN; null without a price. */
   costAfterPln: number | null;
-  final: boolean;
 }
 
 /** Everything a month produces: the month, its days and its hours. */

@@ -2,6 +2,7 @@
  * What the two hosts of the simulator share: the context of one running simulator (faults,
  * counters, clock, log and both base URLs), the replies they build, cookies and random tokens.
  */
+import type http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { messagePage } from './pages';
 import type { SimFaults, SimStats } from './types';
@@ -48,6 +49,29 @@ export function newStats(): SimStats {
     },
   };
   return stats;
+}
+
+/**
+ * The live session of `sessions` that the cookie `name` of `req` names, its last use moved to now;
+ * undefined (and forgotten) when it has been idle longer than `ttlMs`.
+ */
+export function liveSession<S extends { lastSeenMs: number }>(
+  sessions: Map<string, S>,
+  req: http.IncomingMessage,
+  name: string,
+  ttlMs: number,
+  now: number,
+): S | undefined {
+  const id = parseCookies(req.headers.cookie)[name];
+  if (!id) return undefined;
+  const session = sessions.get(id);
+  if (!session) return undefined;
+  if (now - session.lastSeenMs > ttlMs) {
+    sessions.delete(id);
+    return undefined;
+  }
+  session.lastSeenMs = now;
+  return session;
 }
 
 /** `bytes` random bytes as hex. */

@@ -20,7 +20,17 @@
 import type http from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { MS_PER_HOUR } from '../energy/time';
-import { html, maskUser, notFound, parseCookies, redirect, token, type Reply, type SimContext } from './host';
+import {
+  html,
+  liveSession,
+  maskUser,
+  notFound,
+  parseCookies,
+  redirect,
+  token,
+  type Reply,
+  type SimContext,
+} from './host';
 import {
   BLOCKED_TEXT,
   DAILY_LIMIT_TEXT,
@@ -137,17 +147,7 @@ export class LoginHost {
   }
 
   private ssoSession(req: http.IncomingMessage): SsoSession | undefined {
-    const id = parseCookies(req.headers.cookie).KEYCLOAK_IDENTITY;
-    if (!id) return undefined;
-    const sso = this.ssoSessions.get(id);
-    if (!sso) return undefined;
-    const now = this.ctx.now();
-    if (now - sso.lastSeenMs > this.ssoTtlMs) {
-      this.ssoSessions.delete(id);
-      return undefined;
-    }
-    sso.lastSeenMs = now;
-    return sso;
+    return liveSession(this.ssoSessions, req, 'KEYCLOAK_IDENTITY', this.ssoTtlMs, this.ctx.now());
   }
 
   /** Where Keycloak sends the browser back: the eLicznik callback, whatever `service` says. */

@@ -16,7 +16,16 @@ import type http from 'node:http';
 import { warsawMinutesOfDay } from '../settlement/clock';
 import { DataEndpoints } from './endpoints';
 import { maintenanceNow } from './faults';
-import { html, notFound, parseCookies, redirect, token, type Reply, type SimContext } from './host';
+import {
+  html,
+  liveSession,
+  notFound,
+  parseCookies,
+  redirect,
+  token,
+  type Reply,
+  type SimContext,
+} from './host';
 import { keycloakLogoutUrl, type LoginHost } from './login-host';
 import { maintenancePage, rateLimitPage, startPage } from './pages';
 import { RCE_PATH, rceReply } from './rce';
@@ -90,17 +99,7 @@ export class ServiceHost {
   }
 
   private session(req: http.IncomingMessage): ElicznikSession | undefined {
-    const id = parseCookies(req.headers.cookie).PHPSESSID;
-    if (!id) return undefined;
-    const session = this.sessions.get(id);
-    if (!session) return undefined;
-    const now = this.ctx.now();
-    if (now - session.lastSeenMs > this.sessionTtlMs) {
-      this.sessions.delete(id);
-      return undefined;
-    }
-    session.lastSeenMs = now;
-    return session;
+    return liveSession(this.sessions, req, 'PHPSESSID', this.sessionTtlMs, this.ctx.now());
   }
 
   private callback(url: URL): Reply {
