@@ -5,8 +5,18 @@
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { DEMO_ACCOUNT, startSimulator, type SimulatorHandle } from '../../src/simulator';
-import { closeDialog, editConfig, editNode, openBrowser, openEditor, startEditor } from './editor';
-import type { Editor, EditorBrowser } from './editor';
+import {
+  closeDialog,
+  editConfig,
+  editNode,
+  openBrowser,
+  openEditor,
+  simulatorAccount,
+  startEditor,
+  wrongPasswordAnswer,
+  type Editor,
+  type EditorBrowser,
+} from './editor';
 
 const [G11, G12W] = DEMO_ACCOUNT.meterPoints;
 
@@ -21,24 +31,13 @@ describe('elicznik-config and elicznik-fetch edit dialogs (browser)', function (
     sim = await startSimulator();
     editor = await startEditor('editor', [
       { id: 'f1', type: 'tab', label: 'eLicznik' },
-      {
-        id: 'c1',
-        type: 'elicznik-config',
-        name: '',
+      simulatorAccount(sim, {
         meterPoint: G11.id,
-        meterPointLabel: '',
-        serviceUrl: sim.serviceUrl,
-        loginUrl: sim.loginUrl,
-        timeout: 10,
-        minLoginMinutes: 0,
         credentials: { username: DEMO_ACCOUNT.username, password: DEMO_ACCOUNT.password },
-      },
+      }),
       { id: 'n1', type: 'elicznik-fetch', z: 'f1', account: 'c1', x: 200, y: 100, wires: [[]] },
     ]);
-    // The wrong-password test provokes a 422 answer of the meter point lookup; Chromium logs it.
-    browser = await openBrowser({
-      expected: (m) => /status of 422/.test(m.text()) && /elicznik-config/.test(m.location().url),
-    });
+    browser = await openBrowser({ expected: wrongPasswordAnswer });
     page = await browser.newPage();
     await openEditor(page, editor.url, 'n1');
   });

@@ -5,8 +5,18 @@
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { DEMO_ACCOUNT, startSimulator, type SimulatorHandle } from '../../src/simulator';
-import { closeDialog, deploy, editConfig, openBrowser, openEditor, startEditor } from './editor';
-import type { Editor, EditorBrowser } from './editor';
+import {
+  closeDialog,
+  deploy,
+  editConfig,
+  openBrowser,
+  openEditor,
+  simulatorAccount,
+  startEditor,
+  wrongPasswordAnswer,
+  type Editor,
+  type EditorBrowser,
+} from './editor';
 
 const G12W = DEMO_ACCOUNT.meterPoints[1];
 
@@ -21,23 +31,10 @@ describe('config dialog with typed credentials (browser)', function () {
     sim = await startSimulator();
     editor = await startEditor('config', [
       { id: 't1', type: 'tab', label: 'account' },
-      {
-        id: 'c1',
-        type: 'elicznik-config',
-        name: '',
-        meterPoint: '',
-        meterPointLabel: '',
-        serviceUrl: sim.serviceUrl,
-        loginUrl: sim.loginUrl,
-        timeout: 10,
-        minLoginMinutes: 0,
-      },
+      simulatorAccount(sim),
       { id: 'f1', type: 'elicznik-fetch', z: 't1', account: 'c1', x: 200, y: 100, wires: [[]] },
     ]);
-    // The wrong-password test expects the meter point lookup to answer 422; Chromium logs that answer.
-    browser = await openBrowser({
-      expected: (m) => /status of 422/.test(m.text()) && /elicznik-config/.test(m.location().url),
-    });
+    browser = await openBrowser({ expected: wrongPasswordAnswer });
     page = await browser.newPage();
     await openEditor(page, editor.url, 'f1');
   });

@@ -65,6 +65,33 @@ export async function startEditor(
   };
 }
 
+/**
+ * The config node `c1` of an eLicznik account on the simulator (no login pauses), with `fields`
+ * (a meter point, credentials) over its defaults.
+ */
+export function simulatorAccount(
+  sim: { serviceUrl: string; loginUrl: string },
+  fields: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    id: 'c1',
+    type: 'elicznik-config',
+    name: '',
+    meterPoint: '',
+    meterPointLabel: '',
+    serviceUrl: sim.serviceUrl,
+    loginUrl: sim.loginUrl,
+    timeout: 10,
+    minLoginMinutes: 0,
+    ...fields,
+  };
+}
+
+/** The meter point lookup's 422 answer to a wrong password, which Chromium logs as an error. */
+export function wrongPasswordAnswer(message: ConsoleMessage): boolean {
+  return /status of 422/.test(message.text()) && /elicznik-config/.test(message.location().url);
+}
+
 /** Options of {@link openBrowser}. */
 export interface BrowserOptions {
   /** The browser's language (`en-US` default, `pl-PL` for the Polish catalogs and help). */
