@@ -12,6 +12,7 @@ import {
   startOfLocalDayMs,
   toLocalIso,
   toServiceDate,
+  warsawOffsetMinutes,
 } from '../../src/energy/time';
 import { makeHourRecord, kwhToWh } from '../../src/energy/hour';
 import { TZDate } from '@date-fns/tz';
@@ -101,6 +102,55 @@ describe('energy/time', () => {
         const [y, m, d] = date.split('-').map(Number);
         assert.equal(startOfLocalDayMs(date), new TZDate(y, m - 1, d, 0, 0, 0, 'Europe/Warsaw').getTime());
       }
+    }
+  });
+
+  it('writes ISO texts as Date and toISOString write them, also for odd instants, and refuses non-instants alike', () => {
+    // The text as it was made with Date before it was written digit by digit.
+    const byDate = (ms: number) => {
+      const offset = warsawOffsetMinutes(ms);
+      const local = new Date(ms + offset * 60_000).toISOString().slice(0, 19);
+      const p2 = (n: number) => String(n).padStart(2, '0');
+      return `${local}${offset >= 0 ? '+' : '-'}${p2(Math.floor(offset / 60))}:${p2(offset % 60)}`;
+    };
+    const outcome = (fn: () => string) => {
+      try {
+        return fn();
+      } catch (err) {
+        return (err as Error).name;
+      }
+    };
+    const instants = [
+      0,
+      -0,
+      0.5,
+      -0.5,
+      -1,
+      1.7,
+      -3_600_000.4,
+      1e12 + 0.999,
+      Date.UTC(1969, 11, 31, 23, 59, 59, 999),
+      Date.UTC(1900, 0, 1) - 1,
+      Date.UTC(2000, 1, 29, 12),
+      Date.UTC(2100, 1, 28, 23),
+      -62_167_219_200_000, // 0000-01-01
+      -62_167_219_200_000 - 7_200_000,
+      253_402_300_800_000 - 7_200_000, // 9999-12-31T22:00Z, the last hour written with 4 digits
+      253_402_300_800_000 - 3_600_000,
+      8.64e15 - 1,
+      8.64e15 + 1,
+      NaN,
+      Infinity,
+    ];
+    for (let ms = Date.UTC(1890, 0, 1); ms < Date.UTC(2110, 0, 1); ms += 86_400_000 * 3 + 3_599_999) {
+      instants.push(ms);
+    }
+    for (const ms of instants) {
+      assert.equal(
+        outcome(() => toLocalIso(ms)),
+        outcome(() => byDate(ms)),
+        String(ms),
+      );
     }
   });
 
