@@ -12,7 +12,9 @@
  * figures exactly (no floating point drift).
  */
 import { BadInputError } from '../errors';
+import { withBalance, type BalancedHour } from './balanced-hour';
 import {
+  InstantReader,
   hourKey,
   hourTimeFields,
   kwhToWh,
@@ -43,80 +45,13 @@ export function balanceWh(ecpWh: number, ecoWh: number): HourBalanceWh {
   };
 }
 
-/** A record with the balance step's fields filled in (null when ECP or ECO is missing). */
-export type BalancedHour = HourRecord & {
-  ecbp: number | null;
-  ecbo: number | null;
-  autoconsumption: number | null;
-};
+export type { BalancedHour };
 
 /** Balances one hour record; the hour is "missing" (nulls) when ECP or ECO has no value. */
 export function balanceHour(record: HourRecord): BalancedHour {
   if (record.ecp === null || record.eco === null) return withBalance(record, null, null, null);
   const b = balanceWh(kwhToWh(record.ecp), kwhToWh(record.eco));
   return withBalance(record, whToKwh(b.ecbp), whToKwh(b.ecbo), whToKwh(b.autoconsumption));
-}
-
-/**
- * `{ ...record, ecbp, ecbo, autoconsumption }` (same keys, same order), made by copying into a new
- * object: a spread with further properties gives every result its own hidden class in V8 (see
- * `newHourRecord`), which makes every later loop over the hours slow.
- */
-function withBalance(
-  record: HourRecord,
-  ecbp: number | null,
-  ecbo: number | null,
-  autoconsumption: number | null,
-): BalancedHour {
-  if (hasRecordKeysOnly(record)) {
-    return {
-      hourStart: record.hourStart,
-      hourEnd: record.hourEnd,
-      date: record.date,
-      hour: record.hour,
-      repeated: record.repeated,
-      zone: record.zone,
-      zoneName: record.zoneName,
-      ecp: record.ecp,
-      eco: record.eco,
-      dayComplete: record.dayComplete,
-      ecbp,
-      ecbo,
-      autoconsumption,
-    };
-  }
-  if (Object.prototype.hasOwnProperty.call(record, '__proto__')) {
-    return { ...record, ecbp, ecbo, autoconsumption };
-  }
-  const out = Object.assign({}, record) as BalancedHour;
-  out.ecbp = ecbp;
-  out.ecbo = ecbo;
-  out.autoconsumption = autoconsumption;
-  return out;
-}
-
-/** The keys of a record as `newHourRecord` makes it, in its order. */
-const RECORD_KEYS = [
-  'hourStart',
-  'hourEnd',
-  'date',
-  'hour',
-  'repeated',
-  'zone',
-  'zoneName',
-  'ecp',
-  'eco',
-  'dayComplete',
-];
-
-/** True when a record's own enumerable keys are exactly {@link RECORD_KEYS}, in that order. */
-function hasRecordKeysOnly(record: object): boolean {
-  let i = 0;
-  for (const key in record) {
-    if (key !== RECORD_KEYS[i]) return false;
-    i++;
-  }
-  return i === RECORD_KEYS.length && Object.getPrototypeOf(record) === Object.prototype;
 }
 
 /** Sums of balanced hours over some period, in kWh. */
@@ -237,101 +172,130 @@ export interface BalanceResult {
  * @throws BadInputError when two records are the same clock hour.
  */
 export function balanceHours(records: readonly HourRecord[]): BalanceResult {
-  const n = records.length;
-  if (n === 1) return balanceOneHour(records[0]);
-  // Start instants; records in time order (what sources give) are not sorted again.
-  let keys: number[] = new Array(n);
-  let inOrder = true;
-  for (let i = 0; i < n; i++) {
-    const k = hourKey(records[i]);
-    keys[i] = k;
-    if (i > 0 && !(k > keys[i - 1])) inOrder = false;
-  }
-  let sorted: readonly HourRecord[] = records;
-  if (!inOrder) {
-    const idx = Array.from({ length: n }, (_, i) => i);
-    // Stable, like sortHours: equal instants keep their input order (and are refused below).
-    idx.sort((x, y) => keys[x] - keys[y]);
-    sorted = idx.map((i) => records[i]);
-    keys = idx.map((i) => keys[i]);
-  }
-  for (let i = 1; i < n; i++) {
-    if (keys[i] === keys[i - 1]) {
-      throw new BadInputError(`Hour ${sorted[i].hourStart} appears twice in the input`);
-    }
-  }
+  if (records.length === 1) return balanceOneHour(records[0]);
+  // Records in time order (what sources give) are balanced as they are read; anything else is
+  // sorted first (and refused when two are the same hour).
+  return balanceSorted(records, true) ?? balanceSorted(sortedByStart(records), false)!;
+}
 
-  // One pass: balance each hour and add it to its day, zone, day-and-zone, month and the total.
-  // Hours come in time order, so days and months are runs: only the current one is looked up.
+/**
+ * {@link balanceHours} of records in time order. With `check`, reads each start instant on the way
+ * and gives up (undefined) at the first that does not come after the one before.
+ *
+ * One pass: balance each hour and add it to the sums of its day and zone, the only sums made per
+ * hour; days, zones, months and the total are made from those at the end. Hours come in time
+ * order, so a day is a run of hours and is looked up only when the date changes, and its zones are
+ * a short list in which the last one used is kept.
+ */
+function balanceSorted(sorted: readonly HourRecord[], check: boolean): BalanceResult | undefined {
+  const n = sorted.length;
+  const reader = new InstantReader();
+  let previous = -Infinity;
   const hours: BalancedHour[] = new Array(n);
-  const days: Record<string, BalanceSums> = {};
-  const months: Record<string, BalanceSums> = {};
-  const dayZones: Record<string, Record<string, BalanceSums>> = {};
-  const dayAccs = new Map<string, BalanceAccumulator>();
-  const monthAccs = new Map<string, BalanceAccumulator>();
-  const zoneAccs = new Map<string, BalanceAccumulator>();
-  const dayZoneAccs = new Map<string, Map<string, BalanceAccumulator>>();
-  const total = emptyAccumulator();
   const missing: string[] = [];
-  let dayKey: string | undefined;
-  let dayAcc = total;
-  let dayZoneMap = new Map<string, BalanceAccumulator>();
-  let monthKey: string | undefined;
-  let monthAcc = total;
+  const dayList: DaySums[] = [];
+  // Dates seen, looked up only for a date that is not after every date before it (records whose
+  // date does not follow their instant); a date after all is new.
+  let dayIndex: Map<string, DaySums> | undefined;
+  let lastDate: string | undefined;
+  const zoneKeys: string[] = [];
+  const zoneAccs: BalanceAccumulator[] = [];
+  let day: DaySums | undefined;
+  let acc: DayZoneAccumulator | undefined;
   for (let i = 0; i < n; i++) {
     const record = sorted[i];
-    const date = record.date;
-    if (date !== dayKey) {
-      dayKey = date;
-      dayAcc = accumulatorIn(dayAccs, date);
-      let map = dayZoneAccs.get(date);
-      if (!map) dayZoneAccs.set(date, (map = new Map()));
-      dayZoneMap = map;
-      const month = date.slice(0, 7);
-      if (month !== monthKey) {
-        monthKey = month;
-        monthAcc = accumulatorIn(monthAccs, month);
-      }
+    if (check) {
+      const k = reader.read(record.hourStart);
+      if (!(k > previous)) return undefined;
+      previous = k;
     }
+    const date = record.date;
     const zone = record.zone ?? 'all';
-    const zoneAcc = accumulatorIn(zoneAccs, zone);
-    const dayZoneAcc = accumulatorIn(dayZoneMap, zone);
-    total.hours += 1;
-    dayAcc.hours += 1;
-    monthAcc.hours += 1;
-    zoneAcc.hours += 1;
-    dayZoneAcc.hours += 1;
-    if (record.ecp === null || record.eco === null) {
+    if (day === undefined || date !== day.date) {
+      if (lastDate === undefined || date > lastDate) {
+        lastDate = date;
+        day = { date, first: undefined, last: undefined };
+        dayList.push(day);
+        dayIndex?.set(date, day);
+      } else {
+        dayIndex ??= new Map(dayList.map((d) => [d.date, d]));
+        day = dayIndex.get(date);
+        if (day === undefined) {
+          day = { date, first: undefined, last: undefined };
+          dayList.push(day);
+          dayIndex.set(date, day);
+        }
+      }
+      acc = undefined;
+    }
+    if (acc === undefined || zone !== acc.zone) acc = dayZoneAccumulator(day, zone, zoneKeys, zoneAccs);
+    acc.hours += 1;
+    const ecpKwh = record.ecp;
+    const ecoKwh = record.eco;
+    if (ecpKwh === null || ecoKwh === null) {
       hours[i] = withBalance(record, null, null, null);
-      total.missingHours += 1;
-      dayAcc.missingHours += 1;
-      monthAcc.missingHours += 1;
-      zoneAcc.missingHours += 1;
-      dayZoneAcc.missingHours += 1;
+      acc.missingHours += 1;
       missing.push(record.hourStart);
       continue;
     }
-    const ecp = kwhToWh(record.ecp);
-    const eco = kwhToWh(record.eco);
-    const ecbp = ecp > eco ? ecp - eco : 0;
-    const ecbo = eco > ecp ? eco - ecp : 0;
-    const auto = ecp < eco ? ecp : eco;
-    hours[i] = withBalance(record, whToKwh(ecbp), whToKwh(ecbo), whToKwh(auto));
-    addWh(total, ecp, eco, ecbp, ecbo, auto);
-    addWh(dayAcc, ecp, eco, ecbp, ecbo, auto);
-    addWh(monthAcc, ecp, eco, ecbp, ecbo, auto);
-    addWh(zoneAcc, ecp, eco, ecbp, ecbo, auto);
-    addWh(dayZoneAcc, ecp, eco, ecbp, ecbo, auto);
+    const ecp = kwhToWh(ecpKwh);
+    const eco = kwhToWh(ecoKwh);
+    // A result equal to ECP or ECO is that value itself (no new number), when it is exact in Wh.
+    const ecpExact = whToKwh(ecp) === ecpKwh;
+    const ecoExact = whToKwh(eco) === ecoKwh;
+    if (ecp > eco) {
+      const ecbp = ecp - eco;
+      hours[i] = withBalance(
+        record,
+        eco === 0 && ecpExact ? ecpKwh : whToKwh(ecbp),
+        0,
+        ecoExact ? ecoKwh : whToKwh(eco),
+      );
+      acc.ecbp += ecbp;
+      acc.autoconsumption += eco;
+    } else {
+      const ecbo = eco - ecp;
+      hours[i] = withBalance(
+        record,
+        0,
+        ecp === 0 && ecoExact ? ecoKwh : whToKwh(ecbo),
+        ecpExact ? ecpKwh : whToKwh(ecp),
+      );
+      acc.ecbo += ecbo;
+      acc.autoconsumption += ecp;
+    }
+    acc.ecp += ecp;
+    acc.eco += eco;
   }
-  for (const [k, acc] of dayAccs) days[k] = toSums(acc);
-  for (const [k, acc] of monthAccs) months[k] = toSums(acc);
-  const zones: Record<string, BalanceSums> = {};
-  for (const [k, acc] of zoneAccs) zones[k] = toSums(acc);
-  for (const [date, map] of dayZoneAccs) {
+
+  const days: Record<string, BalanceSums> = {};
+  const dayZones: Record<string, Record<string, BalanceSums>> = {};
+  const months: Record<string, BalanceSums> = {};
+  const monthAccs = new Map<string, BalanceAccumulator>();
+  const total = emptyAccumulator();
+  let monthKey: string | undefined;
+  let monthAcc = total;
+  for (const d of dayList) {
+    const dayAcc = emptyAccumulator();
     const byZone: Record<string, BalanceSums> = {};
-    for (const [k, acc] of map) byZone[k] = toSums(acc);
-    dayZones[date] = byZone;
+    for (let a = d.first; a !== undefined; a = a.next) {
+      byZone[a.zone] = toSums(a);
+      addAccumulator(dayAcc, a);
+      addAccumulator(a.zoneTotal, a);
+    }
+    days[d.date] = toSums(dayAcc);
+    dayZones[d.date] = byZone;
+    const month = d.date.slice(0, 7);
+    if (month !== monthKey) {
+      monthKey = month;
+      monthAcc = accumulatorIn(monthAccs, month);
+    }
+    addAccumulator(monthAcc, dayAcc);
+    addAccumulator(total, dayAcc);
   }
+  for (const [k, a] of monthAccs) months[k] = toSums(a);
+  const zones: Record<string, BalanceSums> = {};
+  for (let j = 0; j < zoneKeys.length; j++) zones[zoneKeys[j]] = toSums(zoneAccs[j]);
   return {
     hours,
     days,
@@ -343,6 +307,75 @@ export function balanceHours(records: readonly HourRecord[]): BalanceResult {
     to: n ? hours[n - 1].date : null,
     missing,
   };
+}
+
+/** The sums of one local date, per zone. */
+interface DaySums {
+  date: string;
+  /** The zones' sums, in the order the zones first appear that day. */
+  first: DayZoneAccumulator | undefined;
+  last: DayZoneAccumulator | undefined;
+}
+
+/** The sums of one zone on one local date. */
+interface DayZoneAccumulator extends BalanceAccumulator {
+  zone: string;
+  /** The whole range's sums of the zone. */
+  zoneTotal: BalanceAccumulator;
+  /** The day's next zone. */
+  next: DayZoneAccumulator | undefined;
+}
+
+/** The accumulator of `zone` on a day, added (with the zone to the range's zones) when new. */
+function dayZoneAccumulator(
+  day: DaySums,
+  zone: string,
+  zoneKeys: string[],
+  zoneAccs: BalanceAccumulator[],
+): DayZoneAccumulator {
+  for (let a = day.first; a !== undefined; a = a.next) if (a.zone === zone) return a;
+  let z = zoneKeys.indexOf(zone);
+  if (z < 0) {
+    z = zoneKeys.length;
+    zoneKeys.push(zone);
+    zoneAccs.push(emptyAccumulator());
+  }
+  const acc: DayZoneAccumulator = {
+    ecp: 0,
+    eco: 0,
+    ecbp: 0,
+    ecbo: 0,
+    autoconsumption: 0,
+    hours: 0,
+    missingHours: 0,
+    zone,
+    zoneTotal: zoneAccs[z],
+    next: undefined,
+  };
+  if (day.last === undefined) day.first = acc;
+  else day.last.next = acc;
+  day.last = acc;
+  return acc;
+}
+
+/**
+ * The records sorted by start instant, stable (like sortHours).
+ * @throws BadInputError when two records are the same clock hour.
+ */
+function sortedByStart(records: readonly HourRecord[]): HourRecord[] {
+  const n = records.length;
+  const keys: number[] = new Array(n);
+  for (let i = 0; i < n; i++) keys[i] = hourKey(records[i]);
+  const idx = Array.from({ length: n }, (_, i) => i);
+  // Equal instants keep their input order (and are refused below).
+  idx.sort((x, y) => keys[x] - keys[y]);
+  const sorted = idx.map((i) => records[i]);
+  for (let i = 1; i < n; i++) {
+    if (keys[idx[i]] === keys[idx[i - 1]]) {
+      throw new BadInputError(`Hour ${sorted[i].hourStart} appears twice in the input`);
+    }
+  }
+  return sorted;
 }
 
 /**
@@ -410,6 +443,16 @@ function addWh(
   acc.ecbp += ecbp;
   acc.ecbo += ecbo;
   acc.autoconsumption += auto;
+}
+
+function addAccumulator(acc: BalanceAccumulator, more: BalanceAccumulator): void {
+  acc.ecp += more.ecp;
+  acc.eco += more.eco;
+  acc.ecbp += more.ecbp;
+  acc.ecbo += more.ecbo;
+  acc.autoconsumption += more.autoconsumption;
+  acc.hours += more.hours;
+  acc.missingHours += more.missingHours;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -105,6 +105,22 @@ export function newHourRecord(
 }
 
 /**
+ * A record with no values, made when the module loads and kept for the life of the process. V8
+ * keeps a field that has only ever held numbers as a box of its own in every object (16 bytes
+ * each, made anew by every copy); once objects of the same shape have held `null` there, the
+ * field holds a plain reference, so a record shares its numbers with the one it was made from and
+ * a 0 costs nothing. V8 forgets a shape no living object has, hence kept.
+ */
+export const EMPTY_HOUR_RECORD: Readonly<HourRecord> = newHourRecord(
+  { hourStart: '', hourEnd: '', date: '', hour: 0, repeated: false },
+  null,
+  null,
+  null,
+  null,
+  false,
+);
+
+/**
  * A copy of a record with more fields set: what `{ ...record, ...fields }` gives (same keys in the
  * same order), made without object spread for the reason given at {@link newHourRecord}.
  */
@@ -135,18 +151,6 @@ export function hourKey(record: Pick<HourRecord, 'hourStart'>): number {
   return parseInstant(record.hourStart);
 }
 
-/** Digit value of `text[i]`, or -1 for anything that is not 0..9. */
-function digit(text: string, i: number): number {
-  const d = text.charCodeAt(i) - 48;
-  return d >= 0 && d <= 9 ? d : -1;
-}
-
-function twoDigits(text: string, i: number): number {
-  const a = digit(text, i);
-  const b = digit(text, i + 1);
-  return a < 0 || b < 0 ? -1 : a * 10 + b;
-}
-
 /** Days from 1970-01-01 to the first of `month` (1..12) of `year` in the proleptic Gregorian calendar. */
 function daysFromCivil(year: number, month: number): number {
   const y = month <= 2 ? year - 1 : year;
@@ -158,6 +162,70 @@ function daysFromCivil(year: number, month: number): number {
   return era * 146_097 + doe - 719_468;
 }
 
+/** Value of the two digits at `text[i]`, `text[i + 1]`, or -1 when either is not 0..9. */
+function twoDigits(text: string, i: number): number {
+  const a = text.charCodeAt(i) - 48;
+  const b = text.charCodeAt(i + 1) - 48;
+  // One test for both: a digit is 0..9, so neither has a bit above 15 and neither + 6 reaches 16.
+  return ((a | b) & ~15) | ((a + 6) & 16) | ((b + 6) & 16) ? -1 : a * 10 + b;
+}
+
+/**
+ * The date part (`YYYY-MM-DD`, the first 10 characters) of a text in the hour records' form, as
+ * epoch ms of its midnight in UTC; NaN when it is not one `parseInstant` reads itself.
+ */
+function shortcutDayMs(text: string): number {
+  if (text.charCodeAt(4) !== 45 /* - */ || text.charCodeAt(7) !== 45) return NaN;
+  const hi = twoDigits(text, 0);
+  const lo = twoDigits(text, 2);
+  const month = twoDigits(text, 5);
+  const day = twoDigits(text, 8);
+  // hi >= 1: Date.UTC reads years 0..99 as 1900..1999.
+  if (hi < 1 || lo < 0 || month < 1 || month > 12 || day < 1 || day > 31) return NaN;
+  return (daysFromCivil(hi * 100 + lo, month) + day - 1) * 86_400_000;
+}
+
+/**
+ * The instant of a text in the hour records' form whose date part gives `dayMs`, from its time
+ * and offset (`THH:MM:SS±HH:MM`, characters 10..24); NaN when it is not one `parseInstant` reads
+ * itself.
+ */
+function shortcutInstant(text: string, dayMs: number): number {
+  const sign = text.charCodeAt(19);
+  if (
+    text.length !== 25 ||
+    text.charCodeAt(10) !== 84 /* T */ ||
+    text.charCodeAt(13) !== 58 /* : */ ||
+    text.charCodeAt(16) !== 58 ||
+    (sign !== 43 /* + */ && sign !== 45) /* - */ ||
+    text.charCodeAt(22) !== 58
+  ) {
+    return NaN;
+  }
+  const hours = twoDigits(text, 11);
+  const minutes = twoDigits(text, 14);
+  const seconds = twoDigits(text, 17);
+  const offH = twoDigits(text, 20);
+  const offM = twoDigits(text, 23);
+  if (
+    hours < 0 ||
+    hours > 23 ||
+    minutes < 0 ||
+    minutes > 59 ||
+    seconds < 0 ||
+    seconds > 59 ||
+    offH < 0 ||
+    offH > 23 ||
+    offM < 0 ||
+    offM > 59
+  ) {
+    return NaN;
+  }
+  const offsetMs = (offH * 60 + offM) * 60_000;
+  const local = dayMs + ((hours * 60 + minutes) * 60 + seconds) * 1000;
+  return sign === 43 ? local - offsetMs : local + offsetMs;
+}
+
 /**
  * `Date.parse` of a text, with a shortcut for the form every hour record has,
  * `YYYY-MM-DDTHH:MM:SS±HH:MM`: read with integer arithmetic, the same instant `Date.parse` gives.
@@ -165,58 +233,66 @@ function daysFromCivil(year: number, month: number): number {
  */
 export function parseInstant(text: string): number {
   if (text.length === 25) {
-    const c4 = text.charCodeAt(4);
-    const c7 = text.charCodeAt(7);
-    const c10 = text.charCodeAt(10);
-    const c13 = text.charCodeAt(13);
-    const c16 = text.charCodeAt(16);
-    const c19 = text.charCodeAt(19);
-    const c22 = text.charCodeAt(22);
-    if (
-      c4 === 45 /* - */ &&
-      c7 === 45 &&
-      c10 === 84 /* T */ &&
-      c13 === 58 /* : */ &&
-      c16 === 58 &&
-      (c19 === 43 /* + */ || c19 === 45) &&
-      c22 === 58
-    ) {
-      const hi = twoDigits(text, 0);
-      const lo = twoDigits(text, 2);
-      const month = twoDigits(text, 5);
-      const day = twoDigits(text, 8);
-      const hours = twoDigits(text, 11);
-      const minutes = twoDigits(text, 14);
-      const seconds = twoDigits(text, 17);
-      const offH = twoDigits(text, 20);
-      const offM = twoDigits(text, 23);
-      if (
-        hi >= 1 && // Date.UTC reads years 0..99 as 1900..1999
-        lo >= 0 &&
-        month >= 1 &&
-        month <= 12 &&
-        day >= 1 &&
-        day <= 31 &&
-        hours >= 0 &&
-        hours <= 23 &&
-        minutes >= 0 &&
-        minutes <= 59 &&
-        seconds >= 0 &&
-        seconds <= 59 &&
-        offH >= 0 &&
-        offH <= 23 &&
-        offM >= 0 &&
-        offM <= 59
-      ) {
-        const offsetMs = (offH * 60 + offM) * 60_000;
-        const local =
-          (daysFromCivil(hi * 100 + lo, month) + day - 1) * 86_400_000 +
-          ((hours * 60 + minutes) * 60 + seconds) * 1000;
-        return c19 === 43 ? local - offsetMs : local + offsetMs;
-      }
+    const dayMs = shortcutDayMs(text);
+    if (dayMs === dayMs) {
+      const ms = shortcutInstant(text, dayMs);
+      if (ms === ms) return ms;
     }
   }
   return Date.parse(text);
+}
+
+/**
+ * {@link parseInstant} for many texts in a row, most of them of one day after another (the start
+ * instants of hour records in time order): a text that has the date and the minutes, seconds and
+ * offset of the last text read in full is read from its hour alone.
+ *
+ * Whether it has them costs no reading of characters: every text that starts with `YYYY-MM-DDT`
+ * sorts at or after that prefix and before the same date followed by `U` (and no other text does),
+ * and `endsWith` compares the rest at once.
+ */
+export class InstantReader {
+  /** The date and `T` of the last text read in full, and the text just after all that start with it. */
+  private dayFrom = '';
+  private dayTo = '';
+  /** Epoch ms of that date's midnight in UTC. */
+  private dayMs = 0;
+  /** What followed the hour in that text (`:MM:SS±HH:MM`), and what it adds to the instant in ms. */
+  private rest = '';
+  private restMs = 0;
+
+  /** `parseInstant(text)`. */
+  read(text: string): number {
+    if (
+      typeof text === 'string' &&
+      text >= this.dayFrom &&
+      text < this.dayTo &&
+      text.length === 25 &&
+      text.endsWith(this.rest)
+    ) {
+      const hours = twoDigits(text, 11);
+      if (hours >= 0 && hours <= 23) return this.dayMs + hours * 3_600_000 + this.restMs;
+    }
+    return this.readInFull(text);
+  }
+
+  private readInFull(text: string): number {
+    if (typeof text === 'string' && text.length === 25) {
+      const dayMs = shortcutDayMs(text);
+      if (dayMs === dayMs) {
+        const ms = shortcutInstant(text, dayMs);
+        if (ms === ms) {
+          this.dayFrom = text.slice(0, 11);
+          this.dayTo = text.slice(0, 10) + 'U';
+          this.dayMs = dayMs;
+          this.rest = text.slice(13);
+          this.restMs = ms - dayMs - twoDigits(text, 11) * 3_600_000;
+          return ms;
+        }
+      }
+    }
+    return Date.parse(text);
+  }
 }
 
 /** Sorts records by their start instant (a new array). */

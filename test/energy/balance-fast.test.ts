@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { balanceHours, normaliseHours } from '../../src/energy/balance';
 import { hourTimeFields, makeHourRecord, parseInstant, type HourRecord } from '../../src/energy/hour';
 import { hourContaining, hoursOfLocalDay, localDatesInRange } from '../../src/energy/time';
@@ -107,6 +108,87 @@ describe('energy/balance: the single pass gives what the grouping passes give', 
     assert.equal(
       outcome(() => balanceHours(hours)),
       outcome(() => referenceBalanceHours(hours)),
+    );
+  });
+});
+
+describe('energy/balanced-hour: a balanced hour is what the spread makes, for records of any shape', () => {
+  const spread = (
+    r: HourRecord,
+    ecbp: number | null,
+    ecbo: number | null,
+    autoconsumption: number | null,
+  ) => ({
+    ...r,
+    ecbp,
+    ecbo,
+    autoconsumption,
+  });
+
+  /** Records of one day in many shapes, each also as the spread makes its balanced hour. */
+  function shapes(): HourRecord[] {
+    const base = randomHours(mulberry32(11), '2026-03-01', '2026-03-01').filter((h) => h.ecp !== null);
+    const inherited = Object.create({ tariff: 'G11' }) as HourRecord;
+    Object.assign(inherited, base[2]);
+    const nullProto = Object.assign(Object.create(null), base[3]) as HourRecord;
+    class Reading {
+      constructor(r: HourRecord) {
+        Object.assign(this, r);
+      }
+    }
+    const instance = new Reading(base[4]) as unknown as HourRecord;
+    const withProtoKey = JSON.parse(
+      JSON.stringify({ ...base[5], __proto__x: 1 }).replace('__proto__x', '__proto__'),
+    );
+    const many = { ...base[6] } as Record<string, unknown>;
+    for (let i = 0; i < 80; i++) many[`extra${i}`] = i;
+    const out: HourRecord[] = [
+      { ...base[0], meterPoint: 'PPE1', tariff: 'G12W' },
+      { ...base[1], tauronEcbp: 0.5, tauronEcbo: null, meterPoint: 'PPE1' },
+      inherited,
+      nullProto,
+      instance,
+      withProtoKey,
+      many as unknown as HourRecord,
+      { ...base[7], ecbp: 9, autoconsumption: 1 }, // a balanced hour balanced again
+      { ecp: 0.2, hourStart: base[8].hourStart, eco: 0.1, date: base[8].date } as HourRecord, // other order
+      { ...base[9], 'a "quoted" \u2028 key': 1, '0': 'index' } as HourRecord,
+    ];
+    // More shapes than the package makes code for, in one call.
+    for (let i = 10; i < base.length; i++) out.push({ ...base[i], [`field${i}`]: i } as HourRecord);
+    return out;
+  }
+
+  it('keeps every key and value in order and the prototype, as the spread does', () => {
+    for (const h of shapes()) {
+      const got = balanceHours([h]).hours[0];
+      const want = spread(h, got.ecbp, got.ecbo, got.autoconsumption);
+      assert.deepStrictEqual(got, want, h.hourStart);
+      assert.deepEqual(Object.keys(got), Object.keys(want), h.hourStart);
+    }
+    const all = shapes();
+    assert.equal(
+      outcome(() => balanceHours(all)),
+      outcome(() => referenceBalanceHours(all)),
+    );
+  });
+
+  it('gives the same where the runtime makes no code (--disallow-code-generation-from-strings)', () => {
+    const script = `
+      const { balanceHours } = require(${JSON.stringify(require.resolve('../../src/energy/balance'))});
+      const input = JSON.parse(require('fs').readFileSync(0, 'utf8'));
+      process.stdout.write(JSON.stringify(input.map((h) => balanceHours([h]).hours[0])));`;
+    const input = shapes().filter((h) => Object.getPrototypeOf(h) === Object.prototype);
+    const child = spawnSync(process.execPath, ['--disallow-code-generation-from-strings', '-e', script], {
+      input: JSON.stringify(input),
+      encoding: 'utf8',
+    });
+    assert.equal(child.status, 0, child.stderr);
+    assert.equal(child.stdout, JSON.stringify(input.map((h) => balanceHours([h]).hours[0])));
+    const parsed = JSON.parse(child.stdout) as Record<string, unknown>[];
+    assert.deepEqual(
+      parsed.map((h) => Object.keys(h)),
+      input.map((h) => Object.keys(spread(h, 0, 0, 0))),
     );
   });
 });
