@@ -123,8 +123,15 @@ async function pureBalance(): Promise<void> {
     copyFloor(hours);
     instantFloor(hours);
   }
+  const cpu: number[] = [];
   const t = await alternate(rounds, {
-    balanceHours: () => timeSync(() => balanceHours(hours)),
+    balanceHours: () => {
+      const used = process.cpuUsage();
+      const ms = timeSync(() => balanceHours(hours));
+      const { user, system } = process.cpuUsage(used);
+      cpu.push((user + system) / 1000);
+      return ms;
+    },
     reference: () => timeSync(() => referenceBalanceHours(hours)),
     plain: () => timeSync(() => plainLoop(hours)),
     copy: () => timeSync(() => copyFloor(hours)),
@@ -135,6 +142,9 @@ async function pureBalance(): Promise<void> {
   console.log(`balanceHours: ${hours.length} hours with day/zone/month sums, best of ${rounds}, alternating`);
   console.log(
     `  balanceHours          ${b.toFixed(1)} ms (runs ${range(t.balanceHours, 1)}, median ${median(t.balanceHours).toFixed(1)}), ${rate(hours.length, b)} hours/s`,
+  );
+  console.log(
+    `  balanceHours, CPU time of the process (its garbage collector's threads included): best ${best(cpu).toFixed(1)} ms, median ${median(cpu).toFixed(1)}`,
   );
   console.log(`  grouping reference    ${best(t.reference).toFixed(1)} ms (runs ${range(t.reference, 1)})`);
   console.log(`  plain float loop      ${best(t.plain).toFixed(2)} ms`);
