@@ -1,5 +1,7 @@
 /**
- * The HTTP layer of the client: axios with a tough-cookie jar applied by hand. Redirects are
+ * The HTTP layer of the client: Node's own http/https with a tough-cookie jar applied by hand
+ * (axios, which honours the `HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY` variables, when
+ * one of the first three is set; it is not loaded otherwise, which keeps a new process quick). Redirects are
  * followed here, one hop at a time (`maxRedirects: 0`), so that every hop's `Set-Cookie` is stored,
  * every hop gets the cookies of its own host, and the caller sees the final URL (`/blokada`) or can
  * stop before a hop (a data call that is sent to the login host has lost its session).
@@ -12,7 +14,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import type { AxiosInstance } from 'axios';
 import { CookieJar } from 'tough-cookie';
 import { decodeText, decompressBody } from './decode';
 import { ElicznikError, ServiceChangedError, ServiceUnavailableError } from '../errors';
@@ -128,6 +130,117 @@ export function responseText(res: HttpResponse): string {
   return decodeText(res.body);
 }
 
+/** What one attempt of a hop got back: the status, the headers as Node gives them, the raw body. */
+interface RawResponse {
+  status: number;
+  headers: Record<string, unknown>;
+  data: Buffer;
+}
+
+/** One request on the wire, without redirects, cookies or retries. */
+type Transport = (request: {
+  method: 'GET' | 'POST';
+  url: URL;
+  headers: Record<string, string>;
+  data: string | undefined;
+  signal: AbortSignal;
+}) => Promise<RawResponse>;
+
+/** Longest answer body accepted, bytes. */
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+/** An error with a Node-style `code`. */
+function codedError(message: string, code: string): Error {
+  return Object.assign(new Error(message), { code });
+}
+
+/** True when the environment names a proxy for outgoing requests (the variables axios reads). */
+export function proxyConfigured(env: NodeJS.ProcessEnv): boolean {
+  return ['http_proxy', 'https_proxy', 'all_proxy'].some((k) => !!(env[k] || env[k.toUpperCase()]));
+}
+
+/** Requests through Node's http/https with the session's keep-alive agents. */
+function nodeTransport(httpAgent: http.Agent, httpsAgent: https.Agent): Transport {
+  return ({ method, url, headers, data, signal }) =>
+    new Promise<RawResponse>((resolve, reject) => {
+      if (signal.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      const secure = url.protocol === 'https:';
+      const sent = { ...headers };
+      if (data !== undefined) sent['Content-Length'] = String(Buffer.byteLength(data));
+      const request = (secure ? https : http).request(url, {
+        method,
+        headers: sent,
+        agent: secure ? httpsAgent : httpAgent,
+      });
+      let settled = false;
+      const fail = (err: unknown) => {
+        if (settled) return;
+        settled = true;
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      };
+      const onAbort = () => {
+        request.destroy();
+        fail(signal.reason);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      request.on('error', fail);
+      request.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_BODY_BYTES) {
+            request.destroy();
+            fail(codedError(`maxContentLength size of ${MAX_BODY_BYTES} exceeded`, 'ERR_BAD_RESPONSE'));
+            return;
+          }
+          chunks.push(chunk);
+        });
+        res.on('error', fail);
+        res.on('aborted', () => fail(codedError('the answer was cut off', 'ECONNRESET')));
+        res.on('end', () => {
+          if (settled) return;
+          settled = true;
+          signal.removeEventListener('abort', onAbort);
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers as Record<string, unknown>,
+            data: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size),
+          });
+        });
+      });
+      request.end(data);
+    });
+}
+
+/** Requests through axios, which sends them through the proxy the environment names. */
+function axiosTransport(httpAgent: http.Agent, httpsAgent: https.Agent): Transport {
+  const axios = (require('axios') as typeof import('axios')).default;
+  const instance: AxiosInstance = axios.create({
+    adapter: 'http',
+    maxRedirects: 0,
+    decompress: false,
+    responseType: 'arraybuffer',
+    transformResponse: [(data: unknown) => data],
+    validateStatus: () => true,
+    maxContentLength: MAX_BODY_BYTES,
+    httpAgent,
+    httpsAgent,
+  });
+  return async ({ method, url, headers, data, signal }) => {
+    const res = await instance.request<Buffer>({ method, url: url.toString(), headers, data, signal });
+    return {
+      status: res.status,
+      headers: res.headers as Record<string, unknown>,
+      data: Buffer.from(res.data ?? Buffer.alloc(0)),
+    };
+  };
+}
+
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const MAX_HOPS = 15;
 const TLS_CODE_RE = /^(CERT_|ERR_TLS|ERR_SSL|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|HOSTNAME_MISMATCH|ERR_CERT)/;
@@ -147,7 +260,7 @@ export function closedError(): ServiceUnavailableError {
 export class HttpSession {
   /** The cookies of every host this session talked to. */
   readonly jar = new CookieJar();
-  private readonly axios: AxiosInstance;
+  private readonly transport: Transport;
   private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 2 });
   private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 2 });
   private readonly master = new AbortController();
@@ -157,17 +270,10 @@ export class HttpSession {
 
   constructor(private readonly options: HttpOptions) {
     this.onExchange = options.onExchange;
-    this.axios = axios.create({
-      adapter: 'http',
-      maxRedirects: 0,
-      decompress: false,
-      responseType: 'arraybuffer',
-      transformResponse: [(data: unknown) => data],
-      validateStatus: () => true,
-      maxContentLength: 64 * 1024 * 1024,
-      httpAgent: this.httpAgent,
-      httpsAgent: this.httpsAgent,
-    });
+    this.transport = (proxyConfigured(process.env) ? axiosTransport : nodeTransport)(
+      this.httpAgent,
+      this.httpsAgent,
+    );
   }
 
   /** True once {@link close} was called. */
@@ -272,7 +378,7 @@ export class HttpSession {
         }
       }
       if (this.closed) throw closedError();
-      let res: AxiosResponse<Buffer>;
+      let res: RawResponse;
       try {
         res = await this.attempt(method, url, form, req);
       } catch (err) {
@@ -280,9 +386,9 @@ export class HttpSession {
         if (this.closed || !isRetryableNetworkError(err)) throw lastError;
         continue;
       }
-      const headers = plainHeaders(res.headers as Record<string, unknown>);
+      const headers = plainHeaders(res.headers);
       await this.storeCookies(res.headers['set-cookie'], url);
-      const body = decompressBody(Buffer.from(res.data ?? Buffer.alloc(0)), headers['content-encoding']);
+      const body = decompressBody(res.data, headers['content-encoding']);
       if (res.status >= 500) {
         lastError = new ServiceUnavailableError(
           `eLicznik (${url.host}) is not working right now (HTTP ${res.status}). Try again later.`,
@@ -300,7 +406,7 @@ export class HttpSession {
     url: URL,
     form: Record<string, string> | undefined,
     req: HttpRequest,
-  ): Promise<AxiosResponse<Buffer>> {
+  ): Promise<RawResponse> {
     const started = Date.now();
     const sent: { headers: Record<string, string> } = { headers: {} };
     const controller = new AbortController();
@@ -324,13 +430,7 @@ export class HttpSession {
         headers['Content-Type'] = 'application/x-www-form-urlencoded';
       }
       sent.headers = headers;
-      const res = await this.axios.request<Buffer>({
-        method,
-        url: url.toString(),
-        headers,
-        data,
-        signal: controller.signal,
-      });
+      const res = await this.transport({ method, url, headers, data, signal: controller.signal });
       this.options.log?.(`${method} ${url.origin}${url.pathname} ${res.status} ${Date.now() - started}ms`);
       this.report({ method, url, form, req, started, headers: sent.headers, res });
       return res;
@@ -361,7 +461,7 @@ export class HttpSession {
     req: HttpRequest;
     started: number;
     headers: Record<string, string>;
-    res?: AxiosResponse<Buffer>;
+    res?: RawResponse;
     error?: string;
   }): void {
     const hook = this.onExchange;
@@ -370,7 +470,7 @@ export class HttpSession {
       const responseHeaders: Record<string, string | string[]> = {};
       let body = '';
       if (hop.res) {
-        const raw = hop.res.headers as Record<string, unknown>;
+        const raw = hop.res.headers;
         const source =
           typeof (raw as { toJSON?: unknown }).toJSON === 'function'
             ? (raw as unknown as { toJSON(): Record<string, unknown> }).toJSON()
@@ -380,10 +480,7 @@ export class HttpSession {
           responseHeaders[name.toLowerCase()] = Array.isArray(value) ? value.map(String) : String(value);
         }
         const encoding = responseHeaders['content-encoding'];
-        const bytes = decompressBody(
-          Buffer.from(hop.res.data ?? Buffer.alloc(0)),
-          typeof encoding === 'string' ? encoding : undefined,
-        );
+        const bytes = decompressBody(hop.res.data, typeof encoding === 'string' ? encoding : undefined);
         body = decodeText(bytes).slice(0, EXCHANGE_BODY_LIMIT);
       }
       hook({

@@ -1,10 +1,18 @@
 /**
  * Readers of the HTML pages of the login host and of eLicznik (`elicznik-service.md` §1): the
  * Keycloak login form, the block and maintenance texts, the logged-in user, the meter point list
- * and the tariff marker of the `/ustaw_punkt` answer. All parse with cheerio rather than one-line
- * regular expressions, so attribute order, line breaks and spacing do not matter.
+ * and the tariff marker of the `/ustaw_punkt` answer. The form and the meter points are read as an
+ * HTML parser reads them rather than with one-line regular expressions, so attribute order, line
+ * breaks and spacing do not matter: by the quick reader of `html-scan.ts` when the page is written
+ * plainly (it answers exactly what cheerio would), else with cheerio, loaded when first needed.
  */
-import { load } from 'cheerio';
+import type { CheerioAPI } from 'cheerio';
+import { scanForm, scanOptions, type ScannedForm, type ScannedOption } from './html-scan';
+
+/** cheerio's `load`, required when a page first needs it. */
+function load(html: string): CheerioAPI {
+  return (require('cheerio') as typeof import('cheerio')).load(html);
+}
 
 /** The Keycloak login form: where to post and the hidden inputs to send back. */
 export interface LoginForm {
@@ -21,10 +29,10 @@ export interface LoginForm {
  * @returns the form, or undefined when the page has none (or it has no usable action)
  */
 export function parseLoginForm(html: string, pageUrl: string): LoginForm | undefined {
-  const $ = load(html);
-  const form = $('form#kc-form-login').first();
-  if (form.length === 0) return undefined;
-  const raw = form.attr('action');
+  const scanned = scanForm(html, 'kc-form-login');
+  const form = scanned === undefined ? formWithCheerio(html) : scanned;
+  if (!form) return undefined;
+  const raw = form.action;
   if (!raw) return undefined;
   let action: string;
   try {
@@ -33,13 +41,24 @@ export function parseLoginForm(html: string, pageUrl: string): LoginForm | undef
     return undefined;
   }
   const hidden: Record<string, string> = {};
+  for (const input of form.inputs) {
+    const type = (input.type ?? 'text').toLowerCase();
+    if (type === 'hidden' && input.name) hidden[input.name] = input.value ?? '';
+  }
+  return { action, hidden };
+}
+
+/** The Keycloak login form as cheerio reads it (what {@link scanForm} gives for a plain page). */
+export function formWithCheerio(html: string): ScannedForm | null {
+  const $ = load(html);
+  const form = $('form#kc-form-login').first();
+  if (form.length === 0) return null;
+  const inputs: ScannedForm['inputs'] = [];
   form.find('input').each((_, el) => {
     const input = $(el);
-    const type = (input.attr('type') ?? 'text').toLowerCase();
-    const name = input.attr('name');
-    if (type === 'hidden' && name) hidden[name] = input.attr('value') ?? '';
+    inputs.push({ type: input.attr('type'), name: input.attr('name'), value: input.attr('value') });
   });
-  return { action, hidden };
+  return { action: form.attr('action'), inputs };
 }
 
 /** True when a page carries the Keycloak login form (also a page that re-renders it with an error). */
@@ -129,20 +148,29 @@ export function parseOptionType(dataData: string | undefined): string {
  * per id, in page order.
  */
 export function parseMeterPoints(html: string): MeterPoint[] {
-  const $ = load(html);
   const out: MeterPoint[] = [];
   const seen = new Set<string>();
-  $('option').each((_, el) => {
-    const option = $(el);
-    const id = (option.attr('value') ?? '').trim();
-    if (!SITE_ID_RE.test(id) || seen.has(id)) return;
+  for (const option of scanOptions(html) ?? optionsWithCheerio(html)) {
+    const id = (option.value ?? '').trim();
+    if (!SITE_ID_RE.test(id) || seen.has(id)) continue;
     seen.add(id);
-    const name = option.text().replace(/\s+/g, ' ').trim();
+    const name = option.text.replace(/\s+/g, ' ').trim();
     const ppe = PPE_RE.exec(name)?.[0] ?? null;
-    const type = parseOptionType(option.attr('data-data'));
+    const type = parseOptionType(option.dataData);
     out.push({ id, name, ppe, type, isBusiness: type.toUpperCase() === 'WO' });
-  });
+  }
   return out;
+}
+
+/** Every `<option>` as cheerio reads it (what {@link scanOptions} gives for a plain page). */
+export function optionsWithCheerio(html: string): ScannedOption[] {
+  const $ = load(html);
+  return $('option')
+    .toArray()
+    .map((el) => {
+      const option = $(el);
+      return { value: option.attr('value'), dataData: option.attr('data-data'), text: option.text() };
+    });
 }
 
 /**

@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ElicznikClient } from '../../src/client';
+import { HttpSession, proxyConfigured } from '../../src/client/http';
+import { DEMO_ACCOUNT, startSimulator, type SimulatorHandle } from '../../src/simulator';
+
+const NOW = Date.parse('2026-06-16T10:30:00+02:00');
+const PROXY_VARS = [
+  'http_proxy',
+  'HTTP_PROXY',
+  'https_proxy',
+  'HTTPS_PROXY',
+  'all_proxy',
+  'ALL_PROXY',
+  'no_proxy',
+  'NO_PROXY',
+];
+
+function session(): HttpSession {
+  return new HttpSession({
+    timeoutMs: 5000,
+    retries: 0,
+    retryBaseMs: 1,
+    retryMaxMs: 1,
+    sleep: async () => undefined,
+    userAgent: 'test',
+  });
+}
+
+describe('client: HTTP transport', function () {
+  this.timeout(30_000);
+  let sim: SimulatorHandle;
+  const saved: Record<string, string | undefined> = {};
+
+  before(() => {
+    for (const k of PROXY_VARS) {
+      saved[k] = process.env[k];
+      delete process.env[k];
+    }
+  });
+
+  after(() => {
+    for (const k of PROXY_VARS) {
+      if (saved[k] === undefined) delete process.env[k];
+      else process.env[k] = saved[k];
+    }
+  });
+
+  beforeEach(async () => {
+    sim = await startSimulator({ now: () => NOW });
+  });
+
+  afterEach(async () => {
+    for (const k of PROXY_VARS) delete process.env[k];
+    await sim.close();
+  });
+
+  it('sees a proxy in any of the variables axios reads, in either case', () => {
+    assert.equal(proxyConfigured({}), false);
+    assert.equal(proxyConfigured({ NO_PROXY: '*' }), false);
+    assert.equal(proxyConfigured({ https_proxy: 'http://p:3128' }), true);
+    assert.equal(proxyConfigured({ HTTP_PROXY: 'http://p:3128' }), true);
+    assert.equal(proxyConfigured({ ALL_PROXY: 'http://p:3128', HTTPS_PROXY: '' }), true);
+  });
+
+  it('fetches through Node without a proxy and through the proxy the environment names (axios) with one', async () => {
+    const fetchDay = async () => {
+      const client = new ElicznikClient({
+        serviceUrl: sim.serviceUrl,
+        loginUrl: sim.loginUrl,
+        username: DEMO_ACCOUNT.username,
+        password: DEMO_ACCOUNT.password,
+        now: () => NOW,
+        sleep: async () => undefined,
+        minLoginIntervalMs: 0,
+      });
+      try {
+        return await client.getHourly({ from: '2026-06-01', to: '2026-06-01' });
+      } finally {
+        await client.close();
+      }
+    };
+    const direct = await fetchDay();
+    assert.equal(direct.length, 24);
+    // A forward proxy that counts what it is asked and forwards it.
+    const asked: string[] = [];
+    const proxy = http.createServer((req, res) => {
+      asked.push(String(req.url));
+      const target = new URL(String(req.url));
+      const out = http.request(
+        target,
+        { method: req.method, headers: { ...req.headers, host: target.host } },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      req.pipe(out);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      process.env.HTTP_PROXY = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+      const proxied = await fetchDay();
+      assert.deepEqual(proxied, direct);
+      assert.ok(
+        asked.some((u) => u.includes('/energia/do/dane')),
+        asked.join('\n'),
+      );
+      process.env.NO_PROXY = '127.0.0.1,localhost';
+      const count = asked.length;
+      assert.deepEqual(await fetchDay(), direct);
+      assert.equal(asked.length, count, 'NO_PROXY hosts are asked directly');
+    } finally {
+      proxy.close();
+    }
+  });
+
+  it('answers the raw bytes, the headers with set-cookie as a list, and the status of a hop', async () => {
+    const server = http.createServer((req, res) => {
+      res.setHeader('Set-Cookie', ['a=1; Path=/', 'b=2; Path=/']);
+      res.setHeader('Content-Type', 'text/plain');
+      res.writeHead(req.method === 'POST' ? 201 : 200);
+      req.pipe(res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const s = session();
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/x`;
+      const res = await s.send({ method: 'POST', url, form: { q: 'zażółć' }, step: 'test' });
+      assert.equal(res.status, 201);
+      assert.equal(res.body.toString('utf8'), new URLSearchParams({ q: 'zażółć' }).toString());
+      assert.equal(res.headers['content-type'], 'text/plain');
+      assert.equal(await s.cookieHeader(url), 'a=1; b=2');
+    } finally {
+      s.close();
+      server.close();
+    }
+  });
+});
