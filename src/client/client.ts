@@ -29,7 +29,7 @@
 import type { HourRecord } from '../energy/hour';
 import type { EnergyTotal, TotalsPeriod } from '../energy/totals';
 import { BadInputError, ElicznikError } from '../errors';
-import { BLOCK_DURATION_MS, currentStop, type ClientContext } from './context';
+import { BLOCK_DURATION_MS, currentStop, settleSave, type ClientContext } from './context';
 import { getHourly, MAX_CSV_DAYS } from './get-hourly';
 import { getRegisters, MAX_REGISTER_DAYS } from './get-registers';
 import { getTotals } from './get-totals';
@@ -248,6 +248,7 @@ export class ElicznikClient {
       password: options.password ?? '',
       session: undefined,
       storeLoaded: false,
+      saving: undefined,
       lastLoginAt: undefined,
       stopped: undefined,
       tariffs: new Map(),
@@ -406,13 +407,26 @@ export class ElicznikClient {
     await this.tail;
   }
 
+  /** Runs a call, then waits for the save of a session its login made. */
+  private async settled<T>(task: () => Promise<T>): Promise<T> {
+    let result: T;
+    try {
+      result = await task();
+    } catch (err) {
+      await settleSave(this.ctx).catch(() => undefined);
+      throw err;
+    }
+    await settleSave(this.ctx);
+    return result;
+  }
+
   /** Runs calls one at a time; a closed or stopped client refuses them. */
   private run<T>(task: () => Promise<T>): Promise<T> {
     const result = this.tail.then(() => {
       if (this.ctx.http.isClosed) throw closedError();
       const stop = currentStop(this.ctx);
       if (stop) throw stop.error;
-      return task();
+      return this.settled(task);
     });
     this.tail = result.then(
       () => undefined,

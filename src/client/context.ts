@@ -56,6 +56,12 @@ export interface ClientContext {
   session: Session | undefined;
   /** True once the stored session cookie was tried. */
   storeLoaded: boolean;
+  /**
+   * The session store's save after a login, while it runs: the calls go on meanwhile (the save
+   * derives a key, which takes as long as a request), and each call of the client ends only once
+   * it is done ({@link settleSave}).
+   */
+  saving: Promise<void> | undefined;
   /** When the client last started a login, epoch ms. */
   lastLoginAt: number | undefined;
   /** The error that stops every call until the credentials change (or `until`, a block's end). */
@@ -69,6 +75,14 @@ export interface ClientContext {
   readonly businessByFallback: Set<string>;
   /** Points whose `success: false` was tried once on the business endpoint. */
   readonly woTried: Set<string>;
+}
+
+/** Waits for the save of a login's session, if one runs; its failure is the caller's. */
+export async function settleSave(ctx: ClientContext): Promise<void> {
+  const saving = ctx.saving;
+  if (!saving) return;
+  ctx.saving = undefined;
+  await saving;
 }
 
 /** The session lost its login (a redirect to the login host, the login form, …). */

@@ -23,7 +23,7 @@ import {
   redactExcerpt,
 } from '../errors';
 import type { LoginReason } from './client';
-import { accountBlocked, currentStop, type ClientContext } from './context';
+import { accountBlocked, currentStop, settleSave, type ClientContext } from './context';
 import { responseText } from './http';
 import {
   hasBlockText,
@@ -209,7 +209,14 @@ export async function logIn(ctx: ClientContext, reason: LoginReason): Promise<vo
   }
   ctx.session = { meterPoints: parseMeterPoints(finalHtml) };
   ctx.log(`logged in; ${ctx.session.meterPoints.length} meter point(s)`);
-  if (ctx.sessionStore) await ctx.sessionStore.save(await ctx.http.cookieHeader(ctx.serviceUrl));
+  if (ctx.sessionStore) {
+    const cookie = await ctx.http.cookieHeader(ctx.serviceUrl);
+    await settleSave(ctx);
+    // saved while the call goes on; the call ends once it is saved (the client's call queue)
+    const saving = ctx.sessionStore.save(cookie);
+    saving.catch(() => undefined);
+    ctx.saving = saving;
+  }
 }
 
 function throwUnlessLoggedIn(

@@ -3,7 +3,7 @@
  * the start page, dropped when it is gone, and replaced by one new login at most once per call.
  */
 import { ServiceChangedError } from '../errors';
-import { SessionLost, getPage, maintenanceRetry, type ClientContext } from './context';
+import { SessionLost, getPage, maintenanceRetry, settleSave, type ClientContext } from './context';
 import { logIn } from './login';
 import { parseMeterPoints } from './pages';
 
@@ -55,6 +55,7 @@ export async function checkSession(ctx: ClientContext, step: string, retry = tru
 export async function dropSession(ctx: ClientContext): Promise<void> {
   ctx.session = undefined;
   await ctx.http.dropCookies(ctx.serviceUrl);
+  await settleSave(ctx);
   if (ctx.sessionStore) await ctx.sessionStore.save(undefined);
 }
 
