@@ -8,7 +8,9 @@ import type { EnergySeries } from '../energy/totals';
 /** A JSON array with one element per line (readable, and still one valid JSON document). */
 export function jsonLines(items: readonly unknown[]): string {
   if (items.length === 0) return '[]\n';
-  return `[\n${items.map((i) => JSON.stringify(i)).join(',\n')}\n]\n`;
+  let text = '[\n';
+  for (let i = 0; i < items.length; i++) text += (i === 0 ? '' : ',\n') + (JSON.stringify(items[i]) ?? '');
+  return `${text}\n]\n`;
 }
 
 /** One CSV cell: null/undefined empty, quoted when it holds a comma, quote or line break. */

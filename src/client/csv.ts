@@ -86,6 +86,14 @@ const PL_DATE_RE = /^(\d{1,2})\.(\d{1,2})\.(\d{4})\s+(\d{1,2}):(\d{2})(?::00)?$/
  * @returns undefined when the cell is not one of the two forms, or not a real date and hour 1..24
  */
 export function parseCsvDate(cell: string): { date: string; hour: number } | undefined {
+  return readCsvDate(cell, new Map());
+}
+
+/** {@link parseCsvDate} with the calendar check of each date kept in `checked`. */
+function readCsvDate(
+  cell: string,
+  checked: Map<string, boolean>,
+): { date: string; hour: number } | undefined {
   const text = cell.trim();
   let y: string, mo: string, d: string, h: string, mi: string;
   let m = ISO_DATE_RE.exec(text);
@@ -98,12 +106,17 @@ export function parseCsvDate(cell: string): { date: string; hour: number } | und
   const date = `${y}-${mo.padStart(2, '0')}-${d.padStart(2, '0')}`;
   const hour = Number(h);
   if (mi !== '00' || hour < 1 || hour > 24) return undefined;
-  try {
-    parseLocalDate(date);
-  } catch {
-    return undefined;
+  let real = checked.get(date);
+  if (real === undefined) {
+    try {
+      parseLocalDate(date);
+      real = true;
+    } catch {
+      real = false;
+    }
+    checked.set(date, real);
   }
-  return { date, hour };
+  return real ? { date, hour } : undefined;
 }
 
 const NUMBER_RE = /^[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)$/;
@@ -145,53 +158,104 @@ export function parseCsvExport(text: string, range?: { from: string; to: string 
     });
   }
   const out: CsvHour[] = [];
-  const seen = new Map<string, number>();
-  const kinds = new Map<string, EnergySeries>();
-  const dayLabels = new Map<string, Set<string> | null>();
-  // Every hour's date cell comes once per series: read each text once.
-  const dates = new Map<string, { date: string; hour: number } | undefined>();
-  // labels of 24-hour days are 1..24 once each; only the DST days need their clock hours
-  const exists = (date: string, hour: number, repeated: boolean): boolean => {
-    let set = dayLabels.get(date);
-    if (set === undefined) {
-      set =
-        hoursInLocalDay(date) === 24
-          ? null
-          : new Set(hoursOfLocalDay(date).map((h) => `${h.hour}|${h.repeated}`));
-      dayLabels.set(date, set);
-    }
-    return set === null ? !repeated : set.has(`${hour}|${repeated}`);
-  };
+  // Each cell text is read once: a `Rodzaj` text to its series, a `Data` text to its hour (the
+  // same hour however its text is written), a `Strefa` text to its zone.
+  const kinds = new Map<string, EnergySeries | undefined>();
+  const dates = new Map<string, CsvSlot | undefined>();
+  const slots = new Map<string, CsvSlot>();
+  const zones = new Map<string, string | null>();
+  const checked = new Map<string, boolean>();
+  const days = new Map<string, Set<string> | null>();
   for (n = i + 1; n < lines.length; n++) {
     line = lines[n];
     if (line.trim() === '') continue;
     const cells = line.split(';');
-    const kindCell = (cells[columns.kind] ?? '').trim();
-    if (kindCell === '') throw fail('a row without "Rodzaj"');
-    let series = kinds.get(kindCell);
+    const kindText = cells[columns.kind] ?? '';
+    let series = kinds.get(kindText);
     if (series === undefined) {
+      const kindCell = kindText.trim();
+      if (kindCell === '') throw fail('a row without "Rodzaj"');
       series = seriesOfKind(kindCell);
-      if (series) kinds.set(kindCell, series);
+      if (!series) throw fail(`an unknown series "${redactExcerpt(kindCell, [], 40)}"`);
+      kinds.set(kindText, series);
     }
-    if (!series) throw fail(`an unknown series "${redactExcerpt(kindCell, [], 40)}"`);
     const dateCell = cells[columns.date] ?? '';
-    let when = dates.get(dateCell);
-    if (when === undefined) {
-      when = parseCsvDate(dateCell);
-      dates.set(dateCell, when);
+    let slot = dates.get(dateCell);
+    if (slot === undefined && !dates.has(dateCell)) {
+      const when = readCsvDate(dateCell, checked);
+      if (when) {
+        const key = `${when.date}|${when.hour}`;
+        slot = slots.get(key);
+        if (!slot) {
+          slot = {
+            date: when.date,
+            hour: when.hour,
+            inRange: !range || (when.date >= range.from && when.date <= range.to),
+            counts: new Map(),
+          };
+          slots.set(key, slot);
+        }
+      }
+      dates.set(dateCell, slot);
     }
-    if (!when) throw fail('an unknown date');
-    const value = parseKwh(cells[columns.value] ?? '');
+    if (!slot) throw fail('an unknown date');
+    const valueCell = cells[columns.value] ?? '';
+    const value = PLAIN_NUMBER_RE.test(valueCell)
+      ? Number(valueCell.length > 1 ? valueCell.replace(',', '.') : valueCell)
+      : parseKwh(valueCell);
     if (value === undefined) throw fail('a value that is not a number');
-    if (range && (when.date < range.from || when.date > range.to)) continue;
-    const key = `${series}|${when.date}|${when.hour}`;
-    const count = (seen.get(key) ?? 0) + 1;
-    seen.set(key, count);
+    if (!slot.inRange) continue;
+    const count = (slot.counts.get(series) ?? 0) + 1;
+    slot.counts.set(series, count);
     if (count > 2) continue;
     const repeated = count === 2;
-    if (!exists(when.date, when.hour, repeated)) continue;
-    const zoneCell = columns.zone >= 0 ? (cells[columns.zone] ?? '').trim() : '';
-    out.push({ series, date: when.date, hour: when.hour, repeated, value, zone: zoneCell || null });
+    if (!labelExists(slot, repeated, days)) continue;
+    let zone: string | null = null;
+    if (columns.zone >= 0) {
+      const zoneText = cells[columns.zone] ?? '';
+      const known = zones.get(zoneText);
+      if (known !== undefined) zone = known;
+      else {
+        zone = zoneText.trim() || null;
+        zones.set(zoneText, zone);
+      }
+    }
+    out.push({ series, date: slot.date, hour: slot.hour, repeated, value, zone });
   }
   return out;
+}
+
+/** A kWh cell as the export writes it: digits with a decimal comma or dot, nothing around them. */
+const PLAIN_NUMBER_RE = /^\d+(?:[.,]\d+)?$/;
+
+/** One hour label of one date in the export, with what has been read of it. */
+interface CsvSlot {
+  date: string;
+  hour: number;
+  /** Inside the requested range (or no range given). */
+  inRange: boolean;
+  /** Rows read per series. */
+  counts: Map<EnergySeries, number>;
+  /** Whether the label exists that day, first copy and repeated copy, once known. */
+  exists?: [boolean, boolean];
+}
+
+/**
+ * Labels of 24-hour days are 1..24 once each; only the DST days need their clock hours (kept per
+ * date in `days`: null for a 24-hour day, else the day's `label|repeated` keys).
+ */
+function labelExists(slot: CsvSlot, repeated: boolean, days: Map<string, Set<string> | null>): boolean {
+  if (!slot.exists) {
+    let set = days.get(slot.date);
+    if (set === undefined) {
+      set =
+        hoursInLocalDay(slot.date) === 24
+          ? null
+          : new Set(hoursOfLocalDay(slot.date).map((h) => `${h.hour}|${h.repeated}`));
+      days.set(slot.date, set);
+    }
+    slot.exists =
+      set === null ? [true, false] : [set.has(`${slot.hour}|false`), set.has(`${slot.hour}|true`)];
+  }
+  return slot.exists[repeated ? 1 : 0];
 }

@@ -31,25 +31,30 @@ function offsetText(offsetMinutes: number): string {
 export function* daysTimeFields(from: string, to: string): Generator<{ date: string; hours: TimeFields[] }> {
   let start = startOfLocalDayMs(from);
   for (const date of localDatesInRange(from, to)) {
-    const next = startOfLocalDayMs(addLocalDays(date, 1));
-    if (next - start !== 24 * MS_PER_HOUR) {
+    const nextDate = addLocalDays(date, 1);
+    const next = startOfLocalDayMs(nextDate);
+    const [y, m, d] = date.split('-').map(Number);
+    const offsetMinutes = (Date.UTC(y, m - 1, d) - start) / 60_000;
+    if (next - start !== 24 * MS_PER_HOUR || !Number.isInteger(offsetMinutes)) {
       yield { date, hours: hoursOfLocalDay(date).map(hourTimeFields) };
     } else {
-      const [y, m, d] = date.split('-').map(Number);
-      const offsetMinutes = Math.round((Date.UTC(y, m - 1, d) - start) / 60_000);
+      // the day's wall clock runs from its midnight to the next one's at one offset
       const suffix = offsetText(offsetMinutes);
-      const iso = (ms: number) =>
-        `${new Date(ms + offsetMinutes * 60_000).toISOString().slice(0, 19)}${suffix}`;
       const hours: TimeFields[] = [];
+      let hourStart = `${date}T00:00:00${suffix}`;
       for (let i = 0; i < 24; i++) {
-        const t = start + i * MS_PER_HOUR;
-        hours.push({ hourStart: iso(t), hourEnd: iso(t + MS_PER_HOUR), date, hour: i + 1, repeated: false });
+        const hourEnd = i < 23 ? `${date}T${HH[i + 1]}:00:00${suffix}` : `${nextDate}T00:00:00${suffix}`;
+        hours.push({ hourStart, hourEnd, date, hour: i + 1, repeated: false });
+        hourStart = hourEnd;
       }
       yield { date, hours };
     }
     start = next;
   }
 }
+
+/** `00` … `23`. */
+const HH = Array.from({ length: 24 }, (_, i) => String(i).padStart(2, '0'));
 
 /** One value of one series, as the parsers produce it. */
 export interface SeriesHour {
@@ -78,38 +83,47 @@ export interface BuildHoursInput {
   zoneNames?: Readonly<Record<string, string>>;
 }
 
-function keyOf(date: string, hour: number, repeated: boolean): string {
-  return `${date}|${hour}|${repeated ? 1 : 0}`;
-}
-
 /**
  * Builds the hour records of a range, sorted by start instant. `ecp` and `eco` are always present
  * (null when not fetched); `tauronEcbp`/`tauronEcbo` only when fetched.
  */
 export function buildHourRecords(input: BuildHoursInput): HourRecord[] {
-  const table = new Map<string, Map<EnergySeries, SeriesHour>>();
+  // The first value of each listed series per date, label and copy: by date, then at
+  // 2 × label + (repeated ? 1 : 0), then at the series' place in `input.series`.
+  const series = input.series;
+  const place = new Map<EnergySeries, number>();
+  series.forEach((s, i) => place.set(s, i));
+  const table = new Map<string, (SeriesHour | undefined)[][]>();
   for (const v of input.values) {
-    const key = keyOf(v.date, v.hour, v.repeated);
-    let row = table.get(key);
-    if (!row) {
-      row = new Map();
-      table.set(key, row);
+    const at = place.get(v.series);
+    if (at === undefined || !Number.isInteger(v.hour)) continue;
+    let day = table.get(v.date);
+    if (!day) {
+      day = [];
+      table.set(v.date, day);
     }
-    if (!row.has(v.series)) row.set(v.series, v);
+    const key = 2 * v.hour + (v.repeated ? 1 : 0);
+    let row = day[key];
+    if (!row) {
+      row = new Array<SeriesHour | undefined>(series.length);
+      day[key] = row;
+    }
+    if (row[at] === undefined) row[at] = v;
   }
   const out: HourRecord[] = [];
   for (const { date, hours } of daysTimeFields(input.from, input.to)) {
-    const day: HourRecord[] = [];
+    const byLabel = table.get(date);
+    const first = out.length;
     let complete = true;
     for (const h of hours) {
-      const row = table.get(keyOf(date, h.hour, h.repeated));
+      const row = byLabel?.[2 * h.hour + (h.repeated ? 1 : 0)];
       let zone: string | null = null;
       let zoneName: string | null = null;
       const record = newHourRecord(h, null, null, null, null, false);
-      for (const s of input.series) {
-        const v = row?.get(s);
+      for (let i = 0; i < series.length; i++) {
+        const v = row?.[place.get(series[i]) as number];
         const value = v?.value ?? null;
-        record[s] = value;
+        record[series[i]] = value;
         if (value === null) complete = false;
         if (v) {
           zone ??= v.zone ?? null;
@@ -120,10 +134,9 @@ export function buildHourRecords(input: BuildHoursInput): HourRecord[] {
       record.zoneName = zoneName ?? (zone !== null ? (input.zoneNames?.[zone] ?? null) : null);
       if (input.meterPoint !== undefined) record.meterPoint = input.meterPoint;
       if (input.tariff) record.tariff = input.tariff;
-      day.push(record);
+      out.push(record);
     }
-    for (const r of day) r.dayComplete = complete;
-    out.push(...day);
+    for (let i = first; i < out.length; i++) out[i].dayComplete = complete;
   }
   return out;
 }
