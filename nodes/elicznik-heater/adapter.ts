@@ -24,8 +24,6 @@ export interface HeaterDef {
   margin?: string | number;
   guard?: string | number;
   trend?: string | number;
-  late?: string | number;
-  project?: string | number;
   reserveHours?: string | number;
   onThreshold?: string | number;
   offThreshold?: string | number;
@@ -59,8 +57,6 @@ export function heaterOptionsOf(def: HeaterDef): HeaterOptions {
     margin: def.margin,
     guard: def.guard,
     trend: def.trend,
-    late: def.late,
-    project: def.project,
     reserveHours: def.reserveHours,
     onThreshold: def.onThreshold,
     offThreshold: def.offThreshold,

@@ -14,21 +14,28 @@
  * - **Reserve**: what the rest of the hour may still need. Learned from the latest `reserveHours`
  *   hours that ended in net export (kept in the state): for windows of 1, 2, 3, 5, 10, 15, 20, 30,
  *   45 and 60 minutes, the largest net draw of the house from the grid over any such window of
- *   those hours (a kettle, an oven, a cloud, the evening). The reserve for `t` minutes left is that
- *   draw (interpolated), plus the import the trend would still take when it is negative, plus the
- *   margin. Until three hours are learned a prior (2 kW for up to 10 minutes) stands in.
- * - **Projection**: the house's conservative rate (the lowest one-minute rate of the last 10
- *   minutes, never below 0) over at most `projectMs`, and only before the last `lateMs` of the
- *   hour: late in the hour the loads stay on only on banked energy. A start may count the
- *   projection over its minimum run.
- * - `budget = banked − reserve + projection`. The loads are steps in priority order (the stages of
- *   the first load, then the next load's, …). A relay step switches on when the budget covers all
- *   steps up to it for `minRunMs` plus `guardMs`, held for the on-delay, after the load's minimum
- *   off time, within its switch cap; the steps on stay on while the budget covers them for
- *   `guardMs` (the reaction time: reading interval plus relay delay). Otherwise the last step goes
- *   off after its minimum on time, before it only when the budget is overdrawn (`import-guard`). A
- *   percentage step follows the house's latest rate plus the budget spread over `trendMs`, between
- *   0 and 100 %; later steps wait until it is full.
+ *   those hours (a kettle, an oven, a cloud, the evening). The same clock hour of recent days adds
+ *   its own largest draws, export or not (the evening's cooking comes at the same time every day),
+ *   fading by a tenth a day. The reserve for `t` minutes left is the larger of the two (interpolated),
+ *   plus the import the trend would still take when it is negative, plus the margin. Until three
+ *   hours are learned a prior (2 kW for up to 10 minutes) stands in.
+ * - **Target**: the power the loads may draw now: the house's spare rate (what the meter would
+ *   export with the loads off) plus the bank above the reserve spread over 70 % of the rest of the
+ *   hour; a bank below its reserve is refilled within 10 minutes instead. Following the spare
+ *   costs the bank nothing; the spreading spends what earlier minutes banked by the hour's end,
+ *   with the reserve still held. Relays step up on the conservative rate (the lowest one-minute
+ *   rate of the last three minutes and the latest reading), step down on the trend.
+ * - The loads are steps in priority order (the stages of the first load, then the next load's,
+ *   …). A relay step switches on when the target covers all steps up to it and the bank covers its
+ *   minimum run at the conservative rate (above the reserve when the rate alone does not carry
+ *   it), held for the on-delay, after the load's minimum off time, within its switch cap. The last
+ *   step goes off after its minimum on time when the target falls half a step below the steps on,
+ *   or when the bank is below its reserve and the latest rate no longer carries them; before its
+ *   minimum on time only when the hour is overdrawn and would end in import (`import-guard`). A
+ *   percentage step follows the latest rate plus the spread bank, between 0 and 100 %; later steps
+ *   wait until it is full.
+ * - Within a reading interval of the hour's end the next interval belongs to the next hour, so the
+ *   decision is made for that hour's start (nothing banked, the whole hour's reserve).
  * - Each hour's net starts from zero; the trend, the reserve and the loads carry over.
  *
  * The threshold mode is the plain hysteresis on the running net: one more step at `onThresholdKwh`,
@@ -65,18 +72,14 @@ export interface HeaterOptions {
   mode: HeaterMode;
   /** The loads in priority order (at least one). */
   loads: HeaterLoad[];
-  /** A relay step switches on when the budget covers it for this long (ms). */
+  /** A relay step switches on when the bank and the conservative rate cover it for this long (ms). */
   minRunMs: number;
   /** Kept on top of the learned reserve at the hour's end, kWh. */
   marginKwh: number;
-  /** Reaction time: the steps on stay while the budget covers them this long (ms). */
+  /** Reaction time, added to a step's minimum run (reading interval plus relay delay), ms. */
   guardMs: number;
-  /** Time constant of the trend and of a percentage output's spending (ms). */
+  /** Time constant of the trend of the house's spare rate (ms). */
   trendMs: number;
-  /** In the last this-many ms of an hour nothing is projected: loads stay on only on banked energy. */
-  lateMs: number;
-  /** Before that, the conservative rate is projected this far ahead (ms). */
-  projectMs: number;
   /** How many recent hours that ended in net export the reserve learns from. */
   reserveHours: number;
   /** Threshold mode: one step more when the hour's net reaches this (kWh). */
@@ -99,7 +102,7 @@ export interface HeaterOptions {
 /** The load of the defaults: one 2 kW relay. */
 export const DEFAULT_HEATER_LOAD: HeaterLoad = { name: 'heater', kw: 2, stages: 1, kind: 'relay' };
 
-/** Defaults: one 2 kW relay, 5 min minimum run, bank only in the last 30 min, fail-safe after 5 min. */
+/** Defaults: one 2 kW relay, 5 min minimum run and on/off times, fail-safe after 5 min. */
 export const DEFAULT_HEATER_OPTIONS: HeaterOptions = {
   mode: 'budget',
   loads: [DEFAULT_HEATER_LOAD],
@@ -107,8 +110,6 @@ export const DEFAULT_HEATER_OPTIONS: HeaterOptions = {
   marginKwh: 0.02,
   guardMs: 60_000,
   trendMs: 5 * 60_000,
-  lateMs: 30 * 60_000,
-  projectMs: 5 * 60_000,
   reserveHours: 24,
   onThresholdKwh: 0.2,
   offThresholdKwh: 0.02,
@@ -168,6 +169,12 @@ export interface HeaterState {
   tails: number[][];
   /** The largest of `tails` per window length, kWh. */
   reserveCurve: number[];
+  /** Per Warsaw clock hour (0-23): the house's largest draws per TAIL_MINUTES on recent days, kWh, or null. */
+  hourDraws?: (number[] | null)[];
+  /** When each of `hourDraws` was last learned (hour start, epoch ms). */
+  hourDrawsAt?: (number | null)[];
+  /** The latest interval between two inputs of one hour (ms). */
+  inputStepMs?: number | null;
   /** Warsaw day of `surplusUsedKwh`: the loads' energy its finished hours covered from their own surplus. */
   surplusDay?: string | null;
   surplusUsedKwh?: number;
@@ -260,10 +267,12 @@ export interface HeaterDecision {
   fromSurplusTodayKwh: number;
   /** Kept for the rest of the hour (learned reserve, trend, margin), kWh. */
   reserveKwh: number;
-  /** Conservative surplus still expected before the last minutes of the hour, kWh. */
+  /** The conservative spare rate over the rest of the hour, kWh (what following the spare expects). */
   projectionKwh: number;
-  /** banked − reserve + projection: what the loads may still spend this hour, kWh (≥ 0). */
+  /** banked − reserve: what the loads may spend from the bank on top of the spare, kWh (≥ 0). */
   budgetKwh: number;
+  /** The power the loads may draw now: the conservative spare rate plus the spread bank, kW (≥ 0). */
+  targetKw: number;
   /** The hour's net at its end if the loads stayed as they are and the trend held, kWh. */
   projectedNetKwh: number;
   /** Same as `bankedKwh`. */
@@ -274,7 +283,7 @@ export interface HeaterDecision {
   houseRateKw: number | null;
   /** Power the loads draw now, kW (measured when given). */
   loadKw: number;
-  /** Minutes the budget covers the loads now on (or the first step when all are off). */
+  /** Minutes the bank above the reserve covers the loads now on (or the first step when all are off). */
   runMinutes: number;
   hourStart: string | null;
   hourEnd: string | null;
@@ -307,8 +316,23 @@ const PRIOR_HOURS = 3;
 /** The prior: a 2 kW draw for up to 10 minutes. */
 const PRIOR_KW = 2;
 const PRIOR_MAX_MIN = 10;
-/** The conservative rate looks at this many recent whole minutes. */
+/** The house's recent whole-minute rates kept. */
 const RATE_MINUTES = 10;
+/** A relay steps up on the lowest rate of this many recent whole minutes (and the latest reading). */
+const UP_MINUTES = 3;
+/** The bank above the reserve is spread over this share of the rest of the hour… */
+const SPREAD_SHARE = 0.7;
+/** …but over no less than this (ms). */
+const MIN_SPREAD_MS = 2 * MIN;
+/** A bank below its reserve is refilled within this (ms). */
+const FILL_MS = 10 * MIN;
+/** A relay step goes off when the target falls this share of a step below the steps on. */
+const STEP_HYSTERESIS = 0.5;
+/** The same clock hour of earlier days counts this much more… */
+const HOUR_DRAW_FACTOR = 1.2;
+/** …fading by this factor a day. */
+const HOUR_DRAW_FADE = 0.9;
+const DAY = 24 * H;
 
 function freshLoad(): HeaterLoadState {
   return { level: 0, switchedAt: null, lastUp: false, switches: 0 };
@@ -332,6 +356,9 @@ export function createHeaterState(loads = 1): HeaterState {
     minuteRates: [],
     tails: [],
     reserveCurve: [],
+    hourDraws: [],
+    hourDrawsAt: [],
+    inputStepMs: null,
     surplusDay: null,
     surplusUsedKwh: 0,
     lastInputAt: null,
@@ -452,11 +479,46 @@ function closeHour(s: HeaterState, opts: HeaterOptions): void {
     s.surplusUsedKwh = 0;
   }
   s.surplusUsedKwh = (s.surplusUsedKwh ?? 0) + Math.max(Math.min(s.usedKwh, end), 0);
+  if (s.hourComplete && marks.length >= 50) learnHourDraws(s, drawCurve(marks, end));
   if (s.hourComplete && end > 0 && marks.length >= 50) {
     const keep = Math.max(Math.floor(opts.reserveHours), 1);
     s.tails = [...s.tails, drawCurve(marks, end)].slice(-keep);
     s.reserveCurve = TAIL_MINUTES.map((_, i) => s.tails.reduce((m, t) => Math.max(m, t[i]), 0));
   }
+}
+
+/** The Warsaw clock hour (0-23) of an hour start. */
+function clockHourOf(hourStartMs: number): number {
+  const iso = hourIso(hourStartMs);
+  return (iso.charCodeAt(11) - 48) * 10 + (iso.charCodeAt(12) - 48);
+}
+
+/** Keeps an hour's draws as its clock hour's: the larger of them and the faded earlier ones. */
+function learnHourDraws(s: HeaterState, curve: number[]): void {
+  if (s.hourStartMs === null) return;
+  const k = clockHourOf(s.hourStartMs);
+  const draws = (s.hourDraws ?? []).slice();
+  const at = (s.hourDrawsAt ?? []).slice();
+  while (draws.length < 24) draws.push(null);
+  while (at.length < 24) at.push(null);
+  const prev = draws[k];
+  const since = at[k];
+  const fade = prev && since !== null ? Math.pow(HOUR_DRAW_FADE, (s.hourStartMs - since) / DAY) : 0;
+  draws[k] = curve.map((v, i) => Math.max(v, prev ? prev[i] * fade : 0));
+  at[k] = s.hourStartMs;
+  s.hourDraws = draws;
+  s.hourDrawsAt = at;
+}
+
+/** The draw the same clock hour of recent days had over `minutes`, faded and weighted, kWh. */
+function hourDraw(s: HeaterState, minutes: number): number {
+  if (s.hourStartMs === null || !s.hourDraws || !s.hourDrawsAt) return 0;
+  const k = clockHourOf(s.hourStartMs);
+  const curve = s.hourDraws[k];
+  const since = s.hourDrawsAt[k];
+  if (!curve || curve.length !== TAIL_MINUTES.length || since === null || since === undefined) return 0;
+  const fade = Math.pow(HOUR_DRAW_FADE, Math.max(s.hourStartMs - since, 0) / DAY);
+  return HOUR_DRAW_FACTOR * fade * tailAt(curve, minutes);
 }
 
 function pushRate(s: HeaterState, kw: number): void {
@@ -521,45 +583,67 @@ function tailAt(tail: readonly number[], minutes: number): number {
 
 /** The learned draw for `minutes` left, kWh (the prior until enough hours are known). */
 function learnedDraw(s: HeaterState, minutes: number): number {
-  const r = s.reserveCurve.length === TAIL_MINUTES.length ? tailAt(s.reserveCurve, minutes) : 0;
+  const recent = s.reserveCurve.length === TAIL_MINUTES.length ? tailAt(s.reserveCurve, minutes) : 0;
+  const r = Math.max(recent, hourDraw(s, minutes));
   if (s.tails.length >= PRIOR_HOURS) return r;
   return Math.max(r, (PRIOR_KW * Math.min(minutes, PRIOR_MAX_MIN)) / 60);
 }
 
-/** The house's conservative rate, kW (≥ 0): the lowest of the recent whole minutes. */
+/** The house's conservative rate, kW (≥ 0): the lowest of the latest reading and the recent whole minutes. */
 function conservativeRate(s: HeaterState): number {
-  if (s.minuteRates.length < 3) return 0;
-  let r = Infinity;
-  for (const m of s.minuteRates) r = Math.min(r, m);
+  let r = s.lastRateKw ?? s.houseRateKw ?? 0;
+  const n = s.minuteRates.length;
+  for (let i = Math.max(n - UP_MINUTES, 0); i < n; i++) r = Math.min(r, s.minuteRates[i]);
   return Math.max(r, 0);
 }
 
 interface Figures {
-  hoursLeft: number;
+  /** Time left in the hour the decision is for, ms. */
+  msLeft: number;
+  /** What the hour has banked (0 when deciding for the next hour's start), kWh. */
+  banked: number;
   reserve: number;
-  projStay: number;
-  /** Extra projection a start may count (over its minimum run), on top of projStay. */
-  projStartExtra: number;
-  budget: number;
+  /** The bank above the reserve, kWh (negative: below it). */
+  free: number;
+  /** The conservative spare rate, kW (≥ 0). */
+  upRate: number;
+  /** The trend of the spare rate, kW. */
+  stayRate: number;
+  /** The latest spare rate, kW. */
+  lastRate: number;
+  /** The power the loads may draw now on the conservative rate, kW. */
+  target: number;
+  /** The same on the trend, kW. */
+  stayTarget: number;
   power: number;
 }
 
 function figures(s: HeaterState, now: number, opts: HeaterOptions): Figures {
-  const end = s.hourEndMs ?? now;
-  const msLeft = Math.max(end - now, 0);
-  const hoursLeft = msLeft / H;
+  let msLeft = Math.max((s.hourEndMs ?? now) - now, 0);
+  let banked = s.net;
+  const stepMs = s.inputStepMs ?? 10_000;
+  if (s.hourEndMs !== null && msLeft <= stepMs) {
+    // the next interval belongs to the next hour: decide for its start
+    msLeft = H;
+    banked = 0;
+  }
   const trend = s.houseRateKw ?? 0;
-  const reserve = learnedDraw(s, msLeft / MIN) + Math.max(-trend, 0) * hoursLeft + opts.marginKwh;
-  const rate = conservativeRate(s);
-  const early = Math.min(Math.max(msLeft - opts.lateMs, 0), opts.projectMs);
-  const projStay = (rate * early) / H;
-  const projStart = (rate * Math.max(early, Math.min(opts.minRunMs, msLeft))) / H;
+  const reserve = learnedDraw(s, msLeft / MIN) + (Math.max(-trend, 0) * msLeft) / H + opts.marginKwh;
+  const free = banked - reserve;
+  const spreadMs = Math.max(msLeft * SPREAD_SHARE, MIN_SPREAD_MS);
+  const overMs = free < 0 ? Math.min(FILL_MS, spreadMs) : spreadMs;
+  const spend = (free * H) / overMs;
+  const upRate = conservativeRate(s);
   return {
-    hoursLeft,
+    msLeft,
+    banked,
     reserve,
-    projStay,
-    projStartExtra: projStart - projStay,
-    budget: s.net - reserve + projStay,
+    free,
+    upRate,
+    stayRate: trend,
+    lastRate: s.lastRateKw ?? trend,
+    target: upRate + spend,
+    stayTarget: trend + spend,
     power: powerOf(s, opts),
   };
 }
@@ -677,21 +761,26 @@ interface Outcome {
   reason: HeaterReason;
 }
 
-/** Budget mode: steps down what the budget no longer covers, then maybe one relay step up. */
+/** Budget mode: steps down what the target no longer carries, sets percentage outputs, then maybe one relay step up. */
 function decideBudget(s: HeaterState, now: number, opts: HeaterOptions): Outcome {
   const f = figures(s, now, opts);
-  const guardH = opts.guardMs / H;
+  const hoursLeft = f.msLeft / H;
   let changed = false;
   let reason: HeaterReason | null = null;
-  // relay steps down from the lowest priority while the budget does not cover their guard
+  // relay steps down from the lowest priority
   const nominal = nominalPower(s, opts);
   const scale = nominal > 0 ? f.power / nominal : 1; // measured vs nominal
   let relayPower = relayNominal(s, opts) * scale;
-  while (relayPower > 0 && f.budget < relayPower * guardH) {
+  while (relayPower > 0) {
     const i = lastRelayOn(s, opts);
     if (i < 0) break;
     const ls = s.loads[i];
-    const hard = f.budget < 0;
+    const step = stepKw(opts.loads[i]) * scale;
+    // overdrawn, and the hour would end in import if the steps stayed on
+    const hard = f.banked < 0 && f.banked + (f.stayRate - relayPower) * hoursLeft < 0;
+    const soft =
+      f.stayTarget < relayPower - step * STEP_HYSTERESIS || (f.free < 0 && f.lastRate < relayPower);
+    if (!hard && !soft) break;
     if (!hard && ls.lastUp && sinceSwitch(ls, now) < opts.minOnMs) {
       reason ??= 'min-on';
       break;
@@ -700,7 +789,7 @@ function decideBudget(s: HeaterState, now: number, opts: HeaterOptions): Outcome
     reason = hard ? 'import-guard' : 'budget-spent';
     relayPower = relayNominal(s, opts) * scale;
   }
-  // percentage steps: follow the latest rate plus the budget spread over trendMs
+  // percentage steps: the latest rate plus the spread bank
   let relayKw = 0;
   for (let i = 0; i < opts.loads.length; i++) {
     const load = opts.loads[i];
@@ -713,16 +802,12 @@ function decideBudget(s: HeaterState, now: number, opts: HeaterOptions): Outcome
       .every((l, j) => s.override?.load === j || isFull(l, s.loads[j].level));
     const ls = s.loads[i];
     let target = 0;
-    const above = f.budget - load.kw * guardH; // what the budget holds beyond the reaction reserve
-    if (earlierFull && above > 0) {
-      // the latest surplus plus what the budget holds beyond the reaction reserve, over trendMs
-      const rate = s.lastRateKw ?? s.houseRateKw ?? 0;
-      const spare = rate - relayKw + (above * H) / Math.max(opts.trendMs, MIN);
-      target = Math.min(Math.max(spare / load.kw, 0), 1);
+    if (earlierFull) {
+      target = Math.min(Math.max((f.lastRate + f.target - f.upRate - relayKw) / load.kw, 0), 1);
       if (target < 0.01) target = 0;
       // switching a percentage output on or off keeps the minimum times
       if (ls.level === 0 && target > 0 && sinceSwitch(ls, now) < opts.minOffMs) target = 0;
-      if (ls.level > 0 && target === 0 && f.budget >= 0 && ls.lastUp && sinceSwitch(ls, now) < opts.minOnMs) {
+      if (ls.level > 0 && target === 0 && f.banked >= 0 && ls.lastUp && sinceSwitch(ls, now) < opts.minOnMs) {
         target = 0.01;
       }
     }
@@ -731,7 +816,7 @@ function decideBudget(s: HeaterState, now: number, opts: HeaterOptions): Outcome
       const up = target > ls.level;
       changed = setLevel(s, i, target, now, opts) || changed;
       if (ls.level === 0 || target === 0)
-        reason = up ? 'budget' : f.budget < 0 ? 'import-guard' : 'budget-spent';
+        reason = up ? 'budget' : f.banked < 0 ? 'import-guard' : 'budget-spent';
     }
     relayKw += loadPower(load, target);
   }
@@ -739,19 +824,20 @@ function decideBudget(s: HeaterState, now: number, opts: HeaterOptions): Outcome
     s.readySince = null;
     return { changed, reason: reason ?? 'budget' };
   }
-  // one relay step up when the budget covers all steps up to it for the minimum run
+  // one relay step up when the target covers all steps up to it and the bank their minimum run
   const next = nextStep(s, opts);
+  const anyOn = () => nominalPower(s, opts) > 0;
   if (next === null) {
     s.readySince = null;
-    return { changed, reason: reason ?? (s.on || nominalPower(s, opts) > 0 ? 'budget' : 'no-surplus') };
+    return { changed, reason: reason ?? (anyOn() ? 'budget' : 'no-surplus') };
   }
-  const runH =
-    (Math.min(opts.minRunMs, Math.max((s.hourEndMs ?? now) - now, opts.guardMs)) + opts.guardMs) / H;
-  const wants = f.budget + f.projStartExtra >= next.kwAfter * runH && f.budget > 0;
+  const runH = (Math.min(opts.minRunMs, f.msLeft) + opts.guardMs) / H;
+  // the bank covers the minimum run at the conservative rate: above the reserve unless the rate alone carries it
+  const cover = f.upRate >= next.kwAfter ? f.banked : f.free;
+  const wants = f.target >= next.kwAfter && cover + (f.upRate - next.kwAfter) * runH >= 0;
   if (!wants) {
     s.readySince = null;
-    const anyOn = nominalPower(s, opts) > 0;
-    return { changed, reason: reason ?? (anyOn ? 'budget' : 'no-surplus') };
+    return { changed, reason: reason ?? (anyOn() ? 'budget' : 'no-surplus') };
   }
   if (s.readySince === null) s.readySince = now;
   const ls = s.loads[next.load];
@@ -893,7 +979,7 @@ export function heaterDecision(
   before?: HeaterState,
 ): HeaterDecision {
   const f = figures(s, now, opts);
-  const hoursLeft = s.hourEndMs === null ? 0 : f.hoursLeft;
+  const hoursLeft = s.hourEndMs === null ? 0 : Math.max(s.hourEndMs - now, 0) / H;
   const loads = opts.loads.map((load, i): HeaterLoadDecision => {
     const level = s.loads[i]?.level ?? 0;
     const prev = before?.loads[i]?.level ?? level;
@@ -924,15 +1010,16 @@ export function heaterDecision(
     usedKwh: round(s.usedKwh),
     fromSurplusTodayKwh: round(fromSurplusToday(s, now)),
     reserveKwh: round(f.reserve),
-    projectionKwh: round(f.projStay),
-    budgetKwh: round(Math.max(f.budget, 0)),
+    projectionKwh: round(f.upRate * hoursLeft),
+    budgetKwh: round(Math.max(f.free, 0)),
+    targetKw: round(Math.max(f.target, 0)),
     projectedNetKwh: round(s.net + (trend - f.power) * hoursLeft),
     netKwh: round(s.net),
     ecp: round(s.ecp),
     eco: round(s.eco),
     houseRateKw: s.houseRateKw === null ? null : round(s.houseRateKw),
     loadKw: round(f.power),
-    runMinutes: runKw > 0 ? Math.max(Math.floor((Math.max(f.budget, 0) / runKw) * 60), 0) : 0,
+    runMinutes: runKw > 0 ? Math.max(Math.floor((Math.max(f.free, 0) / runKw) * 60), 0) : 0,
     hourStart: s.hourStartMs === null ? null : hourIso(s.hourStartMs),
     hourEnd: s.hourEndMs === null ? null : hourIso(s.hourEndMs),
     minutesLeft: Math.ceil((hoursLeft * H) / MIN),
@@ -1002,6 +1089,7 @@ export function heaterInput(state: HeaterState, input: HeaterInput, opts: Heater
     const alpha = 1 - Math.exp(-(at - state.lastInputAt) / Math.max(opts.trendMs, 1));
     s.houseRateKw = s.houseRateKw === null ? raw : s.houseRateKw + alpha * (raw - s.houseRateKw);
     s.lastRateKw = raw;
+    s.inputStepMs = at - state.lastInputAt;
   }
   s.usedKwh += used;
   s.net = input.net;
@@ -1065,8 +1153,6 @@ const SETTINGS: Record<
   margin: { key: 'marginKwh', scale: 1, min: -Infinity },
   guard: { key: 'guardMs', scale: MIN, min: 0 },
   trend: { key: 'trendMs', scale: MIN, min: 0.1 },
-  late: { key: 'lateMs', scale: MIN, min: 0 },
-  project: { key: 'projectMs', scale: MIN, min: 0 },
   reserveHours: { key: 'reserveHours', scale: 1, min: 1, integer: true },
   onThreshold: { key: 'onThresholdKwh', scale: 1, min: -Infinity },
   offThreshold: { key: 'offThresholdKwh', scale: 1, min: -Infinity },
@@ -1131,7 +1217,7 @@ export function heaterLoadsOf(value: unknown, bad: string[]): HeaterLoad[] {
  * Options with named settings changed, in editor units: `mode` (`budget`/`threshold`), `loads`
  * (a list, see {@link heaterLoadsOf}), or for the first load `loadKw` (kW), `stages` (1-3) and
  * `output` (`relay`/`percent`); `margin`, `onThreshold`, `offThreshold` (kWh), `minRun`, `guard`,
- * `trend`, `late`, `project`, `minOn`, `minOff`, `onDelay`, `failSafe`, `maxOnPerDay` (minutes; 0 turns
+ * `trend`, `minOn`, `minOff`, `onDelay`, `failSafe`, `maxOnPerDay` (minutes; 0 turns
  * fail-safe and daily limit off), `reserveHours` (hours learned from), `maxSwitches` (per load and
  * clock hour, 0 = no cap). Values may be numbers or numeric strings; empty strings and undefined
  * keep the current value.

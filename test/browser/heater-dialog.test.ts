@@ -72,7 +72,7 @@ describe('heater dialog and help (browser)', function () {
       await page.fill('.node-input-load-name >> nth=1', 'ssr');
       await page.fill('.node-input-load-kw >> nth=1', '2');
       await page.selectOption('.node-input-load-output >> nth=1', 'percent');
-      await page.fill('#node-input-late', '25');
+      await page.fill('#node-input-reserveHours', '36');
       await page.click('#node-dialog-ok');
       await page.waitForSelector('.node-input-load-kw', { state: 'detached' });
       const ports = await page.evaluate(() => (window as any).RED.nodes.node('h1').outputs);
@@ -85,7 +85,7 @@ describe('heater dialog and help (browser)', function () {
         { name: 'ssr', kw: '2', stages: 1, output: 'percent' },
       ]);
       assert.equal(saved.outputs, 5);
-      assert.equal(saved.late, '25');
+      assert.equal(saved.reserveHours, '36');
       assert.equal(saved.wires.length, 5);
       assert.deepEqual(browser.errors, [], 'no script errors in the editor');
     } finally {

@@ -233,7 +233,7 @@ describe('elicznik-heater node', function () {
   });
 
   it('turns off on the fail-safe when input stops and resumes when it returns', async () => {
-    clock = fake(NOON);
+    clock = fake(NOON + 40 * MIN); // late in the hour: the bank alone carries the heater to its end
     await helper.load(heaterNode, flow({ loadKw: '2', onDelay: '0', minOff: '0', failSafe: '5' }) as any);
     const out = switches();
     await clock.tickAsync(100);
@@ -303,7 +303,7 @@ describe('elicznik-heater node', function () {
   });
 
   it('re-sends its current state after a redeploy with a kept context store', async () => {
-    clock = fake(NOON);
+    clock = fake(NOON + 40 * MIN);
     helper.settings({ contextStorage: { default: { module: 'memory' }, keep: { module: 'memory' } } });
     try {
       const f = flow({ store: 'keep', onDelay: '0', failSafe: '10' });
@@ -584,11 +584,11 @@ describe('elicznik-heater adapter', () => {
 
   it('writes the status with the figures and the reason', () => {
     const o = { ...DEFAULT_HEATER_OPTIONS, onDelayMs: 0 };
-    const on = heaterInput(createHeaterState(), { at: NOON + 42 * MIN, net: 0.62 }, o);
+    const on = heaterInput(createHeaterState(), { at: NOON + 42 * MIN, net: 0.9 }, o);
     assert.deepEqual(heaterStatus(t, on.decision), {
       fill: 'green',
       shape: 'dot',
-      text: 'on 2.0 kW: bank 0.62, used 0.00, keep 0.35 kWh',
+      text: 'on 2.0 kW: bank 0.90, used 0.00, keep 0.35 kWh',
     });
     const fs5 = heaterEvaluate(on.state, NOON + 47 * MIN, o);
     assert.deepEqual(heaterStatus(t, fs5.decision), {
