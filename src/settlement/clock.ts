@@ -14,14 +14,48 @@ const MS_PER_DAY = 86_400_000;
 
 /** Day number (days since 1970-01-01) of a local date `YYYY-MM-DD`; the string is trusted to be valid. */
 export function dayNumber(date: string): number {
-  return (
-    Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) / MS_PER_DAY
-  );
+  const y = Number(date.slice(0, 4));
+  const m = Number(date.slice(5, 7));
+  const d = Number(date.slice(8, 10));
+  // Date.UTC reads years 0..99 as 1900..1999; kept for them (and for anything not a plain date)
+  if (!(y >= 100 && m >= 1 && m <= 12 && d >= 1 && d <= 31)) return Date.UTC(y, m - 1, d) / MS_PER_DAY;
+  return daysFromCivil(y, m, d);
 }
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (the civil calendar's day count). */
+function daysFromCivil(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
+}
+
+/** Day numbers of 0000-01-01 and 10000-01-01: the dates written with four digits. */
+const FIRST_DAY = -719_528;
+const END_DAY = 2_932_897;
+
+/** `00` … `99`. */
+const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
 
 /** The local date `YYYY-MM-DD` of a day number. */
 export function dateOfDayNumber(day: number): string {
-  return new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
+  if (!(Number.isInteger(day) && day >= FIRST_DAY && day < END_DAY)) {
+    return new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
+  }
+  const z = day + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365,
+  );
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  return `${TWO_DIGITS[Math.floor(y / 100)]}${TWO_DIGITS[y % 100]}-${TWO_DIGITS[m]}-${TWO_DIGITS[d]}`;
 }
 
 /** The local date `days` days after `date` (negative goes back). */

@@ -237,15 +237,18 @@ export function lotExpiryMs(
   windowDays: number,
   expiry: BankExpiry = NET_METERING_DEFAULTS.expiry,
 ): number {
-  if (expiry === 'end-of-day') return warsawMidnight(shiftDate(date, windowDays + 1));
-  // Hours come day by day: the expiry date of the last date is kept.
+  // Hours come day by day: the expiry date of the last date is kept (and its end).
   if (date !== lastExpiry.date || windowDays !== lastExpiry.windowDays) {
-    lastExpiry = { date, windowDays, expiryDate: shiftDate(date, windowDays) };
+    lastExpiry = { date, windowDays, expiryDate: shiftDate(date, windowDays), endMs: NaN };
+  }
+  if (expiry === 'end-of-day') {
+    if (Number.isNaN(lastExpiry.endMs)) lastExpiry.endMs = warsawMidnight(shiftDate(date, windowDays + 1));
+    return lastExpiry.endMs;
   }
   return warsawInstant(lastExpiry.expiryDate, warsawMinutesOfDay(startMs));
 }
 
-let lastExpiry = { date: '', windowDays: NaN, expiryDate: '' };
+let lastExpiry = { date: '', windowDays: NaN, expiryDate: '', endMs: NaN };
 
 function copyLot(l: BankLot): BankLot {
   return {
@@ -334,6 +337,8 @@ export class NetMeteringBank extends Ledger<
   readonly settings: NetMeteringSettings;
   /** Energy price + distribution price per zone and date, µPLN per Wh, memoised. */
   private readonly unitCache = new Map<string, number | null>();
+  /** The prices of the last date asked, by zone (hours come day by day). */
+  private unitDay: { date: string; zones: Map<string, number | null> } = { date: '', zones: new Map() };
 
   constructor(settings: NetMeteringOptions = {}, state?: NetMeteringState, options: StatementOptions = {}) {
     const checked = checkNetMeteringSettings(settings);
@@ -391,10 +396,21 @@ export class NetMeteringBank extends Ledger<
   /** µPLN per Wh of import in a zone on a date (energy + distribution), or null without a price. */
   private unitPrice(date: string, zone: string): number | null {
     if (!this.settings.prices) return null;
+    if (this.unitDay.date !== date) this.unitDay = { date, zones: new Map() };
+    let known = this.unitDay.zones.get(zone);
+    if (known === undefined) {
+      known = this.zoneUnitPrice(date, zone);
+      this.unitDay.zones.set(zone, known);
+    }
+    return known;
+  }
+
+  private zoneUnitPrice(date: string, zone: string): number | null {
+    const prices = this.settings.prices as TariffPrices;
     const key = `${date}|${zone}`;
     let unit = this.unitCache.get(key);
     if (unit === undefined) {
-      const p = zonePriceAt(this.settings.prices, date, zone);
+      const p = zonePriceAt(prices, date, zone);
       // PLN/kWh × 1000 = µPLN per Wh; kept unrounded so each hour is rounded once.
       unit = p ? (p.energy + (p.distribution ?? 0)) * 1000 : null;
       if (this.unitCache.size > 5000) this.unitCache.clear();
@@ -419,11 +435,21 @@ export class NetMeteringBank extends Ledger<
       this.settings.prices,
       `${month}-01`,
     );
+    // The hours with import by zone rank, each rank's in time order (the open month's hours are).
+    const byRank = new Map<number, number[]>();
+    for (let i = 0; i < hours.length; i++) {
+      if (!(hours[i].ecbpWh > 0)) continue;
+      const rank = ranks.get(hours[i].zone)!;
+      let list = byRank.get(rank);
+      if (!list) {
+        list = [];
+        byRank.set(rank, list);
+      }
+      list.push(i);
+    }
     const demand: number[] = [];
-    for (let i = 0; i < hours.length; i++) if (hours[i].ecbpWh > 0) demand.push(i);
-    demand.sort(
-      (a, b) => ranks.get(hours[a].zone)! - ranks.get(hours[b].zone)! || hours[a].startMs - hours[b].startMs,
-    );
+    for (const rank of [...byRank.keys()].sort((a, b) => a - b))
+      for (const i of byRank.get(rank)!) demand.push(i);
     const parent = new Int32Array(n + 1);
     for (let i = 0; i <= n; i++) parent[i] = i < n && lots[i].remainingWh <= 0 ? i + 1 : i;
     const find = (i: number): number => {
