@@ -7,6 +7,8 @@ import {
   toLocalIso,
 } from '../../src/energy/time';
 import {
+  dateOfDayNumber,
+  dayNumber,
   isMonth,
   lastDateOfMonth,
   monthsBetween,
@@ -65,6 +67,27 @@ describe('settlement/clock', () => {
     assert.ok(isMonth('2025-09'));
     assert.ok(!isMonth('2025-13'));
     assert.ok(!isMonth('2025-9'));
+  });
+
+  it('numbers days and writes dates as Date does, over four-digit years and at their edges', () => {
+    const DAY = 86_400_000;
+    const viaDate = (day: number) => new Date(day * DAY).toISOString().slice(0, 10);
+    const days: number[] = [];
+    // every day from 1899 to 2101, then every 97th day over all four-digit years, and the edges
+    for (let d = -25_568; d <= 48_577; d++) days.push(d);
+    for (let d = -719_530; d <= 2_932_899; d += 97) days.push(d);
+    days.push(-719_529, -719_528, -719_527, 2_932_896, 2_932_897, 2_932_898, 1.5);
+    for (const day of days) {
+      const date = viaDate(day);
+      assert.equal(dateOfDayNumber(day), date, `day ${day}`);
+      if (/^\d{4}-\d{2}-\d{2}$/.test(date)) {
+        const [y, m, d] = date.split('-').map(Number);
+        assert.equal(dayNumber(date), Date.UTC(y, m - 1, d) / DAY, date);
+      }
+    }
+    // Date.UTC reads years 0..99 as 1900..1999, and days past a month's end roll over
+    assert.equal(dayNumber('0050-03-01'), Date.UTC(50, 2, 1) / DAY);
+    assert.equal(dayNumber('2025-02-30'), dayNumber('2025-03-02'));
   });
 });
 
