@@ -7,7 +7,7 @@
  * 02:00–03:00 CET (+01:00). The helpers below turn labels into absolute instants and back without
  * losing or doubling an hour.
  */
-import { TZDate } from '@date-fns/tz';
+import type { TZDate as TZDateClass } from '@date-fns/tz';
 
 /** The time zone of every eLicznik date and hour. */
 export const WARSAW = 'Europe/Warsaw';
@@ -38,8 +38,12 @@ interface YearOffsets {
 const offsetYears = new Map<number, YearOffsets>();
 let lastYear: YearOffsets | undefined;
 
+/** @date-fns/tz's TZDate, loaded when the first year's offsets are asked for (not when this module loads). */
+let TZDate: typeof TZDateClass | undefined;
+
 /** The Warsaw UTC offset in minutes at an instant, from the time zone database (slow). */
 function databaseOffset(ms: number): number {
+  TZDate ??= (require('@date-fns/tz') as typeof import('@date-fns/tz')).TZDate;
   return -new TZDate(ms, WARSAW).getTimezoneOffset();
 }
 

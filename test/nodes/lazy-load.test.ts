@@ -27,14 +27,14 @@ function packagesLoadedBy(script: string, env: NodeJS.ProcessEnv = {}): string[]
 describe('loading the node modules and the command line', () => {
   it('loads no HTTP, cookie, HTML or date library until a node needs one', () => {
     const loaded = packagesLoadedBy(NODE_TYPES.map((t) => `require('./dist/nodes/${t}/${t}.js')`).join(';'));
-    for (const lib of ['axios', 'cheerio', 'tough-cookie', 'date-fns']) {
+    for (const lib of ['axios', 'cheerio', 'tough-cookie', 'date-fns', '@date-fns/tz']) {
       assert.ok(!loaded.includes(lib), `${lib} is loaded at registration: ${loaded.join(', ')}`);
     }
   });
 
   it('loads none of them for the command line until a command needs the client', () => {
     const loaded = packagesLoadedBy(`require('./dist/src/cli/main.js')`);
-    for (const lib of ['axios', 'cheerio', 'tough-cookie', 'date-fns']) {
+    for (const lib of ['axios', 'cheerio', 'tough-cookie', 'date-fns', '@date-fns/tz']) {
       assert.ok(!loaded.includes(lib), `${lib} is loaded before the command runs: ${loaded.join(', ')}`);
     }
   });
