@@ -1,7 +1,10 @@
 /**
  * What the package costs a Node-RED process, measured side by side in one run (alternating runs):
  * 1. start time: `node red.js` from spawn to "Started flows", with the package in `nodesDir` and
- *    without it, both with an empty flow; best of N each;
+ *    without it, both with an empty flow, in N pairs (each pair one start with and one without,
+ *    their order swapped every pair): the median of the pairs' differences, in wall time and in
+ *    the process's CPU time (user + system, read from /proc when the flows have started), which
+ *    other processes on the machine change far less than the wall time;
  * 2. resident memory (RSS) of an idle Node-RED a few seconds after its flows started, with the
  *    package and one account (a config node and a fetch node that uses it, never triggered) against
  *    without the package and an empty flow; median of N each;
@@ -29,8 +32,21 @@ const NODE_TYPES = [
 interface Started {
   /** Spawn to "Started flows", ms. */
   startMs: number;
+  /** CPU time (user + system) of the process at "Started flows", ms. */
+  cpuMs: number;
   /** Resident memory after idling, bytes (0 when not asked for). */
   rss: number;
+}
+
+/** Clock ticks per second of /proc's CPU times (USER_HZ, 100 on Linux). */
+const TICKS_PER_SECOND = 100;
+
+/** CPU time (user + system) a running process has used, ms, from /proc/<pid>/stat. */
+function cpuMsOf(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // the fields after the command name (which may hold spaces) in parentheses; utime and stime are 14 and 15
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
 }
 
 function rssOf(pid: number): number {
@@ -73,6 +89,7 @@ async function startOnce(withPackage: boolean, flows: unknown[], idleMs: number)
   );
   let output = '';
   try {
+    let cpuMs = 0;
     const startMs = await new Promise<number>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`Node-RED did not start:\n${output}`)), 120_000);
       child.on('exit', (code) => reject(new Error(`Node-RED exited (${code}):\n${output}`)));
@@ -83,7 +100,9 @@ async function startOnce(withPackage: boolean, flows: unknown[], idleMs: number)
         output += c;
         if (output.includes('Started flows')) {
           clearTimeout(timer);
-          resolve(Number(process.hrtime.bigint() - started) / 1e6);
+          const ms = Number(process.hrtime.bigint() - started) / 1e6;
+          cpuMs = cpuMsOf(child.pid!);
+          resolve(ms);
         }
       });
     });
@@ -94,7 +113,7 @@ async function startOnce(withPackage: boolean, flows: unknown[], idleMs: number)
       await new Promise((r) => setTimeout(r, idleMs));
       rss = rssOf(child.pid!);
     }
-    return { startMs, rss };
+    return { startMs, cpuMs, rss };
   } finally {
     child.removeAllListeners('exit');
     await new Promise<void>((resolve) => {
@@ -127,28 +146,46 @@ const accountFlow = [
   { id: 'f1', type: 'elicznik-fetch', z: 't1', account: 'c1', wires: [[]] },
 ];
 
+/** Each pair's `with − without`, in pair order. */
+function differences(pairs: { with: number[]; without: number[] }): number[] {
+  return pairs.with.map((w, i) => w - pairs.without[i]);
+}
+
 async function main(): Promise<void> {
   const rounds = size(5, 1);
+  const pairs = size(20, 1);
   const version = JSON.parse(fs.readFileSync(path.join(nodeRedDir(), 'package.json'), 'utf8')).version;
 
   // Warm the file system cache for both, untimed.
   await startOnce(true, [], 0);
   await startOnce(false, [], 0);
-  const start = await alternate(rounds, {
-    with: async () => (await startOnce(true, [], 0)).startMs,
-    without: async () => (await startOnce(false, [], 0)).startMs,
+  const runs: Record<'with' | 'without', Started[]> = { with: [], without: [] };
+  await alternate(pairs, {
+    with: async () => (runs.with.push(await startOnce(true, [], 0)), 0),
+    without: async () => (runs.without.push(await startOnce(false, [], 0)), 0),
   });
+  const wall = { with: runs.with.map((r) => r.startMs), without: runs.without.map((r) => r.startMs) };
+  const cpu = { with: runs.with.map((r) => r.cpuMs), without: runs.without.map((r) => r.cpuMs) };
+  const signed = (ms: number) => `${ms >= 0 ? '+' : ''}${ms.toFixed(0)}`;
   console.log(
-    `Node-RED ${version} on Node.js ${process.version}: start to "Started flows", ${rounds} run(s) each, alternating`,
+    `Node-RED ${version} on Node.js ${process.version}: start to "Started flows", ${pairs} pair(s) of runs, alternating`,
   );
-  console.log(`  with the package     best ${best(start.with).toFixed(0)} ms (runs ${range(start.with)})`);
-  console.log(
-    `  without it           best ${best(start.without).toFixed(0)} ms (runs ${range(start.without)})`,
-  );
-  console.log(
-    `  added by the package (best - best): ${(best(start.with) - best(start.without)).toFixed(0)} ms`,
-  );
-  console.log(`  ratio with / without: ${(best(start.with) / best(start.without)).toFixed(3)}`);
+  for (const [name, t] of [
+    ['wall time', wall],
+    ['CPU time (user + system)', cpu],
+  ] as const) {
+    const d = differences(t);
+    console.log(`  ${name}`);
+    console.log(
+      `    with the package     median ${median(t.with).toFixed(0)} ms, best ${best(t.with).toFixed(0)} ms (runs ${range(t.with)})`,
+    );
+    console.log(
+      `    without it           median ${median(t.without).toFixed(0)} ms, best ${best(t.without).toFixed(0)} ms (runs ${range(t.without)})`,
+    );
+    console.log(
+      `    added by the package: median of the pairs' differences ${signed(median(d))} ms (differences ${signed(Math.min(...d))} to ${signed(Math.max(...d))}); best − best ${signed(best(t.with) - best(t.without))} ms`,
+    );
+  }
 
   const idleMs = size(5000, 1500);
   const rss = await alternate(rounds, {
