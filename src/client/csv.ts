@@ -158,14 +158,33 @@ export function parseCsvExport(text: string, range?: { from: string; to: string 
     });
   }
   const out: CsvHour[] = [];
-  // Each cell text is read once: a `Rodzaj` text to its series, a `Data` text to its hour (the
-  // same hour however its text is written), a `Strefa` text to its zone.
+  // Each `Rodzaj` text is read once into its series; a `Data` cell written as the export writes
+  // it (`YYYY-MM-DD H:MM`) is read by its characters, its date once per run of rows of that date,
+  // anything else by the general reader once per text; every hour is one slot of its date.
   const kinds = new Map<string, EnergySeries | undefined>();
-  const dates = new Map<string, CsvSlot | undefined>();
-  const slots = new Map<string, CsvSlot>();
+  const otherDates = new Map<string, CsvSlot | undefined>();
+  const days = new Map<string, CsvDay | null>();
   const zones = new Map<string, string | null>();
   const checked = new Map<string, boolean>();
-  const days = new Map<string, Set<string> | null>();
+  const dayOf = (date: string): CsvDay | null => {
+    let day = days.get(date);
+    if (day === undefined) {
+      day = readCsvDate(`${date} 1:00`, checked)
+        ? { date, inRange: !range || (date >= range.from && date <= range.to), slots: [], labels: undefined }
+        : null;
+      days.set(date, day);
+    }
+    return day;
+  };
+  const slotOf = (day: CsvDay, hour: number): CsvSlot => {
+    let slot = day.slots[hour];
+    if (!slot) {
+      slot = { day, hour, counts: [0, 0, 0, 0], exists: undefined };
+      day.slots[hour] = slot;
+    }
+    return slot;
+  };
+  let runDay: CsvDay | null = null;
   for (n = i + 1; n < lines.length; n++) {
     line = lines[n];
     if (line.trim() === '') continue;
@@ -180,36 +199,29 @@ export function parseCsvExport(text: string, range?: { from: string; to: string 
       kinds.set(kindText, series);
     }
     const dateCell = cells[columns.date] ?? '';
-    let slot = dates.get(dateCell);
-    if (slot === undefined && !dates.has(dateCell)) {
-      const when = readCsvDate(dateCell, checked);
-      if (when) {
-        const key = `${when.date}|${when.hour}`;
-        slot = slots.get(key);
-        if (!slot) {
-          slot = {
-            date: when.date,
-            hour: when.hour,
-            inRange: !range || (when.date >= range.from && when.date <= range.to),
-            counts: new Map(),
-          };
-          slots.set(key, slot);
-        }
+    let slot: CsvSlot | undefined;
+    const hour = plainHour(dateCell);
+    if (hour > 0) {
+      if (runDay === null || !dateCell.startsWith(runDay.date)) runDay = dayOf(dateCell.slice(0, 10));
+      if (runDay !== null) slot = slotOf(runDay, hour);
+    } else if (hour < 0) {
+      if (otherDates.has(dateCell)) slot = otherDates.get(dateCell);
+      else {
+        const when = readCsvDate(dateCell, checked);
+        const day = when ? dayOf(when.date) : null;
+        slot = day ? slotOf(day, when!.hour) : undefined;
+        otherDates.set(dateCell, slot);
       }
-      dates.set(dateCell, slot);
     }
     if (!slot) throw fail('an unknown date');
-    const valueCell = cells[columns.value] ?? '';
-    const value = PLAIN_NUMBER_RE.test(valueCell)
-      ? Number(valueCell.length > 1 ? valueCell.replace(',', '.') : valueCell)
-      : parseKwh(valueCell);
+    const value = plainKwh(cells[columns.value] ?? '');
     if (value === undefined) throw fail('a value that is not a number');
-    if (!slot.inRange) continue;
-    const count = (slot.counts.get(series) ?? 0) + 1;
-    slot.counts.set(series, count);
+    if (!slot.day.inRange) continue;
+    const s = SERIES_SLOT[series];
+    const count = ++slot.counts[s];
     if (count > 2) continue;
     const repeated = count === 2;
-    if (!labelExists(slot, repeated, days)) continue;
+    if (!labelExists(slot, repeated)) continue;
     let zone: string | null = null;
     if (columns.zone >= 0) {
       const zoneText = cells[columns.zone] ?? '';
@@ -220,42 +232,111 @@ export function parseCsvExport(text: string, range?: { from: string; to: string 
         zones.set(zoneText, zone);
       }
     }
-    out.push({ series, date: slot.date, hour: slot.hour, repeated, value, zone });
+    out.push({ series, date: slot.day.date, hour: slot.hour, repeated, value, zone });
   }
   return out;
 }
 
-/** A kWh cell as the export writes it: digits with a decimal comma or dot, nothing around them. */
-const PLAIN_NUMBER_RE = /^\d+(?:[.,]\d+)?$/;
+/** Where each series counts its rows in a slot. */
+const SERIES_SLOT: Readonly<Record<EnergySeries, number>> = { ecp: 0, eco: 1, tauronEcbp: 2, tauronEcbo: 3 };
 
-/** One hour label of one date in the export, with what has been read of it. */
-interface CsvSlot {
+/** One date of the export with its hours. */
+interface CsvDay {
   date: string;
-  hour: number;
   /** Inside the requested range (or no range given). */
   inRange: boolean;
-  /** Rows read per series. */
-  counts: Map<EnergySeries, number>;
+  /** The date's hours by label. */
+  slots: CsvSlot[];
+  /** null for a 24-hour day, else the day's `label|repeated` keys; undefined until asked. */
+  labels: Set<string> | null | undefined;
+}
+
+/** One hour label of one date in the export, with the rows read of it per series. */
+interface CsvSlot {
+  day: CsvDay;
+  hour: number;
+  counts: number[];
   /** Whether the label exists that day, first copy and repeated copy, once known. */
-  exists?: [boolean, boolean];
+  exists: [boolean, boolean] | undefined;
 }
 
 /**
- * Labels of 24-hour days are 1..24 once each; only the DST days need their clock hours (kept per
- * date in `days`: null for a 24-hour day, else the day's `label|repeated` keys).
+ * The hour of a `Data` cell written `YYYY-MM-DD H:MM` or `YYYY-MM-DD HH:MM` exactly (nothing
+ * around it, minutes `00`, hour 1..24): the hour; 0 when it is written so but names no such hour
+ * (what {@link parseCsvDate} also refuses); -1 when it is written otherwise.
  */
-function labelExists(slot: CsvSlot, repeated: boolean, days: Map<string, Set<string> | null>): boolean {
+function plainHour(cell: string): number {
+  const len = cell.length;
+  if (len !== 15 && len !== 16) return -1;
+  if (cell.charCodeAt(4) !== 45 || cell.charCodeAt(7) !== 45 || cell.charCodeAt(10) !== 32) return -1;
+  for (const at of [0, 1, 2, 3, 5, 6, 8, 9]) if (!isDigit(cell.charCodeAt(at))) return -1;
+  const colon = len - 3;
+  if (
+    cell.charCodeAt(colon) !== 58 ||
+    !isDigit(cell.charCodeAt(len - 2)) ||
+    !isDigit(cell.charCodeAt(len - 1))
+  ) {
+    return -1;
+  }
+  let hour = 0;
+  for (let at = 11; at < colon; at++) {
+    const c = cell.charCodeAt(at);
+    if (!isDigit(c)) return -1;
+    hour = hour * 10 + c - 48;
+  }
+  if (cell.charCodeAt(len - 2) !== 48 || cell.charCodeAt(len - 1) !== 48 || hour < 1 || hour > 24) return 0;
+  return hour;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/**
+ * A kWh cell: digits with a decimal comma or dot and nothing around them read by their digits
+ * (an integer of at most 15 digits divided by a power of ten: the same double `Number` gives,
+ * both being the correctly rounded value), anything else by {@link parseKwh}.
+ */
+function plainKwh(cell: string): number | null | undefined {
+  const len = cell.length;
+  let mantissa = 0;
+  let digits = 0;
+  let decimals = -1;
+  for (let at = 0; at < len; at++) {
+    const c = cell.charCodeAt(at);
+    if (c >= 48 && c <= 57) {
+      mantissa = mantissa * 10 + c - 48;
+      digits++;
+      if (decimals >= 0) decimals++;
+    } else if ((c === 44 || c === 46) && decimals < 0 && at > 0 && at < len - 1) {
+      decimals = 0;
+    } else {
+      return parseKwh(cell);
+    }
+  }
+  if (digits === 0 || digits > 15) return parseKwh(cell);
+  return decimals > 0 ? mantissa / POWERS_OF_TEN[decimals] : mantissa;
+}
+
+const POWERS_OF_TEN = Array.from({ length: 16 }, (_, i) => 10 ** i);
+
+/**
+ * Labels of 24-hour days are 1..24 once each; only the DST days need their clock hours (read once
+ * per date).
+ */
+function labelExists(slot: CsvSlot, repeated: boolean): boolean {
   if (!slot.exists) {
-    let set = days.get(slot.date);
-    if (set === undefined) {
-      set =
-        hoursInLocalDay(slot.date) === 24
+    const day = slot.day;
+    if (day.labels === undefined) {
+      day.labels =
+        hoursInLocalDay(day.date) === 24
           ? null
-          : new Set(hoursOfLocalDay(slot.date).map((h) => `${h.hour}|${h.repeated}`));
-      days.set(slot.date, set);
+          : new Set(hoursOfLocalDay(day.date).map((h) => `${h.hour}|${h.repeated}`));
     }
     slot.exists =
-      set === null ? [true, false] : [set.has(`${slot.hour}|false`), set.has(`${slot.hour}|true`)];
+      day.labels === null
+        ? [true, false]
+        : [day.labels.has(`${slot.hour}|false`), day.labels.has(`${slot.hour}|true`)];
   }
   return slot.exists[repeated ? 1 : 0];
 }
