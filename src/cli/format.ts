@@ -8,8 +8,11 @@ import type { EnergySeries } from '../energy/totals';
 /** A JSON array with one element per line (readable, and still one valid JSON document). */
 export function jsonLines(items: readonly unknown[]): string {
   if (items.length === 0) return '[]\n';
-  let text = '[\n';
-  for (let i = 0; i < items.length; i++) text += (i === 0 ? '' : ',\n') + (JSON.stringify(items[i]) ?? '');
+  let text = `[\n${JSON.stringify(items[0]) ?? ''}`;
+  for (let i = 1; i < items.length; i++) {
+    text += ',\n';
+    text += JSON.stringify(items[i]) ?? '';
+  }
   return `${text}\n]\n`;
 }
 

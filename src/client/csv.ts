@@ -161,7 +161,7 @@ export function parseCsvExport(text: string, range?: { from: string; to: string 
   // Each `Rodzaj` text is read once into its series; a `Data` cell written as the export writes
   // it (`YYYY-MM-DD H:MM`) is read by its characters, its date once per run of rows of that date,
   // anything else by the general reader once per text; every hour is one slot of its date.
-  const kinds = new Map<string, EnergySeries | undefined>();
+  const kinds = new Map<string, number>();
   const otherDates = new Map<string, CsvSlot | undefined>();
   const days = new Map<string, CsvDay | null>();
   const zones = new Map<string, string | null>();
@@ -190,14 +190,16 @@ export function parseCsvExport(text: string, range?: { from: string; to: string 
     if (line.trim() === '') continue;
     const cells = line.split(';');
     const kindText = cells[columns.kind] ?? '';
-    let series = kinds.get(kindText);
-    if (series === undefined) {
+    let s = kinds.get(kindText);
+    if (s === undefined) {
       const kindCell = kindText.trim();
       if (kindCell === '') throw fail('a row without "Rodzaj"');
-      series = seriesOfKind(kindCell);
-      if (!series) throw fail(`an unknown series "${redactExcerpt(kindCell, [], 40)}"`);
-      kinds.set(kindText, series);
+      const named = seriesOfKind(kindCell);
+      if (!named) throw fail(`an unknown series "${redactExcerpt(kindCell, [], 40)}"`);
+      s = SLOT_SERIES.indexOf(named);
+      kinds.set(kindText, s);
     }
+    const series = SLOT_SERIES[s];
     const dateCell = cells[columns.date] ?? '';
     let slot: CsvSlot | undefined;
     const hour = plainHour(dateCell);
@@ -217,7 +219,6 @@ export function parseCsvExport(text: string, range?: { from: string; to: string 
     const value = plainKwh(cells[columns.value] ?? '');
     if (value === undefined) throw fail('a value that is not a number');
     if (!slot.day.inRange) continue;
-    const s = SERIES_SLOT[series];
     const count = ++slot.counts[s];
     if (count > 2) continue;
     const repeated = count === 2;
@@ -237,8 +238,8 @@ export function parseCsvExport(text: string, range?: { from: string; to: string 
   return out;
 }
 
-/** Where each series counts its rows in a slot. */
-const SERIES_SLOT: Readonly<Record<EnergySeries, number>> = { ecp: 0, eco: 1, tauronEcbp: 2, tauronEcbo: 3 };
+/** The series by the place where a slot counts their rows. */
+const SLOT_SERIES: readonly EnergySeries[] = ['ecp', 'eco', 'tauronEcbp', 'tauronEcbo'];
 
 /** One date of the export with its hours. */
 interface CsvDay {
