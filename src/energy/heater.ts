@@ -17,7 +17,7 @@
  *   those hours (a kettle, an oven, a cloud, the evening). The same clock hour of recent days adds
  *   its own largest draws, export or not (the evening's cooking comes at the same time every day),
  *   fading by a tenth a day. The reserve for `t` minutes left is the larger of the two (interpolated),
- *   plus the import the trend would still take when it is negative, plus the margin. Until three
+ *   plus the import the trend would still take when it is negative, plus the margin. Until twelve
  *   hours are learned a prior (2 kW for up to 10 minutes) stands in.
  * - **Target**: the power the loads may draw now: the house's spare rate (what the meter would
  *   export with the loads off) plus the bank above the reserve spread over 70 % of the rest of the
@@ -41,7 +41,7 @@
  * The threshold mode is the plain hysteresis on the running net: one more step at `onThresholdKwh`,
  * one less at `offThresholdKwh`, with the same safety rules.
  *
- * Safety rules in both modes: minimum on and off times per load, on-delay, a cap on a load's
+ * Safety rules in both modes: minimum on and off times per load, on-delay, a cap on each relay's
  * switches per clock hour (switching off is always allowed), a fail-safe (no input for
  * `failSafeMs` → all off; normal control resumes with the next input), an optional maximum on
  * time per Warsaw day, and a manual override on/off/auto with an optional end, for all loads or
@@ -91,7 +91,7 @@ export interface HeaterOptions {
   minOffMs: number;
   /** A step-up condition must hold this long (ms). */
   onDelayMs: number;
-  /** At most this many changes of one load per clock hour, 0 = no cap. Switching off is always allowed. */
+  /** At most this many changes of one relay (a stage, or a percentage output's on/off) per clock hour, 0 = no cap. Switching off is always allowed. */
   maxSwitchesPerHour: number;
   /** No input for this long → all off (ms), 0 = never. */
   failSafeMs: number;
@@ -140,6 +140,8 @@ export interface HeaterLoadState {
   lastUp: boolean;
   /** Changes in the current clock hour. */
   switches: number;
+  /** Changes of each stage's relay in the current clock hour (a percentage output: its on/off in the first). */
+  relaySwitches?: number[];
 }
 
 /** The serialisable state. */
@@ -311,8 +313,8 @@ const MIN = 60_000;
 const H = 3_600_000;
 /** Window lengths (minutes) of the learned reserve, up to the whole hour. */
 export const TAIL_MINUTES: readonly number[] = [1, 2, 3, 5, 10, 15, 20, 30, 45, 60];
-/** Until this many hours are learned, the prior reserve stands in. */
-const PRIOR_HOURS = 3;
+/** Until this many hours that ended in export are learned, the prior reserve is a floor. */
+const PRIOR_HOURS = 12;
 /** The prior: a 2 kW draw for up to 10 minutes. */
 const PRIOR_KW = 2;
 const PRIOR_MAX_MIN = 10;
@@ -335,7 +337,7 @@ const HOUR_DRAW_FADE = 0.9;
 const DAY = 24 * H;
 
 function freshLoad(): HeaterLoadState {
-  return { level: 0, switchedAt: null, lastUp: false, switches: 0 };
+  return { level: 0, switchedAt: null, lastUp: false, switches: 0, relaySwitches: [] };
 }
 
 /** A fresh state: everything off, nothing learned. */
@@ -537,7 +539,7 @@ function startHour(s: HeaterState, startMs: number, endMs: number, opts: HeaterO
   s.minuteMarks = [];
   s.hourComplete = false;
   s.switchesThisHour = 0;
-  s.loads = s.loads.map((l) => ({ ...l, switches: 0 }));
+  s.loads = s.loads.map((l) => ({ ...l, switches: 0, relaySwitches: [] }));
 }
 
 /** Moves the state to the clock hour containing `now` when the current one has ended. */
@@ -681,6 +683,11 @@ function midnightBefore(now: number): number {
   return dayCache!.startMs;
 }
 
+/** Changes this clock hour of the relay that switches a load's `stage` (0-based; a percentage output: 0). */
+function relaySwitchesOf(ls: HeaterLoadState, stage: number): number {
+  return ls.relaySwitches?.[stage] ?? 0;
+}
+
 /** Sets a load's level; true when a relay stage or the on/off state changed. */
 function setLevel(s: HeaterState, i: number, level: number, now: number, opts: HeaterOptions): boolean {
   const ls = s.loads[i];
@@ -690,11 +697,19 @@ function setLevel(s: HeaterState, i: number, level: number, now: number, opts: H
   const isOn = level > 0;
   const switched = load.kind === 'relay' || wasOn !== isOn;
   const up = level > ls.level;
+  const relaySwitches = (ls.relaySwitches ?? []).slice();
+  if (switched) {
+    // the relays toggled: stages between the two levels (a percentage output's on/off: the first)
+    const from = load.kind === 'relay' ? Math.min(ls.level, level) : 0;
+    const to = load.kind === 'relay' ? Math.max(ls.level, level) : 1;
+    for (let k = from; k < to; k++) relaySwitches[k] = (relaySwitches[k] ?? 0) + 1;
+  }
   s.loads[i] = {
     level,
     switchedAt: switched ? now : ls.switchedAt,
     lastUp: switched ? up : ls.lastUp,
     switches: ls.switches + (switched ? 1 : 0),
+    relaySwitches,
   };
   if (switched) {
     s.switchesThisHour += 1;
@@ -843,7 +858,7 @@ function decideBudget(s: HeaterState, now: number, opts: HeaterOptions): Outcome
   const ls = s.loads[next.load];
   if (!ls.lastUp && sinceSwitch(ls, now) < opts.minOffMs) return { changed, reason: 'min-off' };
   if (now - s.readySince < opts.onDelayMs) return { changed, reason: reason ?? 'on-delay' };
-  if (opts.maxSwitchesPerHour > 0 && ls.switches + 2 > opts.maxSwitchesPerHour) {
+  if (opts.maxSwitchesPerHour > 0 && relaySwitchesOf(ls, next.level - 1) + 2 > opts.maxSwitchesPerHour) {
     return { changed, reason: 'switch-cap' };
   }
   changed = setLevel(s, next.load, next.level, now, opts) || changed;
@@ -873,7 +888,8 @@ function decideThreshold(s: HeaterState, now: number, opts: HeaterOptions): Outc
   const ls = s.loads[j];
   if (!ls.lastUp && sinceSwitch(ls, now) < opts.minOffMs) return { changed: false, reason: 'min-off' };
   if (now - s.readySince < opts.onDelayMs) return { changed: false, reason: 'on-delay' };
-  if (opts.maxSwitchesPerHour > 0 && ls.switches + 2 > opts.maxSwitchesPerHour) {
+  const stage = opts.loads[j].kind === 'relay' ? ls.level : 0;
+  if (opts.maxSwitchesPerHour > 0 && relaySwitchesOf(ls, stage) + 2 > opts.maxSwitchesPerHour) {
     return { changed: false, reason: 'switch-cap' };
   }
   const load = opts.loads[j];
@@ -1218,7 +1234,7 @@ export function heaterLoadsOf(value: unknown, bad: string[]): HeaterLoad[] {
  * (a list, see {@link heaterLoadsOf}), or for the first load `loadKw` (kW), `stages` (1-3) and
  * `output` (`relay`/`percent`); `margin`, `onThreshold`, `offThreshold` (kWh), `minRun`, `guard`,
  * `trend`, `minOn`, `minOff`, `onDelay`, `failSafe`, `maxOnPerDay` (minutes; 0 turns
- * fail-safe and daily limit off), `reserveHours` (hours learned from), `maxSwitches` (per load and
+ * fail-safe and daily limit off), `reserveHours` (hours learned from), `maxSwitches` (per relay and
  * clock hour, 0 = no cap). Values may be numbers or numeric strings; empty strings and undefined
  * keep the current value.
  * @throws BadInputError naming every unknown key or bad value; nothing is changed then.

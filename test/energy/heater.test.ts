@@ -102,7 +102,8 @@ describe('heater control (pure logic)', () => {
   describe('budget mode on a steady feed', () => {
     it('runs the load on a surplus smaller than the load and never ends an hour in net import', () => {
       // 1.5 kW spare all the time, a 2 kW heater: it can run about 3/4 of each hour; the first
-      // three hours keep the prior reserve, then the learned one (nothing drawn) is used
+      // the prior reserve (2 kW for 10 minutes) is kept until twelve hours are learned; the first
+      // three hours wait for it to be banked, the later ones start earlier
       const r = simulate(
         opts,
         NOON,
@@ -124,13 +125,13 @@ describe('heater control (pure logic)', () => {
       const r = simulate(
         opts,
         NOON,
-        NOON + 6 * H,
+        NOON + 15 * H,
         () => 4,
         () => 1,
       );
       for (const h of r.hours) assert.ok(h.net >= 0);
-      // once three hours are learned (by the boundary at 16:00) it stays on through the hour boundaries
-      const changes = r.decisions.filter((d) => d.changed && Date.parse(d.at) >= NOON + 4 * H - 30_000);
+      // once twelve hours are learned (by the boundary at 01:00) it stays on through the hour boundaries
+      const changes = r.decisions.filter((d) => d.changed && Date.parse(d.at) >= NOON + 13 * H - 30_000);
       assert.deepEqual(changes, []);
       assert.equal(r.state.on, true);
       assert.equal(r.state.reason, 'budget');
@@ -403,11 +404,11 @@ describe('heater control (pure logic)', () => {
       const r = simulate(
         opts,
         NOON,
-        NOON + 6 * H,
+        NOON + 15 * H,
         () => 2,
         () => 1,
       );
-      for (const h of r.hours.slice(3)) {
+      for (const h of r.hours.slice(12)) {
         assert.ok(h.net >= 0, `net ${h.net}`);
         // nothing drawn in the learned hours: the hour ends with little more than the margin and
         // the last minutes' spare left
@@ -416,7 +417,7 @@ describe('heater control (pure logic)', () => {
       // it starts when the bank and the spare carry it through most of the rest of the hour, not as
       // soon as a minimum run is banked: one long run a learned hour (and a short one at its end)
       const starts = r.decisions.filter(
-        (d) => d.changed && d.on && Date.parse(d.at) > NOON + 3 * H && d.minutesLeft > 10,
+        (d) => d.changed && d.on && Date.parse(d.at) > NOON + 12 * H && d.minutesLeft > 10,
       );
       assert.ok(starts.length >= 2);
       for (const d of starts) assert.ok(d.minutesLeft <= 40 && d.minutesLeft >= 25, `on at ${d.at}`);
@@ -439,6 +440,33 @@ describe('heater control (pure logic)', () => {
   describe('stages, percentage output and several loads', () => {
     const boiler = { name: 'boiler', kw: 3, stages: 3, kind: 'relay' as const };
     const heater = { name: 'heater', kw: 1.5, stages: 1, kind: 'relay' as const };
+
+    it("caps the changes of each stage's relay per clock hour, not of the load as a whole", () => {
+      const o = { ...opts, loads: [boiler], minOnMs: 0, minOffMs: 0, onDelayMs: 0, maxSwitchesPerHour: 4 };
+      // clouds every 3 minutes over 4 kW of panels: the spare swings between 3 and 1 kW
+      const cloudy = (t: number) => (Math.floor(t / (3 * MIN)) % 2 === 0 ? 4 : 2);
+      const r = simulate(o, NOON, NOON + 6 * H, cloudy, () => 1);
+      const perHour = new Map<number, { relay: number[]; load: number }>();
+      let prev = 0;
+      for (const d of r.decisions) {
+        const level = d.loads[0].stagesOn;
+        if (level !== prev) {
+          const hour = Date.parse(d.hourStart!);
+          const h = perHour.get(hour) ?? { relay: [0, 0, 0], load: 0 };
+          for (let k = Math.min(level, prev); k < Math.max(level, prev); k++) h.relay[k] += 1;
+          h.load += 1;
+          perHour.set(hour, h);
+          prev = level;
+        }
+      }
+      for (const h of perHour.values())
+        for (const n of h.relay) assert.ok(n <= 4, `${n} changes of one relay`);
+      assert.ok(
+        [...perHour.values()].some((h) => h.load > 4),
+        `the stages together change more often than one relay may: ${JSON.stringify([...perHour.values()])}`,
+      );
+      for (const h of r.hours) assert.ok(h.net >= 0, `net ${h.net}`);
+    });
 
     it('steps a 3-stage boiler up one stage at a time and down from the last', () => {
       const o = { ...opts, loads: [boiler], onDelayMs: 0 };
