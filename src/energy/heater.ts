@@ -29,7 +29,7 @@
  *   …). A relay step switches on when the target covers all steps up to it and the bank covers its
  *   minimum run at the conservative rate (above the reserve when the rate alone does not carry
  *   it), held for the on-delay, after the load's minimum off time, within its switch cap. The last
- *   step goes off after its minimum on time when the target falls half a step below the steps on,
+ *   step goes off after its minimum on time when the target falls 0.3 of a step below the steps on,
  *   or when the bank is below its reserve and the latest rate no longer carries them; before its
  *   minimum on time only when the hour is overdrawn and would end in import (`import-guard`). A
  *   percentage step follows the latest rate plus the spread bank, between 0 and 100 %; later steps
@@ -328,8 +328,8 @@ const SPREAD_SHARE = 0.7;
 const MIN_SPREAD_MS = 2 * MIN;
 /** A bank below its reserve is refilled within this (ms). */
 const FILL_MS = 10 * MIN;
-/** A relay step goes off when the target falls this share of a step below the steps on. */
-const STEP_HYSTERESIS = 0.5;
+/** A relay step goes off when the target falls this share of a step below the steps on (measured: 0.3 tips fewer hours than 0.5 at 0.01 of the oracle). */
+const STEP_HYSTERESIS = 0.3;
 /** The same clock hour of earlier days counts this much more… */
 const HOUR_DRAW_FACTOR = 1.2;
 /** …fading by this factor a day. */
