@@ -7,13 +7,29 @@ import type { EnergySeries } from '../energy/totals';
 
 /** A JSON array with one element per line (readable, and still one valid JSON document). */
 export function jsonLines(items: readonly unknown[]): string {
-  if (items.length === 0) return '[]\n';
-  let text = `[\n${JSON.stringify(items[0]) ?? ''}`;
-  for (let i = 1; i < items.length; i++) {
-    text += ',\n';
-    text += JSON.stringify(items[i]) ?? '';
+  let text = '';
+  for (const part of jsonLineParts(items)) text += part;
+  return text;
+}
+
+/**
+ * {@link jsonLines}' text in parts of up to `perPart` elements, in order, so that a long array is
+ * written as it is made rather than held as one text first.
+ */
+export function* jsonLineParts(items: readonly unknown[], perPart = 500): Generator<string> {
+  if (items.length === 0) {
+    yield '[]\n';
+    return;
   }
-  return `${text}\n]\n`;
+  for (let start = 0; start < items.length; start += perPart) {
+    const end = Math.min(start + perPart, items.length);
+    let text = start === 0 ? `[\n${JSON.stringify(items[0]) ?? ''}` : '';
+    for (let i = start === 0 ? 1 : start; i < end; i++) {
+      text += ',\n';
+      text += JSON.stringify(items[i]) ?? '';
+    }
+    yield end === items.length ? `${text}\n]\n` : text;
+  }
 }
 
 /** One CSV cell: null/undefined empty, quoted when it holds a comma, quote or line break. */

@@ -21,7 +21,7 @@ import { ExchangeRecorder } from '../diagnostics/recorder';
 import { isLocalDate } from '../energy/time';
 import { DEFAULT_LOGIN_BUDGET } from '../session/login-ledger';
 import { DEFAULT_MIN_LOGIN_INTERVAL_MS, loginPolicy } from '../session/pool';
-import { csvTable, hoursCsv, jsonLines } from './format';
+import { csvTable, hoursCsv, jsonLineParts, jsonLines } from './format';
 import {
   INVOICE_COMMAND_HELP,
   INVOICE_OPTIONS,
@@ -320,7 +320,8 @@ async function fetchHours(client: ElicznikClient, values: Values, io: CliIo): Pr
     source,
     onProgress: (p) => io.stderr(`fetched ${p.doneDays}/${p.totalDays} days (${p.source})\n`),
   });
-  io.stdout(out === 'csv' ? hoursCsv(records, series) : jsonLines(records));
+  if (out === 'csv') io.stdout(hoursCsv(records, series));
+  else for (const part of jsonLineParts(records)) io.stdout(part);
 }
 
 async function totals(client: ElicznikClient, values: Values, io: CliIo): Promise<void> {
