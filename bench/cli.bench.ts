@@ -6,7 +6,8 @@
  *    each run a new process with a new state file (so it logs in): the CLI against a minimal client
  *    written here (the login chain, the selection, one CSV export, nothing else; the least any client
  *    must do) and against a client that asks one day per request (one CSV export per day); with the
- *    HTTP requests each made, login included.
+ *    HTTP requests each made, login included; the CLI and the minimal client in 9 alternating
+ *    pairs, the ratio of their best runs and the median of each pair's ratio.
  *
  *   npm run bench -- cli            (BENCH_SMOKE=1: 14 days and one run each)
  */
@@ -16,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { addLocalDays, localDatesInRange, toServiceDate } from '../src/energy/time';
 import { DEMO_ACCOUNT, startSimulator, type SimulatorHandle } from '../src/simulator';
-import { alternate, best, range, run, size } from './support';
+import { alternate, best, median, range, run, size } from './support';
 
 const root = path.join(__dirname, '../..');
 const cli = path.join(root, 'dist/src/cli/main.js');
@@ -107,7 +108,7 @@ function requestsOf(sim: SimulatorHandle): number {
 }
 
 async function main(): Promise<void> {
-  const rounds = size(5, 1);
+  const rounds = size(9, 1);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'elicznik-bench-cli-'));
   try {
     // 1. --help against a minimal script.
@@ -218,6 +219,10 @@ async function main(): Promise<void> {
         `  one day per request   ${requests.perDay} requests, best ${best(d.perDay).toFixed(0)} ms (best of ${perDayRounds})`,
       );
       console.log(`  elicznik / minimal time: ${(cliBest / best(t.minimal)).toFixed(2)}x (goal <= 1.3)`);
+      const ratios = t.cli.map((ms, i) => ms / t.minimal[i]);
+      console.log(
+        `  the same per alternating pair: median ${median(ratios).toFixed(2)}x (pairs ${range(ratios, 2)})`,
+      );
       console.log(
         `  one-day-per-request / elicznik time: ${(best(d.perDay) / cliBest).toFixed(1)}x (goal >= 50)`,
       );
