@@ -2,7 +2,7 @@
  * The part of an hour record that settlement needs: the hour, its tariff zone and the balanced
  * energy in whole Wh.
  */
-import { kwhToWh, parseInstant, type HourRecord } from '../energy/hour';
+import { InstantReader, kwhToWh, parseInstant, type HourRecord } from '../energy/hour';
 import { MS_PER_HOUR } from '../energy/time';
 
 /** The zone code used for hours whose record names no zone (the single zone of a G11 tariff). */
@@ -40,6 +40,11 @@ function finite(value: unknown): value is number {
  * Negative inputs are treated as bad data (`null`), never settled.
  */
 export function settlementHourOf(record: HourRecord): SettlementHour | null {
+  return settlementHourAt(record, undefined);
+}
+
+/** {@link settlementHourOf}, with the start instant of the record already read when `startMs` is given. */
+function settlementHourAt(record: HourRecord, startMs: number | undefined): SettlementHour | null {
   let ecbpWh: number;
   let ecboWh: number;
   if (finite(record.ecbp) && finite(record.ecbo)) {
@@ -54,7 +59,7 @@ export function settlementHourOf(record: HourRecord): SettlementHour | null {
     return null;
   }
   if (ecbpWh < 0 || ecboWh < 0) return null;
-  const startMs = parseInstant(String(record.hourStart));
+  startMs ??= parseInstant(String(record.hourStart));
   if (!Number.isFinite(startMs)) return null;
   return {
     startMs,
@@ -130,6 +135,48 @@ export function settlementHoursInOrder(records: readonly HourRecord[]): Settleme
   }
   if (!sorted) out.sort((a, b) => a.startMs - b.startMs);
   return out;
+}
+
+/**
+ * The start instants of `records` when they come in time order (each readable one not before the
+ * one before it), else undefined. Read with {@link InstantReader}, which gives what
+ * {@link parseInstant} gives.
+ */
+function startsInOrder(records: readonly HourRecord[]): Float64Array | undefined {
+  const n = records.length;
+  const starts = new Float64Array(n);
+  const reader = new InstantReader();
+  let previous = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const text = records[i].hourStart;
+    const ms = typeof text === 'string' ? reader.read(text) : parseInstant(String(text));
+    if (ms < previous) return undefined;
+    if (ms === ms) previous = ms;
+    starts[i] = ms;
+  }
+  return starts;
+}
+
+/**
+ * Calls `fn` with the settlement view of each record that has data, in time order: what
+ * {@link settlementHoursInOrder} lists. Records already in order (the usual case) are taken one at
+ * a time, each view made just before `fn` settles it, so no list of a whole range's views is kept
+ * while it is settled (fewer objects for the garbage collector to keep and copy); others are
+ * sorted first.
+ */
+export function forEachSettlementHour(
+  records: readonly HourRecord[],
+  fn: (hour: SettlementHour) => void,
+): void {
+  const starts = startsInOrder(records);
+  if (starts === undefined) {
+    for (const h of settlementHoursInOrder(records)) fn(h);
+    return;
+  }
+  for (let i = 0; i < records.length; i++) {
+    const h = settlementHourAt(records[i], starts[i]);
+    if (h !== null) fn(h);
+  }
 }
 
 /** What a bank or deposit includes in its statements. */

@@ -19,12 +19,7 @@ import type { HourRecord } from '../energy/hour';
 import { MS_PER_HOUR } from '../energy/time';
 import { monthOf, monthStartMs, shiftDate, shiftMonth, warsawDateOf, warsawMidnight } from './clock';
 import { badInput } from './errors';
-import {
-  settlementHourOf,
-  settlementHoursInOrder,
-  type SettlementHour,
-  type StatementOptions,
-} from './hours';
+import { forEachSettlementHour, settlementHourOf, type SettlementHour, type StatementOptions } from './hours';
 
 /** What both systems keep. */
 export interface LedgerState<Lot, Hour extends SettlementHour, Month> {
@@ -115,6 +110,8 @@ export abstract class Ledger<H extends SettlementHour, M, P, S extends LedgerSta
   /** Whether periods carry one statement per hour. */
   protected readonly hourStatements: boolean;
   private monthEnd = { month: '', endMs: 0 };
+  /** The month of the last hour's date. */
+  private lastDate = { date: '', month: '' };
 
   constructor(state: S, options: StatementOptions) {
     this.state = state;
@@ -153,24 +150,8 @@ export abstract class Ledger<H extends SettlementHour, M, P, S extends LedgerSta
 
   /** Settles one hour already in the settlement view (see {@link push}). */
   pushHour(h: SettlementHour): LedgerUpdate<P> {
-    const s = this.state;
-    if (s.lastHourMs !== null && h.startMs <= s.lastHourMs) {
-      return { accepted: false, reason: 'already-settled', closed: [] };
-    }
-    const month = monthOf(h.date);
-    const monthEnd = this.monthEndMs(month);
-    const endsMonth = h.startMs + MS_PER_HOUR >= monthEnd;
-    const hour = this.hourOf(h, month, endsMonth);
-    const closed = this.closeOpenMonths(month);
-    s.nextMonth = month;
-    s.startedMs ??= h.startMs;
-    this.take(hour);
-    s.pending.push(hour);
-    s.lastHourMs = h.startMs;
-    if (endsMonth) {
-      closed.push(this.closeMonth(s, month, monthEnd, true));
-      s.nextMonth = shiftMonth(month, 1);
-    }
+    const closed: P[] = [];
+    if (!this.settle(h, closed)) return { accepted: false, reason: 'already-settled', closed };
     return { accepted: true, closed };
   }
 
@@ -180,11 +161,36 @@ export abstract class Ledger<H extends SettlementHour, M, P, S extends LedgerSta
    */
   pushAll(records: readonly HourRecord[]): P[] {
     const out: P[] = [];
-    for (const h of settlementHoursInOrder(records)) {
-      const closed = this.pushHour(h).closed;
-      if (closed.length > 0) out.push(...closed);
-    }
+    forEachSettlementHour(records, (h) => {
+      this.settle(h, out);
+    });
     return out;
+  }
+
+  /**
+   * Settles one hour (see {@link pushHour}) and adds the months it closes to `closed`; false when
+   * the hour does not start after the latest settled one.
+   */
+  private settle(h: SettlementHour, closed: P[]): boolean {
+    const s = this.state;
+    if (s.lastHourMs !== null && h.startMs <= s.lastHourMs) return false;
+    // Hours come day by day: the month of the last date is kept.
+    if (h.date !== this.lastDate.date) this.lastDate = { date: h.date, month: monthOf(h.date) };
+    const month = this.lastDate.month;
+    const monthEnd = this.monthEndMs(month);
+    const endsMonth = h.startMs + MS_PER_HOUR >= monthEnd;
+    const hour = this.hourOf(h, month, endsMonth);
+    this.closeOpenMonths(month, closed);
+    s.nextMonth = month;
+    s.startedMs ??= h.startMs;
+    this.take(hour);
+    s.pending.push(hour);
+    s.lastHourMs = h.startMs;
+    if (endsMonth) {
+      closed.push(this.closeMonth(s, month, monthEnd, true));
+      s.nextMonth = shiftMonth(month, 1);
+    }
+    return true;
   }
 
   /**
@@ -194,7 +200,9 @@ export abstract class Ledger<H extends SettlementHour, M, P, S extends LedgerSta
   closeMonthsBefore(month: string): P[] {
     const s = this.state;
     if (s.nextMonth !== null && s.nextMonth < month) this.checkClose(s.nextMonth, s.pending);
-    return this.closeOpenMonths(month);
+    const out: P[] = [];
+    this.closeOpenMonths(month, out);
+    return out;
   }
 
   /**
@@ -247,15 +255,13 @@ export abstract class Ledger<H extends SettlementHour, M, P, S extends LedgerSta
     return this.monthEnd.endMs;
   }
 
-  /** Closes every open month before `month`, oldest first, each at its own end. */
-  private closeOpenMonths(month: string): P[] {
+  /** Closes every open month before `month`, oldest first, each at its own end, adding them to `out`. */
+  private closeOpenMonths(month: string, out: P[]): void {
     const s = this.state;
-    const out: P[] = [];
     while (s.nextMonth !== null && s.nextMonth < month) {
       out.push(this.closeMonth(s, s.nextMonth, monthStartMs(shiftMonth(s.nextMonth, 1)), true));
       s.nextMonth = shiftMonth(s.nextMonth, 1);
     }
-    return out;
   }
 }
 

@@ -460,21 +460,30 @@ export class NetMeteringBank extends Ledger<
       return i;
     };
     const used = new Array<number>(hours.length).fill(0);
-    const uses: { atMs: number; lot: number; wh: number }[] = [];
+    // What each hour took from which lot: the hour's takes are useLot/useWh[useFrom[hour] ..
+    // useFrom[hour] + useCount[hour]) (an hour's takes are made one after another), in numbers
+    // rather than an object per take.
+    const useFrom = new Int32Array(hours.length);
+    const useCount = new Int32Array(hours.length);
+    const useLot: number[] = [];
+    const useWh: number[] = [];
     for (const hi of demand) {
       const h = hours[hi];
       let need = h.ecbpWh;
       let i = find(firstExpiringAfter(lots, h.startMs));
+      useFrom[hi] = useLot.length;
       while (need > 0 && i < n && lots[i].startMs < h.startMs) {
         const lot = lots[i];
         const take = Math.min(lot.remainingWh, need);
         lot.remainingWh -= take;
         need -= take;
         used[hi] += take;
-        uses.push({ atMs: h.startMs, lot: i, wh: take });
+        useLot.push(i);
+        useWh.push(take);
         if (lot.remainingWh === 0) parent[i] = i + 1;
         i = find(i);
       }
+      useCount[hi] = useLot.length - useFrom[hi];
     }
 
     // ---- expiry ----
@@ -517,9 +526,9 @@ export class NetMeteringBank extends Ledger<
       });
     }
 
-    uses.sort((a, b) => a.atMs - b.atMs);
     const remainingNow = remainingBefore.slice();
-    let usePointer = 0;
+    // The next hour (in time order, as the month's hours are) whose takes are not yet out of remainingNow.
+    let hourPointer = 0;
     const expiringWithin = (atMs: number, horizonMs: number): number => {
       let sum = 0;
       for (let i = firstExpiringAfter(lots, atMs); i < n && lots[i].expiresMs <= horizonMs; i++) {
@@ -531,9 +540,10 @@ export class NetMeteringBank extends Ledger<
     let balance = balanceStartWh;
     for (const day of spanDays(span)) {
       const { date } = day;
-      while (usePointer < uses.length && uses[usePointer].atMs < day.endMs) {
-        remainingNow[uses[usePointer].lot] -= uses[usePointer].wh;
-        usePointer++;
+      for (; hourPointer < hours.length && hours[hourPointer].startMs < day.endMs; hourPointer++) {
+        const from = useFrom[hourPointer];
+        const to = from + useCount[hourPointer];
+        for (let u = from; u < to; u++) remainingNow[useLot[u]] -= useWh[u];
       }
       const table = sums.day(date);
       const total = table.all().totals();

@@ -6,7 +6,7 @@
 import type { HourRecord } from '../energy/hour';
 import { warsawDateOf, warsawIso, warsawMinutesOfDay } from './clock';
 import { badInput } from './errors';
-import { groszeToPln, settlementHoursInOrder } from './hours';
+import { forEachSettlementHour, groszeToPln } from './hours';
 import {
   NetBillingDeposit,
   checkNetBillingState,
@@ -130,24 +130,21 @@ export class Settlement {
 
   /** Settles hours (any order). @throws SettlementError `BAD_INPUT` when a month cannot close */
   settle(records: readonly HourRecord[]): SettleOutcome {
-    const hours = settlementHoursInOrder(records);
     const out: SettleOutcome = {
       closed: [],
       settled: 0,
-      skipped: records.length - hours.length,
+      skipped: records.length,
       firstMs: null,
     };
-    for (const h of hours) {
+    forEachSettlementHour(records, (h) => {
       const update = this.bank ? this.bank.pushHour(h) : this.deposit!.pushHour(h);
-      if (!update.accepted) {
-        out.skipped += 1;
-        continue;
-      }
+      if (!update.accepted) return;
+      out.skipped -= 1;
       out.settled += 1;
       out.firstMs ??= h.startMs;
       this.lastHourStart = h.hourStart;
       for (const p of update.closed) out.closed.push(p);
-    }
+    });
     return out;
   }
 

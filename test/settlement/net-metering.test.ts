@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { HourRecord } from '../../src/energy/hour';
 import { toLocalIso } from '../../src/energy/time';
 import {
   NetMeteringBank,
@@ -9,7 +10,7 @@ import {
   type BankExpiry,
   type NetMeteringPeriod,
 } from '../../src/settlement/net-metering';
-import { hourOf } from './support';
+import { hourOf, randomHours } from './support';
 
 function isoExpiry(hourStart: string, date: string, expiry: BankExpiry = 'same-time', days = 365): string {
   return toLocalIso(lotExpiryMs(Date.parse(hourStart), date, days, expiry));
@@ -289,6 +290,36 @@ describe('settlement/net-metering', () => {
     const noData = { ...hourOf('2026-06-01', 1, {}), ecp: null, eco: null, ecbp: null, ecbo: null };
     assert.equal(bank.push(noData).reason, 'no-data');
     assert.equal(bank.balanceWh, 300);
+  });
+
+  it('settles a range in any order as its hours pushed one by one in time order', () => {
+    const PRICES = { T1: { energy: 0.62, distribution: 0.38 }, T2: { energy: 0.45, distribution: 0.09 } };
+    const hours = randomHours('order', '2026-04-20', '2026-06-03');
+    const noData = { ...hourOf('2026-05-02', 5, {}), ecp: null, eco: null, ecbp: null, ecbo: null };
+    const oneByOne = (records: readonly HourRecord[]) => {
+      const bank = new NetMeteringBank({ prices: PRICES });
+      const periods: NetMeteringPeriod[] = [];
+      for (const r of [...records].sort((a, b) => Date.parse(a.hourStart) - Date.parse(b.hourStart))) {
+        periods.push(...bank.push(r).closed);
+      }
+      const open = bank.preview();
+      if (open) periods.push(open);
+      return JSON.stringify({ periods, state: bank.toJSON() });
+    };
+    const cases: [string, HourRecord[]][] = [
+      ['in order', hours],
+      ['reversed', [...hours].reverse()],
+      ['one hour twice (the second is skipped)', [...hours.slice(0, 300), hours[299], ...hours.slice(300)]],
+      ['an hour without data out of place', [...hours.slice(0, 500), noData, ...hours.slice(500)]],
+      [
+        'an hour out of place',
+        [...hours.slice(0, 40), hours[700], ...hours.slice(40, 700), ...hours.slice(701)],
+      ],
+    ];
+    for (const [what, records] of cases) {
+      const once = settleNetMetering(records, { prices: PRICES });
+      assert.equal(JSON.stringify(once), oneByOne(records), what);
+    }
   });
 
   it('counts missing hours, and only from the first settled day on', () => {
