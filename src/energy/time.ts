@@ -259,7 +259,7 @@ function toLocalIsoByDate(ms: number, offset: number): string {
 }
 
 /** Year, month (1..12) and day of the proleptic Gregorian calendar from days since 1970-01-01. */
-function civilFromDays(days: number): { year: number; month: number; day: number } {
+export function civilFromDays(days: number): { year: number; month: number; day: number } {
   const z = days + 719_468;
   const era = Math.floor(z / 146_097);
   const doe = z - era * 146_097;

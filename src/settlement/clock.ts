@@ -5,7 +5,7 @@
  * that is integer arithmetic). The results are the same as `energy/time.ts` (the tests compare them
  * hour by hour over several years).
  */
-import { MS_PER_HOUR, warsawOffsetMinutes } from '../energy/time';
+import { civilFromDays, MS_PER_HOUR, warsawOffsetMinutes } from '../energy/time';
 
 export { warsawOffsetMinutes };
 
@@ -44,17 +44,7 @@ export function dateOfDayNumber(day: number): string {
   if (!(Number.isInteger(day) && day >= FIRST_DAY && day < END_DAY)) {
     return new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
   }
-  const z = day + 719_468;
-  const era = Math.floor(z / 146_097);
-  const doe = z - era * 146_097;
-  const yoe = Math.floor(
-    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365,
-  );
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  const { year: y, month: m, day: d } = civilFromDays(day);
   return `${TWO_DIGITS[Math.floor(y / 100)]}${TWO_DIGITS[y % 100]}-${TWO_DIGITS[m]}-${TWO_DIGITS[d]}`;
 }
 
