@@ -3,40 +3,10 @@ import { scanForm, scanOptions } from '../../src/client/html-scan';
 import { formWithCheerio, optionsWithCheerio } from '../../src/client/pages';
 import { DEMO_ACCOUNT } from '../../src/simulator';
 import { loginPage, startPage } from '../../src/simulator/pages';
+import { KEYCLOAK_FORM, START_PAGE } from './page-fixtures';
 
 const ACTION =
   'https://logowanie.tauron-dystrybucja.pl/realms/tauron/login-actions/authenticate?session_code=abc&execution=e-1&client_id=elicznik&tab_id=t1';
-
-/** The Keycloak form as the service notes quote it (§1.1), with the hidden inputs clients send back. */
-const KEYCLOAK_FORM = `<!DOCTYPE html><html><body>
-<div id="kc-form">
-  <form id="kc-form-login"
-        class="pf-v5-c-form"
-        onsubmit="login.disabled = true; return true;"
-        action="/realms/tauron/login-actions/authenticate?session_code=abc&amp;execution=e-1&amp;client_id=elicznik&amp;tab_id=t1"
-        method="post">
-    <input id="username" name="username" value="" type="text"/>
-    <input id="password" name="password" type="password"/>
-    <input type="hidden" id="id-hidden-input" name="credentialId" value=""/>
-    <input type="hidden" name="_csrf" value="tok"/>
-  </form>
-</div></body></html>`;
-
-/** The meter point list as the notes describe it (§1.3), with a business point and a duplicate. */
-const START_PAGE = `<!DOCTYPE html><html><body>
-<header><span class="header__user-name">Jan.Kowalski@Example.com</span></header>
-<select id="site_client" name="site[client]">
-<option value="100136661_60579396_7221412" data-data='{"type": ""}'>590322400100123456 ul. Słoneczna 12</option>
-<option
-   data-data='{"type":"WO"}'
-   value="200136661_60579396_7221413">
-     590322400100654321   Hala 3
-</option>
-<option value="">-- wybierz --</option>
-<option value="100136661_60579396_7221412" data-data='{"type": ""}'>duplicate</option>
-</select>
-<select><option value="2026">2026</option></select>
-</body></html>`;
 
 /** The quick reading equals cheerio's, or the quick reader declines; returns whether it answered. */
 function sameForm(html: string): boolean {
