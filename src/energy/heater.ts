@@ -165,7 +165,7 @@ export interface HeaterState {
   minuteMarks: number[];
   /** True when this hour's readings started in its first two minutes (its tail can be learned). */
   hourComplete: boolean;
-  /** The house's rate over the latest whole minutes, kW, newest last (up to 10). */
+  /** The house's rate over the latest whole minutes, kW, newest last (up to UP_MINUTES). */
   minuteRates: number[];
   /** Recent hours that ended in net export: the house's largest net draw over W minutes (TAIL_MINUTES), kWh. */
   tails: number[][];
@@ -318,9 +318,7 @@ const PRIOR_HOURS = 12;
 /** The prior: a 2 kW draw for up to 10 minutes. */
 const PRIOR_KW = 2;
 const PRIOR_MAX_MIN = 10;
-/** The house's recent whole-minute rates kept. */
-const RATE_MINUTES = 10;
-/** A relay steps up on the lowest rate of this many recent whole minutes (and the latest reading). */
+/** A relay steps up on the lowest rate of this many recent whole minutes (and the latest reading); as many are kept. */
 const UP_MINUTES = 3;
 /** The bank above the reserve is spread over this share of the rest of the hour… */
 const SPREAD_SHARE = 0.7;
@@ -524,7 +522,7 @@ function hourDraw(s: HeaterState, minutes: number): number {
 }
 
 function pushRate(s: HeaterState, kw: number): void {
-  s.minuteRates = [...s.minuteRates, kw].slice(-RATE_MINUTES);
+  s.minuteRates = [...s.minuteRates, kw].slice(-UP_MINUTES);
 }
 
 /** Starts the given clock hour: the hour's sums, marks and switch counts start from zero. */
