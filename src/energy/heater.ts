@@ -138,8 +138,6 @@ export interface HeaterLoadState {
   switchedAt: number | null;
   /** True when the last change raised the level. */
   lastUp: boolean;
-  /** Changes in the current clock hour. */
-  switches: number;
   /** Changes of each stage's relay in the current clock hour (a percentage output: its on/off in the first). */
   relaySwitches?: number[];
 }
@@ -335,7 +333,7 @@ const HOUR_DRAW_FADE = 0.9;
 const DAY = 24 * H;
 
 function freshLoad(): HeaterLoadState {
-  return { level: 0, switchedAt: null, lastUp: false, switches: 0, relaySwitches: [] };
+  return { level: 0, switchedAt: null, lastUp: false, relaySwitches: [] };
 }
 
 /** A fresh state: everything off, nothing learned. */
@@ -493,6 +491,11 @@ function clockHourOf(hourStartMs: number): number {
   return (iso.charCodeAt(11) - 48) * 10 + (iso.charCodeAt(12) - 48);
 }
 
+/** How much of a clock hour's draws learned at `since` still counts at `at` (fading by a tenth a day). */
+function fadeSince(since: number, at: number): number {
+  return Math.pow(HOUR_DRAW_FADE, Math.max(at - since, 0) / DAY);
+}
+
 /** Keeps an hour's draws as its clock hour's: the larger of them and the faded earlier ones. */
 function learnHourDraws(s: HeaterState, curve: number[]): void {
   if (s.hourStartMs === null) return;
@@ -503,7 +506,7 @@ function learnHourDraws(s: HeaterState, curve: number[]): void {
   while (at.length < 24) at.push(null);
   const prev = draws[k];
   const since = at[k];
-  const fade = prev && since !== null ? Math.pow(HOUR_DRAW_FADE, (s.hourStartMs - since) / DAY) : 0;
+  const fade = prev && since !== null ? fadeSince(since, s.hourStartMs) : 0;
   draws[k] = curve.map((v, i) => Math.max(v, prev ? prev[i] * fade : 0));
   at[k] = s.hourStartMs;
   s.hourDraws = draws;
@@ -517,7 +520,7 @@ function hourDraw(s: HeaterState, minutes: number): number {
   const curve = s.hourDraws[k];
   const since = s.hourDrawsAt[k];
   if (!curve || curve.length !== TAIL_MINUTES.length || since === null || since === undefined) return 0;
-  const fade = Math.pow(HOUR_DRAW_FADE, Math.max(s.hourStartMs - since, 0) / DAY);
+  const fade = fadeSince(since, s.hourStartMs);
   return HOUR_DRAW_FACTOR * fade * tailAt(curve, minutes);
 }
 
@@ -537,7 +540,12 @@ function startHour(s: HeaterState, startMs: number, endMs: number, opts: HeaterO
   s.minuteMarks = [];
   s.hourComplete = false;
   s.switchesThisHour = 0;
-  s.loads = s.loads.map((l) => ({ ...l, switches: 0, relaySwitches: [] }));
+  s.loads = s.loads.map((l) => ({
+    level: l.level,
+    switchedAt: l.switchedAt,
+    lastUp: l.lastUp,
+    relaySwitches: [],
+  }));
 }
 
 /** Moves the state to the clock hour containing `now` when the current one has ended. */
@@ -706,7 +714,6 @@ function setLevel(s: HeaterState, i: number, level: number, now: number, opts: H
     level,
     switchedAt: switched ? now : ls.switchedAt,
     lastUp: switched ? up : ls.lastUp,
-    switches: ls.switches + (switched ? 1 : 0),
     relaySwitches,
   };
   if (switched) {
