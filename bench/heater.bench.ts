@@ -24,7 +24,8 @@
  * Per month and load it prints: the share of the hourly surplus (what each hour would have exported
  * net without the loads) the loads used within the same hour, its ratio to the threshold switch and
  * to the oracle, the hours the loads tipped from net export into net import, the net import they
- * caused in all hours (kWh and share of their energy), relay switches, and µs per reading.
+ * caused in all hours (kWh and share of their energy; the threshold switch's beside it), relay
+ * switches, and µs per reading.
  *
  * Run: `npm run build && node dist/bench/heater.bench.js` (`--month june` for one month); a smoke run
  * (`BENCH_SMOKE=1`) drives two days of each month.
@@ -329,10 +330,11 @@ function main(): void {
       'tipped',
       'thr.tip',
       'import kWh',
+      'thr.import',
       'switches',
       'µs/read',
     ];
-    const w = [32, 7, 8, 6, 7, 6, 7, 8, 17, 13, 8];
+    const w = [32, 7, 8, 6, 7, 6, 7, 8, 17, 17, 13, 8];
     const line = (cells: string[]) =>
       cells.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('');
     console.log(line(head));
@@ -350,6 +352,7 @@ function main(): void {
           String(b.hoursTipped),
           String(r.threshold.hoursTipped),
           `${b.importCaused.toFixed(2)} (${pct(b.importCaused / b.ran, 2)})`,
+          `${r.threshold.importCaused.toFixed(2)} (${pct(r.threshold.importCaused / r.threshold.ran, 2)})`,
           `${b.switches}/${r.threshold.switches}`,
           b.usPerReading.toFixed(1),
         ]),
@@ -359,7 +362,7 @@ function main(): void {
   console.log(
     '\nshare: of the hourly surplus, used by the loads in the same hour; thresh./thr.tip: the threshold switch; ' +
       '×thr, ×orc: budget ÷ threshold, budget ÷ oracle; tipped: hours the loads turned from net export into net import; ' +
-      'import kWh: net import the loads caused in all hours (share of their energy); switches: budget/threshold relay changes.',
+      'import kWh, thr.import: net import the loads caused in all hours (share of their energy); switches: budget/threshold relay changes.',
   );
   const worst = (f: (r: Row) => number) => all.reduce((a, r) => Math.min(a, f(r)), Infinity);
   console.log(
