@@ -32,8 +32,8 @@
  *   step goes off after its minimum on time when the target falls 0.3 of a step below the steps on,
  *   or when the bank is below its reserve and the latest rate no longer carries them; before its
  *   minimum on time only when the hour is overdrawn and would end in import (`import-guard`). A
- *   percentage step follows the latest rate plus the spread bank, between 0 and 100 %; later steps
- *   wait until it is full.
+ *   percentage step follows the latest rate plus the spread bank, between 0 and 100 %, keeping 4
+ *   minutes of its full power above the reserve as well; later steps wait until it is full.
  * - Within a reading interval of the hour's end the next interval belongs to the next hour, so the
  *   decision is made for that hour's start (nothing banked, the whole hour's reserve).
  * - Each hour's net starts from zero; the trend, the reserve and the loads carry over.
@@ -107,7 +107,7 @@ export const DEFAULT_HEATER_OPTIONS: HeaterOptions = {
   mode: 'budget',
   loads: [DEFAULT_HEATER_LOAD],
   minRunMs: 5 * 60_000,
-  marginKwh: 0.02,
+  marginKwh: 0.04,
   guardMs: 60_000,
   trendMs: 5 * 60_000,
   reserveHours: 24,
@@ -324,6 +324,14 @@ const SPREAD_SHARE = 0.7;
 const MIN_SPREAD_MS = 2 * MIN;
 /** A bank below its reserve is refilled within this (ms). */
 const FILL_MS = 10 * MIN;
+/**
+ * A percentage output keeps this long of its full power above the reserve as well. A relay stops a
+ * step short of the reserve (it starts only when the bank covers its minimum run); a percentage
+ * output follows the reserve to the watt, so without this it ends many more hours at the reserve's
+ * edge, where one draw larger than any learned tips them (measured on the benchmark months: 10
+ * tipped hours without it, 1 with 4 minutes and the 0.04 kWh margin, for 0.05-0.10 of the oracle).
+ */
+const PERCENT_HOLD_MS = 4 * MIN;
 /** A relay step goes off when the target falls this share of a step below the steps on (measured: 0.3 tips fewer hours than 0.5 at 0.01 of the oracle). */
 const STEP_HYSTERESIS = 0.3;
 /** The same clock hour of earlier days counts this much more… */
@@ -638,9 +646,7 @@ function figures(s: HeaterState, now: number, opts: HeaterOptions): Figures {
   const trend = s.houseRateKw ?? 0;
   const reserve = learnedDraw(s, msLeft / MIN) + (Math.max(-trend, 0) * msLeft) / H + opts.marginKwh;
   const free = banked - reserve;
-  const spreadMs = Math.max(msLeft * SPREAD_SHARE, MIN_SPREAD_MS);
-  const overMs = free < 0 ? Math.min(FILL_MS, spreadMs) : spreadMs;
-  const spend = (free * H) / overMs;
+  const spend = spendRate(free, msLeft);
   const upRate = conservativeRate(s);
   return {
     msLeft,
@@ -654,6 +660,16 @@ function figures(s: HeaterState, now: number, opts: HeaterOptions): Figures {
     stayTarget: trend + spend,
     power: powerOf(s, opts),
   };
+}
+
+/**
+ * The rate that spends a bank `free` above the reserve (kWh) over 70 % of the rest of the hour, or
+ * refills one below it within 10 minutes, kW.
+ */
+function spendRate(free: number, msLeft: number): number {
+  const spreadMs = Math.max(msLeft * SPREAD_SHARE, MIN_SPREAD_MS);
+  const overMs = free < 0 ? Math.min(FILL_MS, spreadMs) : spreadMs;
+  return (free * H) / overMs;
 }
 
 /* ---------- decisions ---------- */
@@ -823,7 +839,10 @@ function decideBudget(s: HeaterState, now: number, opts: HeaterOptions): Outcome
     const ls = s.loads[i];
     let target = 0;
     if (earlierFull) {
-      target = Math.min(Math.max((f.lastRate + f.target - f.upRate - relayKw) / load.kw, 0), 1);
+      // the latest rate plus the bank above the reserve and its own hold, spread
+      const hold = (load.kw * PERCENT_HOLD_MS) / H;
+      const kw = f.lastRate + spendRate(f.free - hold, f.msLeft) - relayKw;
+      target = Math.min(Math.max(kw / load.kw, 0), 1);
       if (target < 0.01) target = 0;
       // switching a percentage output on or off keeps the minimum times
       if (ls.level === 0 && target > 0 && sinceSwitch(ls, now) < opts.minOffMs) target = 0;

@@ -240,7 +240,7 @@ describe('heater control (pure logic)', () => {
   describe('DST hour boundaries', () => {
     it('2026-03-29: the hour after 01:00 CET starts at 03:00 CEST with an empty budget', () => {
       const o = { ...opts, onDelayMs: 0, minOnMs: 0 };
-      let d = heaterInput(createHeaterState(), { at: Date.parse('2026-03-29T00:50:00Z'), net: 0.6 }, o);
+      let d = heaterInput(createHeaterState(), { at: Date.parse('2026-03-29T00:50:00Z'), net: 0.7 }, o);
       assert.equal(d.decision.hourStart, '2026-03-29T01:00:00+01:00');
       assert.equal(d.decision.hourEnd, '2026-03-29T03:00:00+02:00');
       assert.equal(d.decision.minutesLeft, 10);
@@ -345,6 +345,52 @@ describe('heater control (pure logic)', () => {
       d = heaterInput(d.state, { at: NOON + 3 * MIN, net: 0.1 }, o);
       assert.equal(d.decision.on, false);
       assert.equal(d.decision.reason, 'threshold');
+    });
+  });
+
+  describe("the help's worked hour", () => {
+    it('switches at the times and with the figures the help gives (2 kW heater, 1.5 kW spare, defaults)', () => {
+      const start = Date.parse('2026-06-15T14:00:00Z'); // 16:00 in Warsaw
+      // fourteen steady hours before it: learned, and nothing drawn, so the reserve is the margin
+      const r = simulate(
+        opts,
+        start - 14 * H,
+        start + H + 20_000,
+        () => 2.5,
+        () => 1,
+      );
+      const changes = r.decisions
+        .filter((d) => d.changed && Date.parse(d.at) > start && Date.parse(d.at) < start + H)
+        .map((d) => ({
+          at: Date.parse(d.at) - start,
+          on: d.on,
+          banked: d.bankedKwh,
+          reserve: d.reserveKwh,
+          target: d.targetKw,
+          reason: d.reason,
+        }));
+      const near = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) < 0.006, `${what} ${a}`);
+      assert.equal(changes.length, 3, JSON.stringify(changes));
+      const [on, off, again] = changes;
+      // 16:13:40 on: bank 0.34, the 0.30 above the 0.04 reserve spread over 70 % of 46 min
+      assert.deepEqual([on.at, on.on, on.reason], [13 * MIN + 40_000, true, 'budget']);
+      near(on.banked, 0.34, 'bank');
+      near(on.reserve, 0.04, 'reserve');
+      near(on.target, 2.06, 'target');
+      // 16:50:00 off: down to the reserve, the spare alone does not carry the heater
+      assert.deepEqual([off.at, off.on, off.reason], [50 * MIN, false, 'budget-spent']);
+      near(off.banked, 0.04, 'bank');
+      // 16:55:00 on again after the minimum off time for the rest of the hour
+      assert.deepEqual([again.at, again.on], [55 * MIN, true]);
+      near(again.banked, 0.16, 'bank');
+      near(again.target, 3.62, 'target');
+      // 17:00: the hour ends with 0.12 kWh exported; the heater used 1.38 of its 1.5 kWh
+      const hour = r.hours.find((h) => h.hourStart === start)!;
+      near(hour.net, 0.12, 'net');
+      near(hour.loadKwh, 1.38, 'used');
+      // the first reading of the next hour has nothing banked: off
+      const next = r.decisions.find((d) => Date.parse(d.at) === start + H)!;
+      assert.equal(next.on, false);
     });
   });
 
@@ -518,13 +564,18 @@ describe('heater control (pure logic)', () => {
       const r = simulate(
         o,
         NOON,
-        NOON + 5 * H,
+        NOON + 14 * H,
         () => 2.2,
         () => 1,
       );
-      const last = r.hours.slice(3);
       for (const h of r.hours) assert.ok(h.net >= 0, `net ${h.net}`);
-      for (const h of last) assert.ok(h.loadKwh > 0.9, `used ${h.loadKwh} of 1.2 kWh`);
+      // while the prior reserve stands (2 kW for 10 min), then with twelve steady hours learned:
+      // all but the margin and the output's own hold (4 min at 2 kW)
+      for (const h of r.hours.slice(0, 12)) assert.ok(h.loadKwh > 0.75, `used ${h.loadKwh} of 1.2 kWh`);
+      for (const h of r.hours.slice(12)) {
+        assert.ok(h.loadKwh > 1.0, `used ${h.loadKwh} of 1.2 kWh`);
+        assert.ok(h.net > 0.04 + 0.13 - 0.02, `left ${h.net} kWh`);
+      }
       const percents = new Set(r.decisions.map((d) => d.loads[0].percent));
       assert.ok(
         [...percents].some((p) => p > 0 && p < 100),

@@ -535,7 +535,7 @@ describe('elicznik-heater node', function () {
       const out = switches();
       const decisions = collect('dec');
       await clock.tickAsync(100);
-      helper.getNode('n1').receive({ payload: { net: 0.6 } });
+      helper.getNode('n1').receive({ payload: { net: 0.7 } });
       await settle();
       assert.equal(out.at(-1)!.on, true);
       assert.equal(decisions.at(-1).payload.minutesLeft, 10);
@@ -588,7 +588,7 @@ describe('elicznik-heater adapter', () => {
     assert.deepEqual(heaterStatus(t, on.decision), {
       fill: 'green',
       shape: 'dot',
-      text: 'on 2.0 kW: bank 0.90, used 0.00, keep 0.35 kWh',
+      text: 'on 2.0 kW: bank 0.90, used 0.00, keep 0.37 kWh',
     });
     const fs5 = heaterEvaluate(on.state, NOON + 47 * MIN, o);
     assert.deepEqual(heaterStatus(t, fs5.decision), {
