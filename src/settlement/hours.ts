@@ -3,7 +3,6 @@
  * energy in whole Wh.
  */
 import { InstantReader, kwhToWh, parseInstant, type HourRecord } from '../energy/hour';
-import { MS_PER_HOUR } from '../energy/time';
 
 /** The zone code used for hours whose record names no zone (the single zone of a G11 tariff). */
 export const DEFAULT_ZONE = 'T1';
@@ -71,11 +70,6 @@ function settlementHourAt(record: HourRecord, startMs: number | undefined): Sett
     ecbpWh,
     ecboWh,
   };
-}
-
-/** End of a settlement hour, epoch ms. */
-export function hourEndMs(hour: Pick<SettlementHour, 'startMs'>): number {
-  return hour.startMs + MS_PER_HOUR;
 }
 
 /** `a + b`, or null when either is null (a sum of money that is unknown once a price is missing). */
