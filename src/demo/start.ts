@@ -36,6 +36,38 @@ export function dashboardExample(root: string = packageRoot()): FlowNode[] {
   return JSON.parse(fs.readFileSync(file, 'utf8')) as FlowNode[];
 }
 
+/** The invoice check example, as shipped in `examples/`. */
+export function invoiceExample(root: string = packageRoot()): FlowNode[] {
+  const file = path.join(root, 'examples', 'check-invoice-needs-flowfuse-dashboard.json');
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as FlowNode[];
+}
+
+/**
+ * The demo's flows before they are pointed at the simulator: the dashboard example and, on a tab
+ * and a dashboard page of its own, the invoice check example. The invoice check reads through the
+ * dashboard example's account (one account, one session) and shares its dashboard and theme; its
+ * inject fires once after the deploy, so that its page shows the example's period at once.
+ */
+export function demoExamples(root: string = packageRoot()): FlowNode[] {
+  const dashboard = dashboardExample(root);
+  const ids = new Set(dashboard.map((n) => n.id));
+  const account = dashboard.find((n) => n.type === 'elicznik-config');
+  const invoiceAccounts = new Set(
+    invoiceExample(root)
+      .filter((n) => n.type === 'elicznik-config')
+      .map((n) => n.id),
+  );
+  const invoice = invoiceExample(root)
+    .filter((n) => !ids.has(n.id) && !(account && invoiceAccounts.has(n.id)))
+    .map((n) => {
+      if (account && typeof n.account === 'string' && invoiceAccounts.has(n.account))
+        return { ...n, account: account.id };
+      if (n.type === 'inject') return { ...n, once: true, onceDelay: '2' };
+      return n;
+    });
+  return [...dashboard, ...invoice];
+}
+
 /** True when a config node's service URL is on the loopback interface, i.e. a simulator. */
 export function pointsAtSimulator(node: FlowNode): boolean {
   const url = typeof node.serviceUrl === 'string' ? node.serviceUrl : '';
@@ -43,10 +75,10 @@ export function pointsAtSimulator(node: FlowNode): boolean {
 }
 
 /**
- * The demo flow: the dashboard example with every account pointed at the simulator and carrying
- * the demo login and its first meter point.
+ * The demo flow: the examples ({@link demoExamples}) with every account pointed at the simulator and
+ * carrying the demo login and its first meter point.
  */
-export function demoFlows(sim: SimulatorUrls, example: FlowNode[] = dashboardExample()): FlowNode[] {
+export function demoFlows(sim: SimulatorUrls, example: FlowNode[] = demoExamples()): FlowNode[] {
   const point = DEMO_ACCOUNT.meterPoints[0];
   return example.map((node) =>
     node.type === 'elicznik-config'
@@ -123,6 +155,7 @@ async function main(): Promise<void> {
 eLicznik demo
   Node-RED editor:  ${red.url}/
   Dashboard:        ${red.url}/dashboard/elicznik
+  Invoice check:    ${red.url}/dashboard/invoice
   Simulated eLicznik: ${sim.serviceUrl} (login ${DEMO_ACCOUNT.username} / ${DEMO_ACCOUNT.password}, already set in the demo flow)
 
 To use your TAURON account: open the "demo (simulator)" config node, set the service URL to

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import {
   dashboardExample,
   demoFlows,
+  invoiceExample,
   pointsAtSimulator,
   retargetFlows,
   type FlowNode,
@@ -23,6 +24,25 @@ describe('demo launcher', () => {
     assert.deepEqual(accounts[0].credentials, { username: 'demo@example.com', password: 'demo' });
     // the example itself is left as shipped
     assert.equal(example.find((n) => n.type === 'elicznik-config')?.credentials, undefined);
+  });
+
+  it('adds the invoice check on its own tab and page, reading through the same single account', () => {
+    const dashboard = dashboardExample();
+    const invoice = invoiceExample();
+    const flows = demoFlows(sim);
+    const ids = flows.map((n) => n.id);
+    assert.equal(new Set(ids).size, ids.length, 'no node twice');
+    for (const n of dashboard) assert.ok(ids.includes(n.id), n.id);
+    const accounts = flows.filter((n) => n.type === 'elicznik-config');
+    assert.equal(accounts.length, 1);
+    const fetch = flows.find((n) => n.type === 'elicznik-fetch' && invoice.some((i) => i.id === n.id))!;
+    assert.equal(fetch.account, accounts[0].id);
+    assert.ok(flows.some((n) => n.type === 'ui-page' && n.path === '/invoice'));
+    const inject = flows.find((n) => n.type === 'inject' && n.z === fetch.z)!;
+    assert.equal(inject.once, true);
+    assert.deepEqual(inject.wires, [[fetch.id]]);
+    // the examples themselves are left as shipped
+    assert.equal(invoiceExample().find((n) => n.id === inject.id)?.once, false);
   });
 
   it('tells a simulator account from a TAURON one', () => {
