@@ -176,10 +176,11 @@ describe('a runaway flow in Node-RED', function () {
 
   before(async () => {
     helper.init(nodeRedPath());
-    // sessions that end after half a second idle: every trigger of the flow needs a new login
+    // sessions that end after 1.5 s idle: every trigger of the flow (every 2 s) needs a new login,
+    // and a busy machine still uses a session well within its life after logging in
     sim = await startSimulator({
-      sessionTtlMs: 500,
-      ssoTtlMs: 500,
+      sessionTtlMs: 1500,
+      ssoTtlMs: 1500,
       dailyLoginLimit: 8,
       accounts: [DEMO_ACCOUNT, { ...DEMO_ACCOUNT, username: 'other@example.com', password: 'other-pw' }],
     });
@@ -191,14 +192,14 @@ describe('a runaway flow in Node-RED', function () {
     await sim.close();
   });
 
-  it('triggering every second for a minute never gets the account blocked, and says when the next login is allowed', async () => {
+  it('triggering every 2 seconds for a minute never gets the account blocked, and says when the next login is allowed', async () => {
     // register readings are never cached, so every trigger needs the service
     const flow = fetchFlow(sim, { output: 'registers' }, { loginBudget: '6', minLoginMinutes: '0' });
     (flow as unknown as Record<string, unknown>[]).push({
       id: 'i1',
       type: 'inject',
       z: 'f1',
-      repeat: '1',
+      repeat: '2',
       once: true,
       onceDelay: 0.1,
       topic: '',
@@ -216,11 +217,11 @@ describe('a runaway flow in Node-RED', function () {
     await new Promise((resolve) => setTimeout(resolve, 60_000));
     await helper.unload();
 
-    assert.ok(ok.length + errors.length >= 55, `about 60 triggers (${ok.length + errors.length})`);
+    assert.ok(ok.length + errors.length >= 28, `about 30 triggers (${ok.length + errors.length})`);
     assert.equal(sim.stats.loginAttempts, 6, 'exactly the budget of logins');
     assert.equal(sim.blockedUntil(DEMO_ACCOUNT.username), null, 'the account is not blocked');
     assert.equal(sim.stats.dailyLimitBlocks, 0);
-    assert.ok(errors.length >= 40);
+    assert.ok(errors.length >= 20, `${errors.length} refused`);
     for (const e of errors) {
       assert.equal(e.error.code, 'LOGIN_BUDGET');
       assert.match(
