@@ -27,7 +27,9 @@
  * caused in all hours (kWh and share of their energy; the threshold switch's beside it), relay
  * switches, and µs per reading.
  *
- * Run: `npm run build && node dist/bench/heater.bench.js` (`--month june` for one month); a smoke run
+ * Run: `npm run build && node dist/bench/heater.bench.js` (`--month june` for one month; `--earlier 7`
+ * for other random draws of the same months: each generated from 7 days before it, those days run
+ * first and not counted); a smoke run
  * (`BENCH_SMOKE=1`) drives two days of each month.
  */
 import { performance } from 'node:perf_hooks';
@@ -46,6 +48,7 @@ import {
   type MeterMonthProfile,
 } from '../src/simulator/household-meter';
 import { size } from './support';
+import { addLocalDays, startOfLocalDayMs } from '../src/energy/time';
 
 const H = 3_600_000;
 
@@ -280,15 +283,33 @@ export interface Row {
   oracle: number;
 }
 
+/** The hours of a run from hour `from` on. */
+function hoursFrom(r: RunResult, from: number): RunResult {
+  if (from <= 0) return r;
+  return { ...r, baseNet: r.baseNet.slice(from), net: r.net.slice(from), loadKwh: r.loadKwh.slice(from) };
+}
+
+/**
+ * One month's rows. With `earlier` days, the month is generated from that many days before its
+ * first day (other random draws of the same profile), and those days run first and are not counted
+ * (the control has learned them).
+ */
 export function benchMonth(
   profile: MeterMonthProfile,
   setups = LOAD_SETUPS,
+  earlier = 0,
 ): { month: MeterMonth; rows: Row[] } {
-  const month = householdMonth({ ...profile, days: size(profile.days, 2) });
+  const days = size(profile.days, 2);
+  const month = householdMonth({
+    ...profile,
+    from: addLocalDays(profile.from, -earlier),
+    days: days + earlier,
+  });
+  const counted = Math.round((startOfLocalDayMs(profile.from) - (month.at[0] - month.stepMs)) / H);
   const rows: Row[] = [];
   for (const setup of setups) {
-    const a = runMonth(month, budgetController(month, setup.loads));
-    const b = runMonth(month, thresholdController(month, setup.loads));
+    const a = hoursFrom(runMonth(month, budgetController(month, setup.loads)), counted);
+    const b = hoursFrom(runMonth(month, thresholdController(month, setup.loads)), counted);
     const sa = summarise(a);
     const sb = summarise(b);
     rows.push({
@@ -311,10 +332,16 @@ function main(): void {
   const only = process.argv.indexOf('--month');
   const months =
     only > 0 ? HEATER_BENCH_MONTHS.filter((p) => p.key === process.argv[only + 1]) : HEATER_BENCH_MONTHS;
+  const e = process.argv.indexOf('--earlier');
+  const earlier = e > 0 ? Math.max(Math.floor(Number(process.argv[e + 1])) || 0, 0) : 0;
+  if (earlier > 0)
+    console.log(
+      `each month generated from ${earlier} days before it; those days run first and are not counted`,
+    );
   const all: Row[] = [];
   for (const profile of months) {
     const t0 = performance.now();
-    const { month, rows } = benchMonth(profile);
+    const { month, rows } = benchMonth(profile, LOAD_SETUPS, earlier);
     all.push(...rows);
     console.log(
       `\n${profile.title}: ${month.at.length} readings every ${month.stepMs / 1000} s, ` +
