@@ -52,12 +52,9 @@ export function demoExamples(root: string = packageRoot()): FlowNode[] {
   const dashboard = dashboardExample(root);
   const ids = new Set(dashboard.map((n) => n.id));
   const account = dashboard.find((n) => n.type === 'elicznik-config');
-  const invoiceAccounts = new Set(
-    invoiceExample(root)
-      .filter((n) => n.type === 'elicznik-config')
-      .map((n) => n.id),
-  );
-  const invoice = invoiceExample(root)
+  const example = invoiceExample(root);
+  const invoiceAccounts = new Set(example.filter((n) => n.type === 'elicznik-config').map((n) => n.id));
+  const invoice = example
     .filter((n) => !ids.has(n.id) && !(account && invoiceAccounts.has(n.id)))
     .map((n) => {
       if (account && typeof n.account === 'string' && invoiceAccounts.has(n.account))
