@@ -6,12 +6,19 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ElicznikClient } from '../../src/client';
 import { balanceHours, balanceWh } from '../../src/energy/balance';
 import { NetMeteringBank } from '../../src/settlement';
 import { demoFlows, type FlowNode } from '../../src/demo/start';
 import { DEMO_ACCOUNT, startSimulator, type SimulatorHandle } from '../../src/simulator';
-import { ROOT, openBrowser, openEditor, startEditor, type Editor, type EditorBrowser } from './editor';
+import {
+  ROOT,
+  demoClient,
+  openBrowser,
+  openEditor,
+  startEditor,
+  type Editor,
+  type EditorBrowser,
+} from './editor';
 
 /** README screenshots are refreshed with `UPDATE_SCREENSHOTS=1`; other runs write to test-output/. */
 const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS
@@ -55,13 +62,7 @@ async function expectedBank(
   sim: SimulatorHandle,
   yesterday: string,
 ): Promise<{ kwh: string; months: number }> {
-  const client = new ElicznikClient({
-    serviceUrl: sim.serviceUrl,
-    loginUrl: sim.loginUrl,
-    username: DEMO_ACCOUNT.username,
-    password: DEMO_ACCOUNT.password,
-    meterPoint: DEMO_ACCOUNT.meterPoints[0].id,
-  });
+  const client = demoClient(sim);
   try {
     const records = await client.getHourly({
       from: `${yesterday.slice(0, 4)}-01-01`,

@@ -8,7 +8,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, ConsoleMessage, Page } from 'playwright-core';
+import { ElicznikClient } from '../../src/client';
 import { startNodeRed, type NodeRedProcess } from '../../src/demo/node-red-process';
+import { DEMO_ACCOUNT } from '../../src/simulator';
 import { nodeRedDir } from '../support/node-red';
 import { launchChromium } from './chromium';
 
@@ -85,6 +87,20 @@ export function simulatorAccount(
     minLoginMinutes: 0,
     ...fields,
   };
+}
+
+/**
+ * A client of the simulator's demo account on its first meter point, the one the demo flow uses:
+ * what a page must show is computed with it. Close it after use.
+ */
+export function demoClient(sim: { serviceUrl: string; loginUrl: string }): ElicznikClient {
+  return new ElicznikClient({
+    serviceUrl: sim.serviceUrl,
+    loginUrl: sim.loginUrl,
+    username: DEMO_ACCOUNT.username,
+    password: DEMO_ACCOUNT.password,
+    meterPoint: DEMO_ACCOUNT.meterPoints[0].id,
+  });
 }
 
 /** The meter point lookup's 422 answer to a wrong password, which Chromium logs as an error. */

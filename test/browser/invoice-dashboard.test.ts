@@ -8,12 +8,11 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ElicznikClient } from '../../src/client';
 import { balanceHours } from '../../src/energy/balance';
 import { compareWithTauron } from '../../src/energy/check';
 import { demoFlows, type FlowNode } from '../../src/demo/start';
-import { DEMO_ACCOUNT, startSimulator, type SimulatorHandle } from '../../src/simulator';
-import { ROOT, openBrowser, startEditor, type Editor, type EditorBrowser } from './editor';
+import { startSimulator, type SimulatorHandle } from '../../src/simulator';
+import { ROOT, demoClient, openBrowser, startEditor, type Editor, type EditorBrowser } from './editor';
 
 const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS
   ? path.join(ROOT, 'docs', 'screenshots')
@@ -26,13 +25,7 @@ const signed = (v: number) => (v > 0 ? '+' : '') + v.toFixed(3);
 
 /** What the page must show for the period: the library's balance of the client's hours. */
 async function expected(sim: SimulatorHandle, from: string, to: string) {
-  const client = new ElicznikClient({
-    serviceUrl: sim.serviceUrl,
-    loginUrl: sim.loginUrl,
-    username: DEMO_ACCOUNT.username,
-    password: DEMO_ACCOUNT.password,
-    meterPoint: DEMO_ACCOUNT.meterPoints[0].id,
-  });
+  const client = demoClient(sim);
   try {
     const records = await client.getHourly({ from, to, series: ['ecp', 'eco', 'tauronEcbp', 'tauronEcbo'] });
     const result = balanceHours(records);
