@@ -2,9 +2,9 @@
  * Hourly balancing, measured side by side in one run:
  * 1. `balanceHours` over 10 years of hour records (87,672 hours, sums per day, zone, day-and-zone
  *    and month) against the grouping form it replaced (one pass per kind of sum; the tests' reference),
- *    a plain float loop doing only the three formulas, and the two floors any implementation that
- *    keeps the output pays (a new balanced record per hour; reading every start instant);
- *    alternating, best of N, with the 10 ms target as a ratio;
+ *    a plain float loop doing only the three formulas, and the floor any implementation that keeps
+ *    the output pays (a new balanced record per hour); alternating, best of N, with the 10 ms
+ *    target as a ratio;
  * 2. messages per second through an `elicznik-balance` node (history mode, defaults, one
  *    `{ecp, eco}` hour per message) against a core `function` node doing the same arithmetic, both
  *    in one Node-RED runtime embedded in this process (no test helper, so no spies on the nodes);
@@ -17,7 +17,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { balanceHours } from '../src/energy/balance';
-import { EMPTY_HOUR_RECORD, InstantReader, makeHourRecord, type HourRecord } from '../src/energy/hour';
+import { EMPTY_HOUR_RECORD, makeHourRecord, type HourRecord } from '../src/energy/hour';
 import { hoursOfLocalDay, localDatesInRange } from '../src/energy/time';
 import { mulberry32 } from '../src/simulator/data';
 import { referenceBalanceHours } from '../test/energy/balance-reference';
@@ -101,17 +101,6 @@ function copyFloor(hours: readonly HourRecord[]): unknown[] {
   return out;
 }
 
-/** The other thing it must do: read every start instant, to know the hours are in order and none twice. */
-function instantFloor(hours: readonly HourRecord[]): void {
-  const reader = new InstantReader();
-  let previous = -Infinity;
-  for (let i = 0; i < hours.length; i++) {
-    const k = reader.read(hours[i].hourStart);
-    if (!(k > previous)) throw new Error('not in order');
-    previous = k;
-  }
-}
-
 const rate = (count: number, ms: number) => Math.round((count / ms) * 1000).toLocaleString('en');
 
 async function pureBalance(): Promise<void> {
@@ -121,7 +110,6 @@ async function pureBalance(): Promise<void> {
     balanceHours(hours);
     referenceBalanceHours(hours);
     copyFloor(hours);
-    instantFloor(hours);
   }
   const cpu: number[] = [];
   const t = await alternate(rounds, {
@@ -135,10 +123,9 @@ async function pureBalance(): Promise<void> {
     reference: () => timeSync(() => referenceBalanceHours(hours)),
     plain: () => timeSync(() => plainLoop(hours)),
     copy: () => timeSync(() => copyFloor(hours)),
-    instants: () => timeSync(() => instantFloor(hours)),
   });
   const b = best(t.balanceHours);
-  const floors = best(t.copy) + best(t.instants);
+  const floor = best(t.copy);
   console.log(`balanceHours: ${hours.length} hours with day/zone/month sums, best of ${rounds}, alternating`);
   console.log(
     `  balanceHours          ${b.toFixed(1)} ms (runs ${range(t.balanceHours, 1)}, median ${median(t.balanceHours).toFixed(1)}), ${rate(hours.length, b)} hours/s`,
@@ -151,14 +138,11 @@ async function pureBalance(): Promise<void> {
   console.log(
     `  floor: a new balanced record per hour, nothing else   ${best(t.copy).toFixed(1)} ms (median ${median(t.copy).toFixed(1)})`,
   );
-  console.log(
-    `  floor: every start instant read                        ${best(t.instants).toFixed(1)} ms (median ${median(t.instants).toFixed(1)})`,
-  );
   console.log(`  speed-up over the grouping form: ${(best(t.reference) / b).toFixed(1)}x`);
   console.log(`  ratio to the ${TARGET_MS} ms target: ${(b / TARGET_MS).toFixed(2)} (<= 1 meets it)`);
   console.log(
-    `  the two floors together: ${floors.toFixed(1)} ms, ${((floors / b) * 100).toFixed(0)}% of balanceHours; ` +
-      `the sums, balancing and key checks take the other ${Math.max(b - floors, 0).toFixed(1)} ms`,
+    `  the floor: ${floor.toFixed(1)} ms, ${((floor / b) * 100).toFixed(0)}% of balanceHours; ` +
+      `the sums, balancing and order checks take the other ${Math.max(b - floor, 0).toFixed(1)} ms`,
   );
   console.log(`  ratio to the plain loop: ${(b / best(t.plain)).toFixed(0)}x`);
 }

@@ -14,7 +14,6 @@
 import { BadInputError } from '../errors';
 import { withBalance, type BalancedHour } from './balanced-hour';
 import {
-  InstantReader,
   hourKey,
   hourTimeFields,
   kwhToWh,
@@ -179,8 +178,13 @@ export function balanceHours(records: readonly HourRecord[]): BalanceResult {
 }
 
 /**
- * {@link balanceHours} of records in time order. With `check`, reads each start instant on the way
- * and gives up (undefined) at the first that does not come after the one before.
+ * {@link balanceHours} of records in time order. With `check`, gives up (undefined) at the first
+ * record that does not come after the one before by its date, hour label and repeated flag: a
+ * date later than every date before, or in the same date a later label, or the same label
+ * repeated. Every record this package makes has those three from its start instant (the balance
+ * node's input too), and reading them costs nothing, where reading each `hourStart` text was half
+ * the time of a long range (the texts lie all over the heap). Records without them, or not in
+ * that order, are sorted by their start instant, which finds two of the same hour.
  *
  * One pass: balance each hour and add it to the sums of its day and zone, the only sums made per
  * hour; days, zones, months and the total are made from those at the end. Hours come in time
@@ -189,8 +193,8 @@ export function balanceHours(records: readonly HourRecord[]): BalanceResult {
  */
 function balanceSorted(sorted: readonly HourRecord[], check: boolean): BalanceResult | undefined {
   const n = sorted.length;
-  const reader = new InstantReader();
-  let previous = -Infinity;
+  // The place of the previous record in its date: hour label × 2, + 1 when repeated.
+  let previous = -1;
   const hours: BalancedHour[] = new Array(n);
   const missing: string[] = [];
   const dayList: DaySums[] = [];
@@ -204,14 +208,11 @@ function balanceSorted(sorted: readonly HourRecord[], check: boolean): BalanceRe
   let acc: DayZoneAccumulator | undefined;
   for (let i = 0; i < n; i++) {
     const record = sorted[i];
-    if (check) {
-      const k = reader.read(record.hourStart);
-      if (!(k > previous)) return undefined;
-      previous = k;
-    }
     const date = record.date;
     const zone = record.zone ?? 'all';
     if (day === undefined || date !== day.date) {
+      if (check && !(lastDate === undefined || date > lastDate)) return undefined;
+      previous = -1;
       if (lastDate === undefined || date > lastDate) {
         lastDate = date;
         day = { date, first: undefined, last: undefined };
@@ -227,6 +228,13 @@ function balanceSorted(sorted: readonly HourRecord[], check: boolean): BalanceRe
         }
       }
       acc = undefined;
+    }
+    if (check) {
+      const label = record.hour;
+      if (typeof label !== 'number') return undefined;
+      const place = label * 2 + (record.repeated === true ? 1 : 0);
+      if (!(place > previous)) return undefined;
+      previous = place;
     }
     if (acc === undefined || zone !== acc.zone) acc = dayZoneAccumulator(day, zone, zoneKeys, zoneAccs);
     acc.hours += 1;

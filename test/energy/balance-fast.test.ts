@@ -100,6 +100,40 @@ describe('energy/balance: the single pass gives what the grouping passes give', 
     }
   });
 
+  it('reads the order from date, hour label and repeated flag, and sorts records without them', () => {
+    const autumn = randomHours(mulberry32(3), '2026-10-24', '2026-10-26').filter(
+      (h) => h.ecp !== null && h.eco !== null,
+    );
+    const repeated = autumn.findIndex((h) => h.repeated);
+    assert.ok(repeated > 0 && autumn[repeated - 1].hour === autumn[repeated].hour, 'both copies of 02:00');
+    const inOrder = balanceHours(autumn);
+    assert.deepEqual(
+      inOrder.hours.map((h) => h.hourStart),
+      autumn.map((h) => h.hourStart),
+    );
+    assert.equal(outcome(() => inOrder), outcome(() => referenceBalanceHours(autumn)));
+    // the two copies of the repeated hour the other way round, and records without a label, are
+    // sorted by their start instant
+    const swapped = [...autumn];
+    [swapped[repeated - 1], swapped[repeated]] = [swapped[repeated], swapped[repeated - 1]];
+    const unlabelled = autumn.map(
+      ({ hourStart, date, ecp, eco }) => ({ hourStart, date, ecp, eco }) as HourRecord,
+    );
+    for (const input of [swapped, unlabelled.slice().reverse(), unlabelled]) {
+      const got = balanceHours(input);
+      assert.deepEqual(
+        got.hours.map((h) => h.hourStart),
+        autumn.map((h) => h.hourStart),
+      );
+      assert.equal(outcome(() => got), outcome(() => referenceBalanceHours(input)));
+    }
+    // the same hour twice in a row is refused, as anywhere else
+    assert.throws(
+      () => balanceHours([...autumn.slice(0, repeated + 1), autumn[repeated], ...autumn.slice(repeated + 1)]),
+      /2026-10-25T02:00:00\+01:00 appears twice/,
+    );
+  });
+
   it('for records whose date field does not follow their instant', () => {
     const hours = randomHours(mulberry32(7), '2026-01-30', '2026-02-02').map((h, i) => ({
       ...h,
