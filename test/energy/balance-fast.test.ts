@@ -111,7 +111,10 @@ describe('energy/balance: the single pass gives what the grouping passes give', 
       inOrder.hours.map((h) => h.hourStart),
       autumn.map((h) => h.hourStart),
     );
-    assert.equal(outcome(() => inOrder), outcome(() => referenceBalanceHours(autumn)));
+    assert.equal(
+      outcome(() => inOrder),
+      outcome(() => referenceBalanceHours(autumn)),
+    );
     // the two copies of the repeated hour the other way round, and records without a label, are
     // sorted by their start instant
     const swapped = [...autumn];
@@ -125,7 +128,10 @@ describe('energy/balance: the single pass gives what the grouping passes give', 
         got.hours.map((h) => h.hourStart),
         autumn.map((h) => h.hourStart),
       );
-      assert.equal(outcome(() => got), outcome(() => referenceBalanceHours(input)));
+      assert.equal(
+        outcome(() => got),
+        outcome(() => referenceBalanceHours(input)),
+      );
     }
     // the same hour twice in a row is refused, as anywhere else
     assert.throws(
