@@ -15,7 +15,15 @@ export async function ensureSession(ctx: ClientContext): Promise<void> {
     const cookie = await ctx.sessionStore.load();
     if (cookie) {
       await ctx.http.restoreCookies(ctx.serviceUrl, cookie);
-      if (await checkSession(ctx, 'restore-session')) {
+      let valid: boolean;
+      try {
+        valid = await checkSession(ctx, 'restore-session');
+      } catch (err) {
+        // not known to be gone (a network error, a 5xx, maintenance): the next call checks it again
+        ctx.storeLoaded = false;
+        throw err;
+      }
+      if (valid) {
         ctx.log('restored the stored eLicznik session');
         return;
       }

@@ -387,6 +387,25 @@ describe('client: against the simulator', function () {
         assert.deepEqual(sleeps, [1000]);
         assert.equal(sim.stats.loginAttempts, 1, 'the stored session was used, no login');
       });
+
+      it('keeps a stored session whose check failed for a network reason, and uses it on the next call', async () => {
+        let stored: string | undefined;
+        const store = {
+          load: async () => stored,
+          save: async (cookie: string | undefined) => {
+            stored = cookie;
+          },
+        };
+        await client({ sessionStore: store }).getMeterPoints();
+        const kept = stored;
+        const second = client({ sessionStore: store, retries: 0 });
+        sim.faults.serverErrors = 1;
+        await rejectsWith(second.getMeterPoints(), 'SERVICE_UNAVAILABLE');
+        assert.equal(stored, kept, 'the stored session is not dropped');
+        assert.equal((await second.getMeterPoints()).length, 3);
+        assert.equal(sim.stats.loginAttempts, 1, 'the stored session was used, no login');
+        assert.equal(sim.stats.sessionsCreated, 1);
+      });
     });
 
     it('gives up on a maintenance page that stays after the retries: SERVICE_UNAVAILABLE, bounded, no login', async () => {
