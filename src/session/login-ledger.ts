@@ -5,8 +5,9 @@
  * - the start of every login attempt in the last 24 hours (the budget is counted in a rolling
  *   24 h window, the shortest interval from the last attempt);
  * - the end of a block TAURON announced (no attempt before it: each one would extend it by 8 h);
- * - that TAURON rejected a password, as a salted scrypt hash of that password (no attempt with it
- *   again; a different password is tried);
+ * - the passwords TAURON rejected (the last {@link MAX_REJECTED_PASSWORDS}), each as a salted scrypt
+ *   hash (no attempt with one of them again, also after another password logged in; a different
+ *   password is tried);
  * - the eLicznik session cookie, encrypted (AES-256-GCM) with a key derived from the account's
  *   password, so a copy of the file alone does not give the session away.
  *
@@ -31,6 +32,9 @@ import { MS_PER_HOUR } from '../energy/time';
 
 const scrypt = promisify(scryptCb) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
 
+/** How many rejected passwords of an account the ledger remembers (the newest). */
+export const MAX_REJECTED_PASSWORDS = 4;
+
 /** Logins per rolling 24 hours when the user sets none. */
 export const DEFAULT_LOGIN_BUDGET = 6;
 /** The window the budget is counted in. */
@@ -53,10 +57,35 @@ export interface LedgerState {
   logins: number[];
   /** End of a block TAURON announced, ms. */
   blockedUntil?: number;
-  /** A password TAURON rejected: scrypt hash and its salt (hex), and when. */
-  rejected?: { salt: string; hash: string; at: number };
+  /** The password TAURON rejected last: scrypt hash and its salt (hex), and when. */
+  rejected?: RejectedPassword;
+  /** Passwords TAURON rejected before {@link rejected}, oldest first. */
+  earlierRejected?: RejectedPassword[];
   /** The encrypted session cookie (hex fields). */
   session?: { salt: string; iv: string; tag: string; data: string; savedAt: number };
+}
+
+/** A password TAURON rejected: scrypt hash and its salt (hex), and when. */
+export interface RejectedPassword {
+  salt: string;
+  hash: string;
+  at: number;
+}
+
+/** The rejected passwords of a state, oldest first. */
+function rejectedList(state: LedgerState): RejectedPassword[] {
+  const earlier = Array.isArray(state.earlierRejected) ? state.earlierRejected : [];
+  return [...earlier, ...(state.rejected ? [state.rejected] : [])];
+}
+
+/** Sets the rejected passwords of a state (oldest first; only the newest few are kept). */
+function setRejected(state: LedgerState, list: RejectedPassword[]): void {
+  const kept = list.slice(-MAX_REJECTED_PASSWORDS);
+  delete state.rejected;
+  delete state.earlierRejected;
+  if (kept.length === 0) return;
+  state.rejected = kept[kept.length - 1];
+  if (kept.length > 1) state.earlierRejected = kept.slice(0, -1);
 }
 
 /** Where a ledger keeps its state. */
@@ -182,7 +211,7 @@ export class LoginLedger {
     return this.serial(async () => {
       const state = await this.load();
       const now = this.now();
-      if (state.rejected && (await this.matches(state.rejected, password))) {
+      if (await this.isRejected(state, password)) {
         throw new WrongCredentialsError(
           'TAURON rejected this username and password before, so no login is tried with them again ' +
             '(each attempt counts towards a block). Change the password in the configuration to try again.',
@@ -208,12 +237,17 @@ export class LoginLedger {
     });
   }
 
-  /** Records that a login succeeded with this password: a remembered rejection is dropped. */
-  loginSucceeded(): Promise<void> {
+  /**
+   * Records that a login succeeded with this password: a remembered block is dropped, and so is a
+   * rejection of this password. Other rejected passwords stay rejected.
+   */
+  loginSucceeded(password: string): Promise<void> {
     return this.serial(async () => {
       const state = await this.load();
-      if (!state.rejected && state.blockedUntil === undefined) return;
-      delete state.rejected;
+      const list = rejectedList(state);
+      const left = await this.without(list, password);
+      if (left.length === list.length && state.blockedUntil === undefined) return;
+      setRejected(state, left);
       delete state.blockedUntil;
       await this.store.write(state);
     });
@@ -223,11 +257,17 @@ export class LoginLedger {
   passwordRejected(password: string): Promise<void> {
     return this.serial(async () => {
       const state = await this.load();
-      if (state.rejected && (await this.matches(state.rejected, password))) return;
+      if (await this.isRejected(state, password)) return;
       const salt = randomBytes(16);
       const hash = await passwordKey(password, salt);
-      state.rejected = { salt: salt.toString('hex'), hash: hash.toString('hex'), at: this.now() };
-      delete state.session;
+      setRejected(state, [
+        ...rejectedList(state),
+        { salt: salt.toString('hex'), hash: hash.toString('hex'), at: this.now() },
+      ]);
+      // the kept session goes only when it was saved with this password (another one's still works)
+      if (state.session && (await this.decryptCookie(state.session, password)) !== undefined) {
+        delete state.session;
+      }
       await this.store.write(state);
     });
   }
@@ -242,12 +282,17 @@ export class LoginLedger {
     });
   }
 
-  /** Forgets a rejected password (an explicit user action: "try this password again"). */
-  forgetRejection(): Promise<void> {
+  /**
+   * Forgets that TAURON rejected this password (an explicit user action: "try this password
+   * again"); without a password, every rejected one.
+   */
+  forgetRejection(password?: string): Promise<void> {
     return this.serial(async () => {
       const state = await this.load();
-      if (!state.rejected) return;
-      delete state.rejected;
+      const list = rejectedList(state);
+      const left = password === undefined ? [] : await this.without(list, password);
+      if (left.length === list.length) return;
+      setRejected(state, left);
       await this.store.write(state);
     });
   }
@@ -257,17 +302,7 @@ export class LoginLedger {
     return this.serial(async () => {
       const s = (await this.load()).session;
       if (!s) return undefined;
-      try {
-        const key = await passwordKey(password, Buffer.from(s.salt, 'hex'));
-        const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(s.iv, 'hex'));
-        decipher.setAAD(Buffer.from(this.accountKey));
-        decipher.setAuthTag(Buffer.from(s.tag, 'hex'));
-        return Buffer.concat([decipher.update(Buffer.from(s.data, 'hex')), decipher.final()]).toString(
-          'utf8',
-        );
-      } catch {
-        return undefined;
-      }
+      return this.decryptCookie(s, password);
     });
   }
 
@@ -302,7 +337,7 @@ export class LoginLedger {
     return this.serial(async () => {
       const state = await this.load();
       const now = this.now();
-      const rejected = state.rejected ? await this.matches(state.rejected, password) : false;
+      const rejected = await this.isRejected(state, password);
       const blockedUntil =
         state.blockedUntil !== undefined && state.blockedUntil > now ? state.blockedUntil : null;
       let next = nextAllowed(state.logins, policy, now);
@@ -339,7 +374,36 @@ export class LoginLedger {
     return state;
   }
 
-  private async matches(rejected: NonNullable<LedgerState['rejected']>, password: string): Promise<boolean> {
+  /** The session cookie, when it was saved with this password. */
+  private async decryptCookie(
+    s: NonNullable<LedgerState['session']>,
+    password: string,
+  ): Promise<string | undefined> {
+    try {
+      const key = await passwordKey(password, Buffer.from(s.salt, 'hex'));
+      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(s.iv, 'hex'));
+      decipher.setAAD(Buffer.from(this.accountKey));
+      decipher.setAuthTag(Buffer.from(s.tag, 'hex'));
+      return Buffer.concat([decipher.update(Buffer.from(s.data, 'hex')), decipher.final()]).toString('utf8');
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** True when TAURON rejected this password before. */
+  private async isRejected(state: LedgerState, password: string): Promise<boolean> {
+    for (const r of rejectedList(state)) if (await this.matches(r, password)) return true;
+    return false;
+  }
+
+  /** The rejected passwords other than this one. */
+  private async without(list: RejectedPassword[], password: string): Promise<RejectedPassword[]> {
+    const left: RejectedPassword[] = [];
+    for (const r of list) if (!(await this.matches(r, password))) left.push(r);
+    return left;
+  }
+
+  private async matches(rejected: RejectedPassword, password: string): Promise<boolean> {
     const hash = await passwordKey(password, Buffer.from(rejected.salt, 'hex'));
     const stored = Buffer.from(rejected.hash, 'hex');
     return stored.length === hash.length && timingSafeEqual(stored, hash);
@@ -408,7 +472,7 @@ export function ledgerHooks(
       },
       save: async (cookie) => {
         options.memory?.set(cookie);
-        if (cookie !== undefined) await ledger.loginSucceeded().catch(warn('record the login'));
+        if (cookie !== undefined) await ledger.loginSucceeded(password).catch(warn('record the login'));
         if (keep || cookie === undefined)
           await ledger.saveCookie(password, cookie).catch(warn('keep the session'));
       },

@@ -10,10 +10,10 @@
  *   the cache of complete days and the tariffs of the meter points;
  * - in the account's {@link LoginLedger} (a file under the state folder when one is set, else
  *   memory): the login attempts of the last 24 hours (the budget and the shortest interval hold
- *   across clients, passwords, redeploys and restarts), a block TAURON announced, a password
- *   TAURON rejected (not tried again until the password changes, or until
- *   {@link SessionPool.acquire} is told `retryRejectedPassword`, which the dialog's explicit "list
- *   meter points" does), and the session cookie, encrypted, for the next process.
+ *   across clients, passwords, redeploys and restarts), a block TAURON announced, the passwords
+ *   TAURON rejected (none tried again, also after another password logged in; one is tried once
+ *   more when {@link SessionPool.acquire} is told `retryRejectedPassword` with it, which the
+ *   dialog's explicit "list meter points" does), and the session cookie, encrypted, for the next process.
  *
  * A different password for the same account gets its own client, so a mistyped password in one
  * place cannot stop the client that works. Once a password is acquired, what is remembered in
@@ -202,7 +202,7 @@ export class SessionPool {
     }
     if (options.retryRejectedPassword)
       void this.ledgerOf(options)
-        .forgetRejection()
+        .forgetRejection(options.password)
         .catch(() => undefined);
     if (!entry.session) entry.session = this.open(entry, options);
     if (options.recordExchanges) entry.session.recordExchanges();

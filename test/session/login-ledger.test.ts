@@ -175,6 +175,27 @@ describe('session/login-ledger', () => {
       assert.equal(await ledger.loadCookie('pw'), undefined);
     });
 
+    it("keeps another password's session when a password is rejected", async () => {
+      const ledger = new LoginLedger(fileLedgerStore(file()), ACCOUNT, () => now);
+      await ledger.saveCookie('right', 'PHPSESSID=abc');
+      await ledger.passwordRejected('old');
+      assert.equal(await ledger.loadCookie('right'), 'PHPSESSID=abc');
+    });
+
+    it('keeps several rejected passwords, also after a login with another one', async () => {
+      const ledger = new LoginLedger(fileLedgerStore(file()), ACCOUNT, () => now);
+      await ledger.passwordRejected('old');
+      await ledger.passwordRejected('typo');
+      await ledger.loginSucceeded('right');
+      const again = new LoginLedger(fileLedgerStore(file()), ACCOUNT, () => now);
+      const policy = { budget: 10, minIntervalMs: 0 };
+      assert.equal(await codeOf(again.beforeLogin('old', policy)), 'WRONG_CREDENTIALS');
+      assert.equal(await codeOf(again.beforeLogin('typo', policy)), 'WRONG_CREDENTIALS');
+      await again.forgetRejection('typo');
+      await again.beforeLogin('typo', policy);
+      assert.equal(await codeOf(again.beforeLogin('old', policy)), 'WRONG_CREDENTIALS');
+    });
+
     it('starts empty from a damaged file and writes a good one', async () => {
       const store: LedgerStore = fileLedgerStore(file());
       await new LoginLedger(store, ACCOUNT, () => now).beforeLogin('pw', POLICY);

@@ -223,6 +223,39 @@ describe('session/pool: against the simulator', function () {
     await good.release();
   });
 
+  it('does not send a rejected password again after a login with the right one', async () => {
+    const wrong = { ...account, password: 'wrong' };
+    const bad = pool.acquire(wrong);
+    await rejectsWithCode(bad.session.meterPoints(), 'WRONG_CREDENTIALS');
+    await bad.release();
+    now += 10 * MINUTE;
+    const good = pool.acquire(account);
+    assert.equal((await good.session.meterPoints()).length, 3);
+    assert.equal(sim.stats.loginAttempts, 2);
+    now += 10 * MINUTE;
+    const badAgain = pool.acquire(wrong);
+    await rejectsWithCode(badAgain.session.meterPoints(), 'WRONG_CREDENTIALS');
+    assert.equal(sim.stats.loginAttempts, 2, 'the rejected password is not sent again');
+    await badAgain.release();
+    await good.release();
+  });
+
+  it('remembers each rejected password of the account, not only the last one', async () => {
+    const first = pool.acquire({ ...account, password: 'wrong one' });
+    await rejectsWithCode(first.session.meterPoints(), 'WRONG_CREDENTIALS');
+    await first.release();
+    now += 10 * MINUTE;
+    const second = pool.acquire({ ...account, password: 'wrong two' });
+    await rejectsWithCode(second.session.meterPoints(), 'WRONG_CREDENTIALS');
+    await second.release();
+    assert.equal(sim.stats.loginAttempts, 2);
+    now += 10 * MINUTE;
+    const firstAgain = pool.acquire({ ...account, password: 'wrong one' });
+    await rejectsWithCode(firstAgain.session.meterPoints(), 'WRONG_CREDENTIALS');
+    assert.equal(sim.stats.loginAttempts, 2, 'the first rejected password is not sent again');
+    await firstAgain.release();
+  });
+
   it('drops what it remembers for unused passwords of the account when another is used', async () => {
     const bad = pool.acquire({ ...account, password: 'wrong' });
     await rejectsWithCode(bad.session.meterPoints(), 'WRONG_CREDENTIALS');
