@@ -355,7 +355,8 @@ export class HttpSession {
       }
       url = next;
       hops.push(url.toString());
-      retry = true;
+      // a 307/308 sends the same POST again: it is retried only when the request allows it
+      if (method === 'GET') retry = true;
     }
   }
 

@@ -137,4 +137,38 @@ describe('client: HTTP transport', function () {
       server.close();
     }
   });
+
+  it('does not send a POST that must not be retried again when a 307 redirect keeps it a POST', async () => {
+    let posts = 0;
+    const server = http.createServer((req, res) => {
+      if (req.url === '/login') {
+        res.writeHead(307, { Location: '/again' });
+        res.end();
+        return;
+      }
+      if (req.method === 'POST') posts += 1;
+      res.writeHead(503);
+      res.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const s = new HttpSession({
+      timeoutMs: 5000,
+      retries: 2,
+      retryBaseMs: 1,
+      retryMaxMs: 1,
+      sleep: async () => undefined,
+      userAgent: 'test',
+    });
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/login`;
+      await assert.rejects(
+        s.send({ method: 'POST', url, form: { password: 'x' }, step: 'login-post', retry: false }),
+        (e: unknown) => (e as { code?: string }).code === 'SERVICE_UNAVAILABLE',
+      );
+      assert.equal(posts, 1, 'the redirected POST was sent once');
+    } finally {
+      s.close();
+      server.close();
+    }
+  });
 });
