@@ -778,17 +778,22 @@ function relayNominal(s: HeaterState, opts: HeaterOptions): number {
   return p;
 }
 
-/** The last relay load that is on (lowest priority), or -1. */
+/** True when a one-load override holds load `i`: the control leaves it as the override set it. */
+function overridden(s: HeaterState, i: number): boolean {
+  return s.override !== null && s.override.load === i;
+}
+
+/** The last relay load that is on (lowest priority) and not overridden, or -1. */
 function lastRelayOn(s: HeaterState, opts: HeaterOptions): number {
   for (let i = s.loads.length - 1; i >= 0; i--) {
-    if (opts.loads[i].kind === 'relay' && s.loads[i].level > 0) return i;
+    if (opts.loads[i].kind === 'relay' && s.loads[i].level > 0 && !overridden(s, i)) return i;
   }
   return -1;
 }
 
-/** The last load that is on (lowest priority), or -1. */
+/** The last load that is on (lowest priority) and not overridden, or -1. */
 function lastOn(s: HeaterState): number {
-  for (let i = s.loads.length - 1; i >= 0; i--) if (s.loads[i].level > 0) return i;
+  for (let i = s.loads.length - 1; i >= 0; i--) if (s.loads[i].level > 0 && !overridden(s, i)) return i;
   return -1;
 }
 
@@ -829,7 +834,7 @@ function decideBudget(s: HeaterState, now: number, opts: HeaterOptions): Outcome
   let relayKw = 0;
   for (let i = 0; i < opts.loads.length; i++) {
     const load = opts.loads[i];
-    if (load.kind !== 'percent') {
+    if (load.kind !== 'percent' || overridden(s, i)) {
       relayKw += loadPower(load, s.loads[i].level);
       continue;
     }
@@ -906,7 +911,7 @@ function decideThreshold(s: HeaterState, now: number, opts: HeaterOptions): Outc
     return { changed: false, reason: i >= 0 ? 'threshold' : 'no-surplus' };
   }
   // one more step: the first load not full
-  const j = opts.loads.findIndex((l, k) => !isFull(l, s.loads[k].level));
+  const j = opts.loads.findIndex((l, k) => !overridden(s, k) && !isFull(l, s.loads[k].level));
   if (j < 0) return { changed: false, reason: 'threshold' };
   if (s.readySince === null) s.readySince = now;
   const ls = s.loads[j];

@@ -603,6 +603,41 @@ describe('heater control (pure logic)', () => {
       assert.throws(() => heaterOverride(d.state, 'on', NOON, o, undefined, 5), /no load 5/);
     });
 
+    it('never moves an overridden load itself: no change reported, no relay switches counted', () => {
+      // one relay forced on by a one-load override while the hour runs into import
+      const one = { ...opts, onDelayMs: 0, failSafeMs: 0 };
+      let d = heaterOverride(createHeaterState(), 'on', NOON, one, undefined, 0);
+      assert.equal(d.decision.changed, true);
+      let net = 0;
+      for (let t = NOON + 10_000; t <= NOON + 12 * MIN; t += 10_000) {
+        net -= (2 * 10_000) / H;
+        d = heaterInput(d.state, { at: t, net }, one);
+        assert.equal(d.decision.on, true);
+        assert.equal(d.decision.changed, false, `changed at ${d.decision.at} (${d.decision.reason})`);
+      }
+      assert.equal(d.state.switchesThisHour, 1);
+      assert.deepEqual(d.state.loads[0].relaySwitches, [1]);
+      // a percentage load forced off ahead of a relay: the relay steps up once, the percentage stays off
+      const o = {
+        ...opts,
+        onDelayMs: 0,
+        failSafeMs: 0,
+        loads: [{ name: 'ssr', kw: 2, stages: 1, kind: 'percent' as const }, heater],
+      };
+      d = heaterOverride(createHeaterState(2), 'off', NOON, o, undefined, 0);
+      net = 0;
+      let changes = 0;
+      for (let t = NOON + 10_000; t <= NOON + 40 * MIN; t += 10_000) {
+        net += ((4 - d.decision.loads.reduce((a, l) => a + l.powerKw, 0)) * 10_000) / H;
+        d = heaterInput(d.state, { at: t, net }, o);
+        assert.equal(d.decision.loads[0].percent, 0);
+        if (d.decision.changed) changes += 1;
+      }
+      assert.equal(d.decision.loads[1].on, true);
+      assert.equal(changes, 1);
+      assert.deepEqual(d.state.loads[0].relaySwitches, []);
+    });
+
     it('reads loads from settings and names what is wrong', () => {
       const o = heaterOptionsWith(opts, {
         loads: [

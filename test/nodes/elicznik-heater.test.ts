@@ -282,6 +282,27 @@ describe('elicznik-heater node', function () {
     assert.equal(out.length, 5);
   });
 
+  it('sends "on" once for a one-load override, also while the hour runs into import', async () => {
+    clock = fake(NOON);
+    await helper.load(heaterNode, flow({ onDelay: '0', failSafe: '0' }) as any);
+    const out = switches();
+    await clock.tickAsync(100);
+    const node = helper.getNode('n1');
+    node.receive({ payload: { override: 'on', load: 1 } });
+    await settle();
+    let net = 0;
+    for (let k = 0; k < 60; k++) {
+      await clock.tickAsync(10_000);
+      net -= (2 * 10_000) / H;
+      node.receive({ payload: { net } });
+      await settle();
+    }
+    assert.deepEqual(
+      out.map((o) => o.on),
+      [false, true],
+    );
+  });
+
   it('changes named settings by a config message and rejects unknown keys with a clear error', async () => {
     clock = fake(NOON);
     await helper.load(heaterNode, flow({ loadKw: '2' }) as any);
