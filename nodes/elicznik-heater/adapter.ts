@@ -227,11 +227,12 @@ function kwh(x: number): string {
 /**
  * Status of the node: green dot while any load is on, grey ring off, yellow for an override, red
  * ring for the fail-safe, each with the bank of the hour, what the loads used and the reserve kept.
+ * The fail-safe and the daily limit switch a one-load override off too, so they are shown instead.
  */
 export function heaterStatus(t: Translate, d: HeaterDecision): NodeStatus {
   const k = (key: string, params?: Record<string, string | number>) =>
     t(`elicznik-heater.status.${key}`, params);
-  if (d.override) {
+  if (d.override && d.reason !== 'fail-safe' && d.reason !== 'daily-limit') {
     const which = d.override.mode === 'on' ? 'On' : 'Off';
     const text =
       d.override.minutesLeft === null

@@ -10,6 +10,7 @@ import {
   DEFAULT_HEATER_OPTIONS,
   heaterEvaluate,
   heaterInput,
+  heaterOverride,
 } from '../../src/energy/heater';
 import { hourContaining, toLocalIso } from '../../src/energy/time';
 import { HEATER_BENCH_MONTHS, householdMonth } from '../../src/simulator/household-meter';
@@ -616,6 +617,30 @@ describe('elicznik-heater adapter', () => {
       fill: 'red',
       shape: 'ring',
       text: 'off: fail-safe, no data 5 min',
+    });
+  });
+
+  it('shows the fail-safe and the daily limit, not the override, when they switched a one-load override off', () => {
+    const o = { ...DEFAULT_HEATER_OPTIONS, onDelayMs: 0, maxOnMsPerDay: 20 * MIN };
+    const first = heaterInput(createHeaterState(), { at: NOON, net: 0 }, o);
+    const held = heaterOverride(first.state, 'on', NOON, o, undefined, 0);
+    assert.equal(held.decision.on, true);
+    assert.equal(heaterStatus(t, held.decision).fill, 'yellow');
+    const stale = heaterEvaluate(held.state, NOON + 6 * MIN, o);
+    assert.equal(stale.decision.on, false);
+    assert.deepEqual(heaterStatus(t, stale.decision), {
+      fill: 'red',
+      shape: 'ring',
+      text: 'off: fail-safe, no data 6 min',
+    });
+    let d = heaterInput(held.state, { at: NOON + MIN, net: 0.5 }, o);
+    for (let k = 2; k <= 21; k++) d = heaterInput(d.state, { at: NOON + k * MIN, net: 0.5 }, o);
+    assert.equal(d.decision.on, false);
+    assert.equal(d.decision.reason, 'daily-limit');
+    assert.deepEqual(heaterStatus(t, d.decision), {
+      fill: 'grey',
+      shape: 'ring',
+      text: 'off: daily limit reached',
     });
   });
 
