@@ -168,22 +168,36 @@ export function loadIndexOf(loads: readonly HeaterLoad[], load: string | number)
 }
 
 /**
- * Options changed by a config message; the number of outputs (loads, stages, relay or percent)
- * stays as deployed, since the wires cannot follow.
- * @throws BadInputError for bad settings or a change of the number of outputs
+ * Options changed by a config message; the outputs (their number, and the load, stage or percentage
+ * each one sends) stay as deployed, since the wires cannot follow.
+ * @throws BadInputError for bad settings or a change of the outputs
  */
 export function optionsWithConfig(
   options: HeaterOptions,
   config: Record<string, unknown>,
-  outputs: number,
+  ports: readonly HeaterPort[],
 ): HeaterOptions {
   const next = heaterOptionsWith(options, config);
-  if (heaterPorts(next.loads).length !== outputs) {
+  if (!samePorts(heaterPorts(next.loads), ports)) {
     throw new BadInputError(
-      'A config message cannot change the number of outputs (loads, stages, relay or percent); change it in the dialog',
+      'A config message cannot change the number of outputs or what each sends (loads, stages, relay or percent); change it in the dialog',
     );
   }
   return next;
+}
+
+function samePorts(a: readonly HeaterPort[], b: readonly HeaterPort[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every((p, i) => {
+      const q = b[i];
+      return (
+        p.kind === q.kind &&
+        ('load' in p ? p.load : -1) === ('load' in q ? q.load : -1) &&
+        ('stage' in p ? p.stage : -1) === ('stage' in q ? q.stage : -1)
+      );
+    })
+  );
 }
 
 /** What one output port sends. */

@@ -137,7 +137,7 @@ export = function (RED: NodeAPI) {
       const cmd = commandOf(payload, def.name || '');
       if (cmd) {
         if (cmd.config) {
-          options = optionsWithConfig(options, cmd.config, ports.length);
+          options = optionsWithConfig(options, cmd.config, ports);
           ports = heaterPorts(options.loads);
         }
         const load =

@@ -324,6 +324,29 @@ describe('elicznik-heater node', function () {
     assert.equal((await dec).payload.loads[0].kw, 3.5, 'a rejected config changes nothing');
   });
 
+  it('refuses a config message that would give its outputs other meanings, and keeps sending as before', async () => {
+    clock = fake(NOON + 40 * MIN);
+    await helper.load(heaterNode, flow({ onDelay: '0', minOff: '0', failSafe: '10' }) as any);
+    const out = switches();
+    await clock.tickAsync(100);
+    const node = helper.getNode('n1');
+    // one relay has on, off and decision outputs; two stages would make them stage 1, stage 2, decision
+    const errors = collect('err');
+    node.receive({ payload: { config: { stages: 2 } } });
+    await settle();
+    assert.equal(errors.length, 1, 'the config message is refused');
+    assert.match(errors[0].error.message, /cannot change the number of outputs/);
+    node.receive({ payload: { net: 1 } });
+    await settle();
+    assert.deepEqual(
+      out.map((o) => [o.on, o.payload]),
+      [
+        [false, false],
+        [true, true],
+      ],
+    );
+  });
+
   it('re-sends its current state after a redeploy with a kept context store', async () => {
     clock = fake(NOON + 40 * MIN);
     helper.settings({ contextStorage: { default: { module: 'memory' }, keep: { module: 'memory' } } });
