@@ -136,12 +136,11 @@ export = function (RED: NodeAPI) {
       const payload = msg.payload;
       const cmd = commandOf(payload, def.name || '');
       if (cmd) {
-        if (cmd.config) {
-          options = optionsWithConfig(options, cmd.config, ports);
-          ports = heaterPorts(options.loads);
-        }
+        // the whole command is checked before anything changes
+        const next = cmd.config ? optionsWithConfig(options, cmd.config, ports) : options;
         const load =
-          cmd.override?.load === undefined ? undefined : loadIndexOf(options.loads, cmd.override.load);
+          cmd.override?.load === undefined ? undefined : loadIndexOf(next.loads, cmd.override.load);
+        options = next;
         const step = cmd.override
           ? heaterOverride(state, cmd.override.mode, now, options, cmd.override.durationMs, load)
           : heaterEvaluate(state, now, options);

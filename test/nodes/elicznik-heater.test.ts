@@ -322,6 +322,13 @@ describe('elicznik-heater node', function () {
     dec = next('dec');
     node.receive({ payload: { net: 0 } });
     assert.equal((await dec).payload.loads[0].kw, 3.5, 'a rejected config changes nothing');
+    // a config with an override of a load that does not exist: refused as a whole
+    const err2 = next('err');
+    node.receive({ payload: { config: { loadKw: 1 }, override: 'on', load: 'kettle' } });
+    assert.match((await err2).error.message, /No load "kettle"/);
+    dec = next('dec');
+    node.receive({ payload: { net: 0 } });
+    assert.equal((await dec).payload.loads[0].kw, 3.5, 'the config of a refused message changes nothing');
   });
 
   it('refuses a config message that would give its outputs other meanings, and keeps sending as before', async () => {
