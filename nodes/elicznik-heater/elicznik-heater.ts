@@ -131,7 +131,8 @@ export = function (RED: NodeAPI) {
       save();
     };
 
-    const handle = (msg: NodeMessageInFlow, send: Send) => {
+    /** Handles one message; false for a reading no newer than the latest (the timer then keeps running). */
+    const handle = (msg: NodeMessageInFlow, send: Send): boolean => {
       const now = Date.now();
       const payload = msg.payload;
       const cmd = commandOf(payload, def.name || '');
@@ -145,7 +146,7 @@ export = function (RED: NodeAPI) {
           ? heaterOverride(state, cmd.override.mode, now, options, cmd.override.durationMs, load)
           : heaterEvaluate(state, now, options);
         emit(step, send, true);
-        return;
+        return true;
       }
       const live = (msg as NodeMessage & { live?: unknown }).live;
       const source = live && typeof live === 'object' ? live : payload;
@@ -157,7 +158,22 @@ export = function (RED: NodeAPI) {
           if (Number.isFinite(kw) && kw >= 0) input.loadKw = kw;
         }
       }
-      emit(heaterInput(state, input, options), send, true);
+      const before = state.lastInputAt;
+      let step = heaterInput(state, input, options);
+      const newer = step.state.lastInputAt !== null && (before === null || step.state.lastInputAt > before);
+      if (!newer) {
+        // the same or an older reading again (a source stuck on its last one): no newer reading
+        // for the fail-safe time switches the loads off as the timer would
+        const late = heaterEvaluate(step.state, now, options);
+        if (late.decision.reason === 'fail-safe') {
+          step = {
+            state: late.state,
+            decision: { ...late.decision, changed: late.decision.changed || step.decision.changed },
+          };
+        }
+      }
+      emit(step, send, true);
+      return newer;
     };
 
     // Restore the state (a redeploy or restart keeps it in a persistent store), then re-send the
@@ -166,8 +182,7 @@ export = function (RED: NodeAPI) {
     const input = new SerialInput(
       node,
       (msg, send) => {
-        handle(msg, send);
-        ticks.restart();
+        if (handle(msg, send)) ticks.restart();
       },
       {
         ready: loadKeptState(node, STATE_KEY, store, isHeaterState).then((kept) => {

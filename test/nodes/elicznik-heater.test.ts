@@ -255,6 +255,32 @@ describe('elicznik-heater node', function () {
     sinon.assert.calledWithMatch(node.status as sinon.SinonSpy, { fill: 'red', shape: 'ring' });
   });
 
+  it('turns off on the fail-safe when the readings keep coming with the same old time', async () => {
+    clock = fake(NOON + 40 * MIN);
+    await helper.load(heaterNode, flow({ loadKw: '2', onDelay: '0', minOff: '0', failSafe: '5' }) as any);
+    const out = switches();
+    await clock.tickAsync(100);
+    const node = helper.getNode('n1');
+    const at = Date.now();
+    node.receive({ payload: { net: 1, at } });
+    await settle();
+    assert.equal(out.at(-1)!.on, true);
+    // a source stuck on its last reading repeats it every 10 s
+    const decisions = collect('dec');
+    for (let k = 0; k < 60; k++) {
+      await clock.tickAsync(10_000);
+      node.receive({ payload: { net: 1, at } });
+      await settle();
+    }
+    assert.deepEqual(
+      out.map((o) => o.on),
+      [false, true, false],
+    );
+    const off = out.at(-1)!.at - at;
+    assert.ok(off >= 5 * MIN && off <= 5 * MIN + 15_000, `off after ${off / 1000} s`);
+    assert.equal(decisions.at(-1).payload.reason, 'fail-safe');
+  });
+
   it('follows an override with and without a duration and sends numbers or strings as chosen', async () => {
     clock = fake(NOON);
     await helper.load(
