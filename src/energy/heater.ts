@@ -758,7 +758,11 @@ function nextStep(
   for (let i = 0; i < opts.loads.length; i++) {
     const load = opts.loads[i];
     const level = s.loads[i].level;
-    if (s.override?.load === i) continue; // an overridden load is out of the queue
+    if (s.override?.load === i) {
+      // an overridden load is out of the queue, but what it draws counts
+      kw += loadPower(load, level);
+      continue;
+    }
     if (isFull(load, level)) {
       kw += load.kw;
       continue;

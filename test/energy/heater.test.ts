@@ -638,6 +638,31 @@ describe('heater control (pure logic)', () => {
       assert.deepEqual(d.state.loads[0].relaySwitches, []);
     });
 
+    it('counts a load held on by a one-load override before stepping up the next one', () => {
+      // boiler 2 kW forced on, a 1.5 kW heater after it, 2.5 kW spare: the heater may only spend
+      // what the hour banked above the boiler (0.5 kW), late in the hour, not run on the spare
+      const o = {
+        ...opts,
+        onDelayMs: 0,
+        failSafeMs: 0,
+        loads: [{ name: 'boiler', kw: 2, stages: 1, kind: 'relay' as const }, heater],
+      };
+      let d = heaterOverride(createHeaterState(2), 'on', NOON, o, undefined, 0);
+      let net = 0;
+      let ecp = 0;
+      let eco = 0;
+      for (let t = NOON + 10_000; t < NOON + H; t += 10_000) {
+        const grid = ((2.5 - d.decision.loads.reduce((a, l) => a + l.powerKw, 0)) * 10_000) / H;
+        net += grid;
+        if (grid > 0) eco += grid;
+        else ecp -= grid;
+        d = heaterInput(d.state, { at: t, net, ecp, eco, hourStartMs: NOON, hourEndMs: NOON + H }, o);
+        assert.equal(d.decision.loads[0].on, true);
+        if (t < NOON + 45 * MIN) assert.equal(d.decision.loads[1].on, false, `heater on at ${d.decision.at}`);
+      }
+      assert.ok(net > 0, `the hour ends in export: net ${net}`);
+    });
+
     it('reads loads from settings and names what is wrong', () => {
       const o = heaterOptionsWith(opts, {
         loads: [
