@@ -93,6 +93,24 @@ describe('heater dialog and help (browser)', function () {
     }
   });
 
+  it('takes only a whole number of switches an hour, as the node does', async () => {
+    const browser = await openBrowser();
+    try {
+      const page = await browser.newPage();
+      await openEditor(page, editor.url, 'h1');
+      const valid = await page.evaluate(() => {
+        const RED = (window as any).RED;
+        const check = RED.nodes.getType('elicznik-heater').defaults.maxSwitches.validate;
+        const node = RED.nodes.node('h1');
+        return ['6', '0', '2.5', '1,5', '-1', ''].map((v) => check.call(node, v));
+      });
+      assert.deepEqual(valid, [true, true, false, false, false, false]);
+      assert.deepEqual(browser.errors, [], 'no script errors in the editor');
+    } finally {
+      await browser.close();
+    }
+  });
+
   it('shows the help in Polish with the bank, the reserve and the loads', async () => {
     const browser = await openBrowser({ lang: 'pl-PL' });
     try {
