@@ -436,6 +436,8 @@ function fitLoads(s: HeaterState, opts: HeaterOptions): void {
   if (s.loads.length !== opts.loads.length) {
     s.loads = opts.loads.map((_, i) => (s.loads[i] ? { ...s.loads[i] } : freshLoad()));
   }
+  // an override kept for a load that is no longer configured holds nothing
+  if (s.override && s.override.load !== null && !(s.override.load < opts.loads.length)) s.override = null;
   for (let i = 0; i < opts.loads.length; i++) {
     const l = opts.loads[i];
     const ls = s.loads[i];

@@ -663,6 +663,16 @@ describe('heater control (pure logic)', () => {
       assert.ok(net > 0, `the hour ends in export: net ${net}`);
     });
 
+    it('drops an override kept for a load the options no longer have', () => {
+      const two = { ...opts, loads: [{ name: 'boiler', kw: 2, stages: 1, kind: 'relay' as const }, heater] };
+      const kept = heaterOverride(createHeaterState(2), 'on', NOON, two, undefined, 1).state;
+      assert.equal(kept.override?.load, 1);
+      const d = heaterEvaluate(kept, NOON + MIN, { ...opts, loads: [two.loads[0]] });
+      assert.equal(d.state.override, null);
+      assert.equal(d.decision.override, null);
+      assert.equal(d.decision.loads.length, 1);
+    });
+
     it('reads loads from settings and names what is wrong', () => {
       const o = heaterOptionsWith(opts, {
         loads: [
