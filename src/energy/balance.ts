@@ -553,6 +553,12 @@ function hasAny(obj: Record<string, unknown>, keys: string[]): boolean {
   return keys.some((k) => k in obj);
 }
 
+/** An hour label as a whole number, also from text (`"12"`); undefined when it is not one. */
+function hourLabelOf(value: unknown): number | undefined {
+  const n = typeof value === 'string' && /^\s*\d{1,2}\s*$/.test(value) ? Number(value) : value;
+  return typeof n === 'number' && Number.isInteger(n) ? n : undefined;
+}
+
 /** Time fields from a record-like object: hourStart (ISO), timestamp (ms or ISO), or date + hour. */
 function timeFieldsOf(
   obj: Record<string, unknown>,
@@ -566,9 +572,29 @@ function timeFieldsOf(
       throw new BadInputError(`Not a time: ${JSON.stringify(stamp)}${describe(where)}`);
     return hourTimeFields(hourContaining(ms));
   }
-  if (isLocalDate(obj.date) && typeof obj.hour === 'number') {
+  const date = obj.date;
+  const label = hourLabelOf(obj.hour);
+  const given = (v: unknown) => v !== undefined && v !== null && v !== '';
+  if (given(date) || given(obj.hour)) {
+    // A date or a label that does not time the hour is an error, never the current hour.
+    if (!given(date)) {
+      throw new BadInputError(`hour label ${JSON.stringify(obj.hour)} without a date${describe(where)}`);
+    }
+    if (!isLocalDate(date)) {
+      throw new BadInputError(
+        `date ${JSON.stringify(date)} is not a date in the form YYYY-MM-DD${describe(where)}`,
+      );
+    }
+    if (!given(obj.hour)) {
+      throw new BadInputError(`date ${date} without an hour label (1..24)${describe(where)}`);
+    }
+    if (label === undefined) {
+      throw new BadInputError(
+        `hour label ${JSON.stringify(obj.hour)} is not a whole number 1..24${describe(where)}`,
+      );
+    }
     try {
-      const r = makeHourRecord(obj.date, obj.hour, obj.repeated === true);
+      const r = makeHourRecord(date, label, obj.repeated === true);
       return {
         hourStart: r.hourStart,
         hourEnd: r.hourEnd,

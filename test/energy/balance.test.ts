@@ -146,6 +146,26 @@ describe('energy/balance', () => {
       assert.equal(r[0].repeated, true);
     });
 
+    it('reads an hour label given as text, and refuses a date or label that does not time the hour', () => {
+      const now = Date.parse('2026-12-02T13:30:00Z');
+      const text = normaliseHours({ ecp: 1, eco: 2, date: '2026-06-10', hour: '12' }, now);
+      assert.equal(text[0].hourStart, '2026-06-10T11:00:00+02:00');
+      for (const [input, pattern] of [
+        [{ ecp: 1, eco: 2, date: '2026-06-10' }, /date 2026-06-10 without an hour label/],
+        [{ ecp: 1, eco: 2, date: '2026-06-10', hour: 'noon' }, /hour label "noon"/],
+        [{ ecp: 1, eco: 2, date: '2026-06-10', hour: 12.5 }, /hour label 12.5/],
+        [{ ecp: 1, eco: 2, date: '10.06.2026', hour: 12 }, /date "10.06.2026"/],
+        [{ ecp: 1, eco: 2, date: '2026-06-10T12:00:00+02:00' }, /date "2026-06-10T12:00:00\+02:00"/],
+        [{ ecp: 1, eco: 2, hour: 5 }, /hour label 5 without a date/],
+      ] as const) {
+        assert.throws(
+          () => normaliseHours([input], now),
+          (e: any) => e.code === 'BAD_INPUT' && pattern.test(e.message) && /item 1/.test(e.message),
+          JSON.stringify(input),
+        );
+      }
+    });
+
     for (const [name, input, pattern] of [
       ['negative', { ecp: -1, eco: 0, date: '2026-06-10', hour: 3 }, /ECP is negative.*2026-06-10T02:00/],
       ['NaN', { ecp: NaN, eco: 0 }, /ECP is not a number/],

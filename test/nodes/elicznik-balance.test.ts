@@ -191,6 +191,21 @@ describe('elicznik-balance node', function () {
       });
     });
 
+    it('balances an hour given by date and a label in text, and sends a date without a label to Catch', async () => {
+      await helper.load(balanceNode, flow({ mode: 'history' }) as any);
+      const node = helper.getNode('b1');
+      const out = next('h1');
+      node.receive({ payload: [{ date: '2026-06-10', hour: '12', ecp: 1, eco: 3 }] });
+      const msg = await out;
+      assert.equal(msg.payload.hours[0].hourStart, '2026-06-10T11:00:00+02:00');
+      assert.deepEqual(Object.keys(msg.payload.days), ['2026-06-10']);
+      const caught = next('h3');
+      node.receive({ payload: { date: '2026-06-10', ecp: 1, eco: 3 }, topic: 'day' });
+      const err = await caught;
+      assert.equal(err.topic, 'day');
+      assert.match(err.error.message, /date 2026-06-10 without an hour label/);
+    });
+
     it('sends bad input to a Catch node with code BAD_INPUT and a red status', async () => {
       await helper.load(balanceNode, flow({ mode: 'history' }) as any);
       const node = helper.getNode('b1');
