@@ -11,7 +11,10 @@
  *   previous reading; with readings every few seconds the error at an hour boundary is one interval).
  * - Cumulative counters: the first reading only sets the baseline. A counter that goes down was
  *   reset or replaced: the new value becomes the baseline and that interval adds nothing, so a
- *   reset never creates negative or invented energy.
+ *   reset never creates negative or invented energy. Likewise after a gap: when the previous
+ *   reading came before the previous clock hour began, the counters grew over at least one whole
+ *   hour without readings (a restart hours later, a meter offline), and that growth is not put
+ *   into the current hour; the reading only sets the baseline.
  * - Per-phase readings (arrays or `{l1, l2, l3}`) are summed; with counters each phase keeps its
  *   own baseline.
  * - An hour is closed (emitted) when a reading or a tick arrives after its end; an hour in which no
@@ -20,7 +23,7 @@
 import { balanceHour, readEnergy, type BalancedHour } from './balance';
 import { hourTimeFields, whToKwh } from './hour';
 import { BadInputError } from '../errors';
-import { hourContaining, toLocalIso } from './time';
+import { MS_PER_HOUR, hourContaining, toLocalIso } from './time';
 
 /** How the readings count energy. */
 export type ReadingKind = 'increment' | 'cumulative';
@@ -182,13 +185,17 @@ function phases(value: unknown, field: string, where: string): [string, number][
   return kwh === null ? null : [['0', kwh]];
 }
 
-/** mWh of energy a reading adds for one series, updating counter baselines in place. */
+/**
+ * mWh of energy a reading adds for one series, updating counter baselines in place. With
+ * `baselineOnly` counters only take the new values (after a gap, see {@link liveReading}).
+ */
 function energyOf(
   counters: Record<string, number>,
   series: 'ecp' | 'eco',
   value: unknown,
   kind: ReadingKind,
   where: string,
+  baselineOnly = false,
 ): number {
   const parts = phases(value, series.toUpperCase(), where);
   if (!parts) return 0;
@@ -201,7 +208,7 @@ function energyOf(
     const key = `${series}.${phase}`;
     const last = counters[key];
     counters[key] = kwh;
-    if (last === undefined || kwh < last) continue; // baseline, or a reset: nothing to add
+    if (baselineOnly || last === undefined || kwh < last) continue; // baseline, gap or reset: nothing to add
     mwh += Math.round(kwh * 1_000_000) - Math.round(last * 1_000_000);
   }
   return mwh;
@@ -262,8 +269,14 @@ export function liveReading(
       ? { state: { ...state, hourStartMs: hourContaining(reading.at).startMs }, closed: [] }
       : liveTick(state, reading.at);
   const next: LiveState = { ...ticked.state, counters: { ...ticked.state.counters } };
-  next.ecpMwh += energyOf(next.counters, 'ecp', reading.ecp, opts.kind, where);
-  next.ecoMwh += energyOf(next.counters, 'eco', reading.eco, opts.kind, where);
+  // Counters read before the previous clock hour began grew over at least one whole hour that had
+  // no reading (the flow or the meter was stopped): that growth cannot be put in an hour.
+  const gap =
+    opts.kind === 'cumulative' &&
+    state.lastAt !== null &&
+    state.lastAt < hourContaining(reading.at).startMs - MS_PER_HOUR;
+  next.ecpMwh += energyOf(next.counters, 'ecp', reading.ecp, opts.kind, where, gap);
+  next.ecoMwh += energyOf(next.counters, 'eco', reading.eco, opts.kind, where, gap);
   next.readings += 1;
   next.lastAt = reading.at;
   const net = (next.ecoMwh - next.ecpMwh) / 1_000_000;

@@ -78,6 +78,40 @@ describe('energy/live', () => {
     );
   });
 
+  it("does not put the counters' growth over a gap of a whole clock hour into the current hour", () => {
+    const opts: LiveOptions = { ...inc, kind: 'cumulative' };
+    const { closed, signals } = feed(
+      createLiveState(),
+      [
+        { ecp: 100, eco: 50, at: T0 + 5 * MIN }, // baseline, 12:05
+        { ecp: 100.1, eco: 50.2, at: T0 + 10 * MIN },
+        // nothing from 12:10 to 14:20 (the flow or the meter was stopped): 3 kWh exported meanwhile
+        { ecp: 100.5, eco: 53.2, at: T0 + 140 * MIN },
+        { ecp: 100.6, eco: 53.5, at: T0 + 141 * MIN },
+        // a gap within the hour before still counts, as every interval over an hour boundary does
+        { ecp: 100.7, eco: 53.9, at: T0 + 190 * MIN },
+      ],
+      opts,
+    );
+    assert.deepEqual(
+      signals.map((s) => [s.hourStart.slice(11, 16), s.ecp, s.eco, s.surplus]),
+      [
+        ['12:00', 0, 0, false],
+        ['12:00', 0.1, 0.2, true],
+        ['14:00', 0, 0, false],
+        ['14:00', 0.1, 0.3, true],
+        ['15:00', 0.1, 0.4, true],
+      ],
+    );
+    assert.deepEqual(
+      closed.map((h) => [h.hourStart.slice(11, 16), h.ecp, h.eco]),
+      [
+        ['12:00', 0.1, 0.2],
+        ['14:00', 0.1, 0.3],
+      ],
+    );
+  });
+
   it('switches the surplus signal with hysteresis and minimum on/off times', () => {
     const opts: LiveOptions = {
       kind: 'increment',

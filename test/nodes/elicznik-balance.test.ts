@@ -336,6 +336,36 @@ describe('elicznik-balance node', function () {
       }
     });
 
+    it("takes counters as a new baseline after a restart hours later, not as this hour's energy", async () => {
+      clock = sinon.useFakeTimers({ now: T0 + 5 * MIN, toFake: ['Date', 'setTimeout', 'clearTimeout'] });
+      helper.settings({ contextStorage: { default: { module: 'memory' }, keep: { module: 'memory' } } });
+      try {
+        const f = flow({ ...live, readingKind: 'cumulative', store: 'keep' }, 2);
+        await helper.load(balanceNode, f as any);
+        await (helper as any)._context.load();
+        for (const [m, payload] of [
+          [5, { ecp: 1000, eco: 500 }],
+          [6, { ecp: 1000.1, eco: 500.3 }],
+        ] as const) {
+          clock.setSystemTime(T0 + m * MIN);
+          const got = next('h2');
+          helper.getNode('b1').receive({ payload });
+          await got;
+        }
+        // Node-RED stopped from 12:06 to 15:30; the panels exported 8 kWh meanwhile.
+        clock.setSystemTime(T0 + 210 * MIN);
+        await helper.setFlows(f as any, 'full');
+        await new Promise((r) => setImmediate(r));
+        const got = next('h2');
+        helper.getNode('b1').receive({ payload: { ecp: 1000.2, eco: 508.3 } });
+        const after = await got;
+        assert.equal(after.live.hourStart, '2026-06-10T15:00:00+02:00');
+        assert.deepEqual([after.live.ecp, after.live.eco, after.payload], [0, 0, false]);
+      } finally {
+        helper.settings({ contextStorage: undefined });
+      }
+    });
+
     it('rejects a switch-off threshold above the switch-on threshold', async () => {
       await helper.load(
         balanceNode,
