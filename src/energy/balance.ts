@@ -559,6 +559,9 @@ function hourLabelOf(value: unknown): number | undefined {
   return typeof n === 'number' && Number.isInteger(n) ? n : undefined;
 }
 
+/** Numeric times below this are refused as seconds (1e11 ms is 3 March 1973; 1e11 s is in the year 5138). */
+const SECONDS_LIMIT = 1e11;
+
 /** Time fields from a record-like object: hourStart (ISO), timestamp (ms or ISO), or date + hour. */
 function timeFieldsOf(
   obj: Record<string, unknown>,
@@ -570,6 +573,12 @@ function timeFieldsOf(
     const ms = typeof stamp === 'number' ? stamp : typeof stamp === 'string' ? Date.parse(stamp) : NaN;
     if (!Number.isFinite(ms))
       throw new BadInputError(`Not a time: ${JSON.stringify(stamp)}${describe(where)}`);
+    // A number below this (3 March 1973 in ms) is a time in seconds, as many sources send them
+    if (typeof stamp === 'number' && Math.abs(stamp) < SECONDS_LIMIT) {
+      throw new BadInputError(
+        `Time ${stamp} looks like seconds since 1970; give milliseconds (× 1000) or an ISO time${describe(where)}`,
+      );
+    }
     return hourTimeFields(hourContaining(ms));
   }
   const date = obj.date;

@@ -146,10 +146,12 @@ describe('energy/balance', () => {
       assert.equal(r[0].repeated, true);
     });
 
-    it('reads an hour label given as text, and refuses a date or label that does not time the hour', () => {
+    it('reads an hour label given as text, and refuses a date, label or time in seconds that does not time the hour', () => {
       const now = Date.parse('2026-12-02T13:30:00Z');
       const text = normaliseHours({ ecp: 1, eco: 2, date: '2026-06-10', hour: '12' }, now);
       assert.equal(text[0].hourStart, '2026-06-10T11:00:00+02:00');
+      const ms = normaliseHours({ ecp: 1, eco: 2, timestamp: 1781085600000 }, now);
+      assert.equal(ms[0].hourStart, '2026-06-10T12:00:00+02:00');
       for (const [input, pattern] of [
         [{ ecp: 1, eco: 2, date: '2026-06-10' }, /date 2026-06-10 without an hour label/],
         [{ ecp: 1, eco: 2, date: '2026-06-10', hour: 'noon' }, /hour label "noon"/],
@@ -157,6 +159,7 @@ describe('energy/balance', () => {
         [{ ecp: 1, eco: 2, date: '10.06.2026', hour: 12 }, /date "10.06.2026"/],
         [{ ecp: 1, eco: 2, date: '2026-06-10T12:00:00+02:00' }, /date "2026-06-10T12:00:00\+02:00"/],
         [{ ecp: 1, eco: 2, hour: 5 }, /hour label 5 without a date/],
+        [{ ecp: 1, eco: 2, timestamp: 1781085600 }, /1781085600 looks like seconds since 1970/],
       ] as const) {
         assert.throws(
           () => normaliseHours([input], now),
