@@ -632,7 +632,7 @@ function currentHourFields(now: number): TimeFields {
 /**
  * Turns what a flow sends into hour records:
  * - the fetch node's output (`{ hours: HourRecord[], … }`) or an array of records;
- * - an object of records keyed by anything (`{ "2026-06-01T12:00": {ecp, eco}, … }`);
+ * - an object whose values are records, each timed by its own fields (the keys are not read);
  * - one hour as `{ ecp, eco }` (any spelling: `ECP`/`ecp`, numbers or strings with a decimal
  *   comma, per-phase arrays or `{l1,l2,l3}`), timed by `hourStart`/`timestamp`, or `date`+`hour`,
  *   or else the current hour.
