@@ -132,13 +132,15 @@ export = function (RED: NodeAPI) {
     let statusTimer: NodeJS.Timeout | undefined;
 
     async function handle(msg: NodeMessageInFlow, send: Send): Promise<void> {
-      let s = await loading;
+      await loading;
+      // The settlement in use: the one loaded at start, or the one a reset or rebuild made since.
+      let s = settlement!;
       const command = commandOf(msg as { command?: unknown });
       if (command === 'reset' || command === 'rebuild') {
         s = new Settlement(settings!, null);
-        settlement = s;
         if (command === 'reset') {
           await save(s);
+          settlement = s;
           setStatus(statusOf(s));
           msg.payload = { command, statements: [], ...s.summary() };
           send(msg);
@@ -165,6 +167,7 @@ export = function (RED: NodeAPI) {
       const outcome = s.settle(records);
       const open = s.preview();
       await save(s);
+      settlement = s;
       setStatus(statusOf(s, open));
       msg.payload = s.report(settings!.output, outcome, open, command);
       send(msg);

@@ -164,6 +164,28 @@ describe('elicznik-settlement node', function () {
       await assert.rejects(exchange({ command: 'undo' }), { code: 'BAD_INPUT' });
     });
 
+    it('settles the next hours onto the emptied bank after reset and rebuild', async () => {
+      await helper.load(settlementNode, flow());
+      // 2 kWh exported on June 1 at 12:00 banks 2 × 0.8 = 1.6 kWh.
+      await exchange({ payload: [hourOf('2026-06-01', 12, { ecbo: 2 })] });
+      await exchange({ command: 'reset' });
+      // After the reset the bank is empty: 1 kWh exported on June 2 banks 0.8 kWh, and the bank holds
+      // just that (the 1.6 kWh of June 1 are gone), not 1.6 + 0.8 = 2.4 kWh.
+      const next = await exchange({ payload: [hourOf('2026-06-02', 12, { ecbo: 1 })] });
+      assert.equal(next.payload.settled, 1);
+      assert.equal(next.payload.bankKwh, 0.8);
+
+      // A rebuild from June 3 on: 0.5 kWh banks 0.4 kWh; the next live hour (June 4, 0.5 kWh → 0.4 kWh)
+      // adds to that: 0.8 kWh, not the 0.8 + 0.4 = 1.2 kWh of the bank before the rebuild.
+      const rebuilt = await exchange({
+        command: 'rebuild',
+        payload: [hourOf('2026-06-03', 12, { ecbo: 0.5 })],
+      });
+      assert.equal(rebuilt.payload.bankKwh, 0.4);
+      const after = await exchange({ payload: [hourOf('2026-06-04', 12, { ecbo: 0.5 })] });
+      assert.equal(after.payload.bankKwh, 0.8);
+    });
+
     it('reports bad input and bad settings with BAD_INPUT and a red status', async () => {
       await helper.load(settlementNode, flow());
       await assert.rejects(exchange({ payload: 'hello' }), { code: 'BAD_INPUT' });
