@@ -137,7 +137,12 @@ export = function (RED: NodeAPI) {
       let s = settlement!;
       const command = commandOf(msg as { command?: unknown });
       if (command === 'reset' || command === 'rebuild') {
+        const before = s;
         s = new Settlement(settings!, null);
+        // Market prices are not the bank or deposit: RCEm tables that came in messages are kept.
+        if (s.system === 'net-billing' && Object.keys(before.rcem).length > 0) {
+          s.addPrices({ monthly: { ...before.rcem } });
+        }
         if (command === 'reset') {
           await save(s);
           settlement = s;

@@ -320,6 +320,18 @@ describe('elicznik-settlement node', function () {
       assert.equal(out.payload.depositPln, 0.49);
     });
 
+    it('keeps the RCEm that came in messages when rebuilding', async () => {
+      await helper.load(settlementNode, flow({ system: 'net-billing', priceMode: 'rcem', output: 'month' }));
+      await exchange({ payload: [hourOf('2025-03-05', 12, { ecbo: 1 })], prices: { '2025-03': 400 } });
+      // The history again from scratch, without prices: the March RCEm sent before still values it.
+      // 1000 Wh × 400 PLN/MWh × 1.23 = 492 000 µPLN → 49 gr.
+      const out = await exchange({
+        command: 'rebuild',
+        payload: [hourOf('2025-03-05', 12, { ecbo: 1 }), hourOf('2025-04-01', 1, {})],
+      });
+      assert.equal(out.payload.statements[0].depositAddedGr, 49);
+    });
+
     it('uses the RCEm table typed in the node', async () => {
       await helper.load(
         settlementNode,
