@@ -15,7 +15,7 @@ import type { HourRecord } from '../energy/hour';
 import { isLocalDate } from '../energy/time';
 import { badInput } from '../settlement/errors';
 import { groszeToPln } from '../settlement/hours';
-import { settleNetBilling, type NetBillingMonth } from '../settlement/net-billing';
+import { rceStartDate, settleNetBilling, type NetBillingMonth } from '../settlement/net-billing';
 import { settleNetMetering, type NetMeteringStatement } from '../settlement/net-metering';
 import { checkTariffPrices, type TariffPrices } from '../settlement/prices';
 import { PSE_RCE_URL, RceClient, priceBookFromMessage, priceBookOf } from '../settlement/rce';
@@ -85,7 +85,8 @@ export const SETTLE_OPTIONS_HELP = `Options of settle (and --from, --to, --meter
   --price-mode rcem|rce           value export at the month's RCEm (default) or hourly RCE
   --rcem LIST                     RCEm in PLN/MWh, YYYY-MM=PRICE,… or @file.json
   --rce-from YYYY-MM-DD           with rce: the first day valued at RCE, earlier days at RCEm
-                                  (default: every day at RCE)
+                                  (default: every day from 2024-07-01 at RCE; days before it
+                                  are at RCEm in any case)
   --rce-url URL                   RCE report (default: PSE's; with a local --service-url, its /api/rce-pln)
   --negative-prices average-then-clip|clip-then-average
                                   hourly RCE from quarter hours (default average-then-clip)
@@ -322,8 +323,8 @@ export function settleChoice(values: SettleValues): SettleChoice {
 
 /**
  * Settles hour records of `from`…`to` month by month: the bank or deposit starts empty at `from`.
- * Hourly RCE prices are fetched when the choice needs them (from `--rce-from` on), in parts of at
- * most 400 days.
+ * Hourly RCE prices are fetched when the choice needs them (from `--rce-from` on, never before
+ * 2024-07-01), in parts of at most 400 days.
  */
 export async function settleRecords(
   records: readonly HourRecord[],
@@ -339,7 +340,8 @@ export async function settleRecords(
   }
   const deposit = settlement.deposit;
   let hourly: Map<number, number> | undefined;
-  const rceStart = deposit.rceFrom && deposit.rceFrom > from ? deposit.rceFrom : from;
+  const firstRce = rceStartDate(deposit.rceFrom);
+  const rceStart = firstRce > from ? firstRce : from;
   if (deposit.priceMode === 'rce' && rceStart <= to) {
     const rce = new RceClient({ url: choice.rceUrl, negativePrices: settlement.negativePrices });
     try {

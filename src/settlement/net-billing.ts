@@ -4,7 +4,8 @@
  *
  * - Each hour's balanced export ECBO is valued at a price in PLN/MWh: the month's RCEm, or the
  *   hour's RCE (`priceMode`; default RCEm, what prosumers who started before 2024-07-01 have unless
- *   they switched). A negative price counts as 0. From `coefficientFrom` (2024-12-27) the value is
+ *   they switched); hours before 2024-07-01 are valued at RCEm in either mode, as the act had it
+ *   for everyone then. A negative price counts as 0. From `coefficientFrom` (2024-12-27) the value is
  *   multiplied by `coefficient` (1.23); hours before that date are not, unless
  *   `coefficientRetroactive` is set.
  * - Money is kept per hour in integer micro-złoty (µPLN; Wh × PLN/MWh = µPLN exactly) and rounded
@@ -60,7 +61,10 @@ export type PriceMode = 'rcem' | 'rce';
 export interface NetBillingSettings {
   /** `rcem`: the month's RCEm for every hour; `rce`: each hour's RCE. */
   priceMode: PriceMode;
-  /** With `rce`: the first date valued at RCE (earlier hours use RCEm), e.g. the date of switching. */
+  /**
+   * With `rce`: the first date valued at RCE (earlier hours use RCEm), e.g. the date of switching;
+   * hours before 2024-07-01 are valued at RCEm whatever it says.
+   */
   rceFrom?: string;
   /** Multiplier of the deposit value (1.23). */
   coefficient: number;
@@ -80,6 +84,17 @@ export interface NetBillingSettings {
 
 /** Settings as the deposit accepts them: every field but the prices optional, prices also as one zone map. */
 export type NetBillingOptions = Partial<Omit<NetBillingSettings, 'prices'>> & { prices: TariffPricesInput };
+
+/**
+ * The first day export can be valued at hourly RCE: the act valued every prosumer's export at RCEm
+ * until 2024-06-30 (settlement.md §3, price regime).
+ */
+export const RCE_FIRST_DATE = '2024-07-01';
+
+/** The first day valued at hourly RCE with `rceFrom`: that day, but never before {@link RCE_FIRST_DATE}. */
+export function rceStartDate(rceFrom: string | undefined): string {
+  return rceFrom && rceFrom > RCE_FIRST_DATE ? rceFrom : RCE_FIRST_DATE;
+}
 
 /** Defaults of everything but the prices. */
 export const NET_BILLING_DEFAULTS: Readonly<Omit<NetBillingSettings, 'prices'>> = Object.freeze({
@@ -330,6 +345,8 @@ export class NetBillingDeposit extends Ledger<
   private sharedHourly: ReadonlyMap<number, number>[] = [];
   private readonly monthly: Record<string, number> = {};
   private readonly coefficientFromMs: number;
+  /** The first date valued at hourly RCE (with `rce`). */
+  private readonly rceStart: string;
 
   constructor(
     settings: NetBillingOptions,
@@ -341,6 +358,7 @@ export class NetBillingDeposit extends Ledger<
     super(state ? structuredClone(checkNetBillingState(state)) : emptyNetBillingState(), options);
     this.settings = checked;
     this.coefficientFromMs = warsawMidnight(this.settings.coefficientFrom);
+    this.rceStart = rceStartDate(this.settings.rceFrom);
     if (prices) this.addPrices(prices);
   }
 
@@ -379,7 +397,7 @@ export class NetBillingDeposit extends Ledger<
 
   private sourceOf(h: SettlementHour): PriceMode {
     const s = this.settings;
-    return s.priceMode === 'rce' && (s.rceFrom === undefined || h.date >= s.rceFrom) ? 'rce' : 'rcem';
+    return s.priceMode === 'rce' && h.date >= this.rceStart ? 'rce' : 'rcem';
   }
 
   private priceOf(h: SettlementHour, source: PriceMode): number | undefined {

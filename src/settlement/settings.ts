@@ -32,7 +32,7 @@ export interface SettlementSettingsInput {
   zonePriority?: string;
   /** Net-billing: `rcem` or `rce`. */
   priceMode?: string;
-  /** Net-billing with RCE: the first day valued at RCE (earlier days at RCEm); empty = all. */
+  /** Net-billing with RCE: the first day valued at RCE (earlier days at RCEm); empty = from 2024-07-01. */
   rceFrom?: string;
   /** Net-billing with RCE: `average-then-clip` or `clip-then-average`. */
   negativePrices?: string;

@@ -10,6 +10,7 @@ import { forEachSettlementHour, groszeToPln } from './hours';
 import {
   NetBillingDeposit,
   checkNetBillingState,
+  rceStartDate,
   type NetBillingPeriod,
   type NetBillingState,
   type RcePriceBook,
@@ -120,12 +121,12 @@ export class Settlement {
 
   /**
    * The hours of `records` that net-billing on hourly RCE still needs prices for: those
-   * {@link settle} would take, from the RCE start date on; none for net-metering or RCEm.
+   * {@link settle} would take, from the RCE start date on (not before 2024-07-01); none for net-metering or RCEm.
    */
   hoursNeedingRce(records: readonly HourRecord[]): HourRecord[] {
     if (this.settings.system !== 'net-billing' || this.settings.deposit.priceMode !== 'rce') return [];
-    const from = this.settings.deposit.rceFrom;
-    return this.pending(records).filter((r) => !from || r.date >= from);
+    const from = rceStartDate(this.settings.deposit.rceFrom);
+    return this.pending(records).filter((r) => r.date >= from);
   }
 
   /** Settles hours (any order). @throws SettlementError `BAD_INPUT` when a month cannot close */

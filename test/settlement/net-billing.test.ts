@@ -37,15 +37,15 @@ describe('settlement/net-billing', () => {
     });
   });
 
-  describe('valuing the export (March 2024, before the coefficient)', () => {
-    const sunny = hourOf('2024-03-10', 11, { ecbo: 2 });
-    const negative = hourOf('2024-03-10', 14, { ecbo: 1 });
+  describe('valuing the export (September 2024, before the coefficient)', () => {
+    const sunny = hourOf('2024-09-10', 11, { ecbo: 2 });
+    const negative = hourOf('2024-09-10', 14, { ecbo: 1 });
     const prices = {
       hourly: hourly([
         [sunny, 300],
         [negative, -50],
       ]),
-      monthly: { '2024-03': 250 },
+      monthly: { '2024-09': 250 },
     };
 
     it('at the hourly RCE, a negative price counting as 0', () => {
@@ -72,16 +72,16 @@ describe('settlement/net-billing', () => {
     });
 
     it('at a negative RCEm as 0', () => {
-      const { periods } = settleNetBilling([sunny], { prices: ENERGY }, { monthly: { '2024-03': -10 } });
+      const { periods } = settleNetBilling([sunny], { prices: ENERGY }, { monthly: { '2024-09': -10 } });
       assert.equal(periods[0].month.depositAddedGr, 0);
     });
 
     it('at RCEm before the RCE start date and RCE after it', () => {
-      const later = hourOf('2024-03-15', 11, { ecbo: 1 });
+      const later = hourOf('2024-09-15', 11, { ecbo: 1 });
       const { periods } = settleNetBilling(
         [sunny, later],
-        { prices: ENERGY, priceMode: 'rce', rceFrom: '2024-03-15' },
-        { hourly: hourly([[later, 100]]), monthly: { '2024-03': 250 } },
+        { prices: ENERGY, priceMode: 'rce', rceFrom: '2024-09-15' },
+        { hourly: hourly([[later, 100]]), monthly: { '2024-09': 250 } },
       );
       // 2000 × 250 + 1000 × 100 = 600 000 µPLN = 60 gr.
       assert.deepEqual(
@@ -90,6 +90,36 @@ describe('settlement/net-billing', () => {
       );
       assert.equal(periods[0].month.depositAddedGr, 60);
     });
+  });
+
+  it('values days before 2024-07-01 at RCEm even with hourly RCE chosen', () => {
+    // The act valued every prosumer's export at RCEm until 2024-06-30; hourly RCE only from 2024-07-01.
+    // 2024-06-30 23:00–24:00: 1000 Wh × RCEm 300 = 300 000 µPLN = 30 gr (the hourly 500 not used);
+    // 2024-07-01 00:00–01:00: 1000 Wh × RCE 100 = 100 000 µPLN = 10 gr (no coefficient before 2024-12-27).
+    const june = hourOf('2024-06-30', 24, { ecbo: 1 });
+    const july = hourOf('2024-07-01', 1, { ecbo: 1 });
+    const prices = {
+      hourly: hourly([
+        [june, 500],
+        [july, 100],
+      ]),
+      monthly: { '2024-06': 300, '2024-07': 200 },
+    };
+    const { periods } = settleNetBilling([june, july], { prices: ENERGY, priceMode: 'rce' }, prices);
+    assert.deepEqual(
+      periods.map((p) => [p.month.label, p.hours[0].priceSource, p.month.depositAddedGr]),
+      [
+        ['2024-06', 'rcem', 30],
+        ['2024-07', 'rce', 10],
+      ],
+    );
+    // An RCE start date before 2024-07-01 does not move it earlier either.
+    const early = settleNetBilling(
+      [june, july],
+      { prices: ENERGY, priceMode: 'rce', rceFrom: '2024-01-01' },
+      prices,
+    );
+    assert.equal(early.periods[0].month.depositAddedGr, 30);
   });
 
   describe('the 1.23 coefficient', () => {
