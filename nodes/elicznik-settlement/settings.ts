@@ -56,12 +56,21 @@ function num(value: string | number | undefined, what: string): number {
   return n;
 }
 
-/** Zone prices from the editor's rows (empty rows are skipped). */
-export function zonePricesOf(rows: readonly ZonePriceRow[] | undefined): Record<string, ZonePrice> {
+/**
+ * Zone prices from the editor's rows (empty rows are skipped; with `skipUnpriced`, also rows that
+ * name a zone but give it no price, such as the editor's first row left as it is).
+ */
+export function zonePricesOf(
+  rows: readonly ZonePriceRow[] | undefined,
+  skipUnpriced = false,
+): Record<string, ZonePrice> {
   const out: Record<string, ZonePrice> = {};
   for (const row of rows ?? []) {
     const zone = String(row.zone ?? '').trim();
-    if (!zone && (row.energy === undefined || row.energy === '')) continue;
+    const noEnergy = row.energy === undefined || String(row.energy).trim() === '';
+    const noDistribution = row.distribution === undefined || String(row.distribution).trim() === '';
+    if (!zone && noEnergy) continue;
+    if (skipUnpriced && noEnergy && noDistribution) continue;
     if (!zone) throw badInput('Every row of the zone prices needs a zone code (T1, T2, …)');
     const energy = num(row.energy, `The energy price of ${zone}`);
     const distribution =
@@ -100,7 +109,8 @@ function outputOf(value: string | undefined): OutputPeriod {
 export function nodeSettingsOf(def: SettlementDef): NodeSettings {
   const output = outputOf(def.output);
   const store = def.store ?? '';
-  const zones = zonePricesOf(def.zonePrices);
+  // Net-metering needs no prices (they only add costs), so a zone row without prices is left out.
+  const zones = zonePricesOf(def.zonePrices, (def.system || 'net-metering') === 'net-metering');
   const prices = Object.keys(zones).length > 0 ? checkTariffPrices(zones) : undefined;
   const choice = settlementSettingsOf(def, prices);
   if (choice.system === 'net-metering') return { system: choice.system, bank: choice.bank, output, store };

@@ -186,6 +186,19 @@ describe('elicznik-settlement node', function () {
       assert.equal(after.payload.bankKwh, 0.8);
     });
 
+    it('settles net-metering with the editor’s default zone row left without prices', async () => {
+      // The editor starts with one row T1 without prices and lets net-metering be saved so; the bank
+      // needs no prices (costs are then null): 1 kWh exported banks 0.8 kWh, 0.3 kWh imported later
+      // is covered from it, 0.5 kWh stay.
+      await helper.load(settlementNode, flow({ zonePrices: [{ zone: 'T1', energy: '', distribution: '' }] }));
+      const out = await exchange({
+        payload: [hourOf('2026-06-01', 12, { ecbo: 1 }), hourOf('2026-06-01', 20, { ecbp: 0.3 })],
+      });
+      assert.equal(out.payload.bankKwh, 0.5);
+      assert.equal(out.payload.statements[0].total.usedWh, 300);
+      assert.equal(out.payload.statements[0].total.costBeforeGr, null);
+    });
+
     it('reports bad input and bad settings with BAD_INPUT and a red status', async () => {
       await helper.load(settlementNode, flow());
       await assert.rejects(exchange({ payload: 'hello' }), { code: 'BAD_INPUT' });
