@@ -38,6 +38,7 @@ import {
   warsawMinutesOfDay,
 } from './clock';
 import { SettlementError, badInput } from './errors';
+import { hasUtcOffset } from './hours';
 import type { RcePriceBook } from './net-billing';
 
 /** PSE's RCE report. */
@@ -569,6 +570,9 @@ function hourlyList(list: readonly unknown[]): Map<number, number> {
       throw badInput(
         `Hourly price ${i} needs hourStart (ISO 8601 with offset) and a numeric price in PLN/MWh`,
       );
+    }
+    if (!hasUtcOffset(e!.hourStart as string)) {
+      throw badInput(`Hourly price ${i}: hourStart ${JSON.stringify(e!.hourStart)} has no UTC offset`);
     }
     if (start % MS_PER_HOUR !== 0) throw badInput(`Hourly price ${i} does not start on a whole hour`);
     out.set(start, price);

@@ -6,7 +6,7 @@
 import type { HourRecord } from '../energy/hour';
 import { warsawDateOf, warsawIso, warsawMinutesOfDay } from './clock';
 import { badInput } from './errors';
-import { forEachSettlementHour, groszeToPln } from './hours';
+import { forEachSettlementHour, groszeToPln, hasUtcOffset } from './hours';
 import {
   NetBillingDeposit,
   checkNetBillingState,
@@ -237,6 +237,12 @@ export function recordsOf(payload: unknown): HourRecord[] {
     const startMs = Date.parse(item.hourStart as string);
     if (!Number.isFinite(startMs))
       throw badInput(`Hour ${i + 1}: hourStart ${JSON.stringify(item.hourStart)} is not a time`);
+    // Without an offset the text would be read in the server's time zone, not Warsaw's.
+    if (!hasUtcOffset(item.hourStart as string)) {
+      throw badInput(
+        `Hour ${i + 1}: hourStart ${JSON.stringify(item.hourStart)} has no UTC offset; give it as e.g. 2026-06-01T12:00:00+02:00`,
+      );
+    }
     const record = { ...item } as unknown as HourRecord;
     if (typeof record.date !== 'string') record.date = warsawDateOf(startMs);
     if (typeof record.hour !== 'number') record.hour = Math.floor(warsawMinutesOfDay(startMs) / 60) + 1;

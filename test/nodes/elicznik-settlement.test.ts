@@ -207,6 +207,12 @@ describe('elicznik-settlement node', function () {
         ['red', 'elicznik-settlement.reason.BAD_INPUT'],
       );
       await assert.rejects(exchange({ payload: [], prices: { '2025-01': 400 } }), { code: 'BAD_INPUT' });
+      // A start without its UTC offset would be read in the server's time zone (UTC in many
+      // containers: 2026-05-31 23:00 there is June 1 01:00 in Warsaw), so it is refused.
+      await assert.rejects(exchange({ payload: { hourStart: '2026-05-31T23:00:00', ecp: 0, eco: 1 } }), {
+        code: 'BAD_INPUT',
+        message: /offset/,
+      });
       await helper.unload();
       await helper.load(settlementNode, flow({ ratio: 'abc' }));
       await new Promise((r) => setImmediate(r));

@@ -163,6 +163,11 @@ describe('settlement/rce: prices in a message', () => {
       code: 'BAD_INPUT',
     });
     assert.throws(() => priceBookFromMessage('412'), { code: 'BAD_INPUT' });
+    // Without an offset the hour would be read in the server's time zone and priced at the wrong hour.
+    assert.throws(() => priceBookFromMessage([{ hourStart: '2025-06-01T12:00:00', price: 1 }]), {
+      code: 'BAD_INPUT',
+      message: /offset/,
+    });
   });
 });
 
