@@ -82,15 +82,19 @@ export function zonePricesOf(
   return out;
 }
 
-/** The RCEm table typed in the node: `YYYY-MM=price` separated by commas, semicolons or new lines. */
+/**
+ * The RCEm table typed in the node: `YYYY-MM=price` separated by commas, semicolons or new lines;
+ * a price may have a decimal comma (`2025-03=412,55`): a comma separates entries only before the
+ * next month.
+ */
 export function rcemTableOf(text: string | undefined): Record<string, number> {
   const entries: Record<string, string> = {};
-  for (const part of String(text ?? '').split(/[\n;,]+/)) {
-    const line = part.trim();
+  for (const part of String(text ?? '').split(/[\n;]+|,(?=\s*\d{4}-\d{2}\s*[=:])/)) {
+    const line = part.trim().replace(/,$/, '').trim();
     if (!line) continue;
-    const m = /^(\d{4}-\d{2})\s*[=:]\s*(-?[\d.]+)$/.exec(line);
+    const m = /^(\d{4}-\d{2})\s*[=:]\s*(-?\d+(?:[.,]\d+)?)$/.exec(line);
     if (!m) throw badInput(`RCEm table: "${line}" is not YYYY-MM=price (PLN/MWh)`);
-    entries[m[1]] = m[2];
+    entries[m[1]] = m[2].replace(',', '.');
   }
   return priceBookFromMessage(entries).monthly ?? {};
 }

@@ -164,14 +164,19 @@ export function parsePricesOption(value: string): TariffPrices {
   return checkTariffPrices(zones, '--prices');
 }
 
-/** Parses `--rcem`: `2025-01=412.5,2025-02=398` or `@file.json`. */
+/**
+ * Parses `--rcem`: `2025-01=412.5,2025-02=398` or `@file.json`; a price may have a decimal comma
+ * (`2025-01=412,5`): a comma separates entries only before the next month.
+ */
 export function parseRcemOption(value: string): Record<string, number> {
   if (value.startsWith('@')) return priceBookFromMessage(readJsonArgument(value, '--rcem')).monthly ?? {};
   const table: Record<string, string> = {};
-  for (const part of value.split(',').map((p) => p.trim())) {
-    const [month, price] = part.split('=');
-    if (!month || price === undefined) throw badInput(`--rcem: "${part}" is not YYYY-MM=PRICE`, 'cli');
-    table[month.trim()] = price.trim();
+  for (const part of value.split(/,(?=\s*\d{4}-\d{2}\s*=)/).map((p) => p.trim())) {
+    const [month, price, ...rest] = part.split('=');
+    if (!month || price === undefined || rest.length > 0 || !/^-?\d+(?:[.,]\d+)?$/.test(price.trim())) {
+      throw badInput(`--rcem: "${part}" is not YYYY-MM=PRICE`, 'cli');
+    }
+    table[month.trim()] = price.trim().replace(',', '.');
   }
   return priceBookFromMessage(table).monthly ?? {};
 }

@@ -9,7 +9,7 @@ import { settleNetMetering } from '../../src/settlement/net-metering';
 import { nodeRedPath } from '../support/node-red';
 import { hourOf, randomHours } from '../settlement/support';
 import settlementNode = require('../../nodes/elicznik-settlement/elicznik-settlement');
-import { storePersists } from '../../nodes/elicznik-settlement/settings';
+import { rcemTableOf, storePersists } from '../../nodes/elicznik-settlement/settings';
 
 type Flow = Parameters<typeof helper.load>[1];
 type AnyNode = any;
@@ -277,6 +277,19 @@ describe('elicznik-settlement node', function () {
       // 1000 Wh × 400 PLN/MWh × 1.23 = 492 000 µPLN → 49 gr.
       assert.equal(out.payload.statements[0].depositAddedGr, 49);
       assert.equal(lastStatus().fill, 'green');
+    });
+
+    it('reads the RCEm table with decimal points or commas, separated by commas, semicolons or lines', () => {
+      assert.deepEqual(rcemTableOf('2025-03=412,55, 2025-04=300,2025-05 = 298.5;2025-06:310\n2025-07=1,5,'), {
+        '2025-03': 412.55,
+        '2025-04': 300,
+        '2025-05': 298.5,
+        '2025-06': 310,
+        '2025-07': 1.5,
+      });
+      assert.deepEqual(rcemTableOf(''), {});
+      assert.throws(() => rcemTableOf('2025-03=412,55,5'), /"2025-03=412,55,5" is not YYYY-MM=price/);
+      assert.throws(() => rcemTableOf('March=400'), /"March=400" is not YYYY-MM=price/);
     });
 
     it('tells persistent stores from memory ones', () => {

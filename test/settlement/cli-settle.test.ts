@@ -391,6 +391,12 @@ describe('cli: settle option parsing', () => {
     ]);
     assert.deepEqual(parseRcemOption('2025-01=412.5, 2025-02=398'), { '2025-01': 412.5, '2025-02': 398 });
     assert.throws(() => parseRcemOption('2025-01:412'), { code: 'BAD_INPUT' });
+    assert.deepEqual(parseRcemOption('2025-01=412,5,2025-02=398, 2025-03=401,25'), {
+      '2025-01': 412.5,
+      '2025-02': 398,
+      '2025-03': 401.25,
+    });
+    assert.throws(() => parseRcemOption('2025-01=412,5,7'), /"2025-01=412,5,7" is not YYYY-MM=PRICE/);
   });
 
   it('uses PSE by default and a local simulator’s report when the service URL is local', () => {
