@@ -68,6 +68,11 @@ export = function (RED: NodeAPI) {
         sum.system === 'net-metering'
           ? t('status.bank', { kwh: (sum.bankKwh ?? 0).toFixed(1), through })
           : t('status.deposit', { pln: (sum.depositPln ?? 0).toFixed(2), through });
+      const waiting = s.waiting;
+      if (waiting) {
+        const why = t('status.waiting', { month: waiting.month, hours: waiting.hours });
+        return { fill: 'yellow', shape: 'ring', text: `${text} · ${why}` };
+      }
       return {
         fill: persistent ? 'green' : 'yellow',
         shape: 'dot',

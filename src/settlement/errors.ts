@@ -16,3 +16,19 @@ export class SettlementError extends ElicznikError {
 export function badInput(message: string, step = 'settlement'): SettlementError {
   return new SettlementError('BAD_INPUT', message, { step });
 }
+
+/**
+ * A month cannot close because a market price of it is not known yet (net-billing: the month's
+ * RCEm, published after it ends, or hourly RCE). `waitingFor` names the price.
+ */
+export class PriceMissingError extends SettlementError {
+  readonly waitingFor: string;
+  /** The month that cannot close, `YYYY-MM`. */
+  readonly month: string;
+
+  constructor(message: string, waitingFor: string, month: string) {
+    super('BAD_INPUT', message);
+    this.waitingFor = waitingFor;
+    this.month = month;
+  }
+}

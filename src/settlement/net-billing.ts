@@ -28,7 +28,7 @@
 import type { HourRecord } from '../energy/hour';
 import { isLocalDate } from '../energy/time';
 import { monthOf, shiftMonth, warsawMidnight } from './clock';
-import { badInput } from './errors';
+import { PriceMissingError, badInput } from './errors';
 import {
   costMicro,
   energyValueMicro,
@@ -485,8 +485,10 @@ export class NetBillingDeposit extends Ledger<
       first.source === 'rcem'
         ? `the RCEm of ${month}`
         : `the hourly RCE from ${first.hourStart} (${missing.length} hour${missing.length > 1 ? 's' : ''})`;
-    throw badInput(
+    throw new PriceMissingError(
       `Cannot close ${month}: ${what} is not known; give that price (an RCEm table or hourly RCE) and settle again`,
+      what,
+      month,
     );
   }
 

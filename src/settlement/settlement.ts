@@ -5,8 +5,8 @@
  */
 import type { HourRecord } from '../energy/hour';
 import { warsawDateOf, warsawIso, warsawMinutesOfDay } from './clock';
-import { badInput } from './errors';
-import { forEachSettlementHour, groszeToPln, hasUtcOffset } from './hours';
+import { PriceMissingError, badInput } from './errors';
+import { forEachSettlementHour, groszeToPln, hasUtcOffset, type SettlementHour } from './hours';
 import {
   NetBillingDeposit,
   checkNetBillingState,
@@ -40,7 +40,19 @@ export interface SavedSettlement {
   state: NetMeteringState | NetBillingState;
   /** RCEm prices that came in messages, PLN/MWh by month (net-billing). */
   rcem?: Record<string, number>;
+  /** Hours waiting for a price their month needs to close, in time order (net-billing). */
+  waiting?: SettlementHour[];
+  /** The price they wait for, e.g. `the RCEm of 2025-03`. */
+  waitingFor?: string;
+  /** The month that cannot close without it, `YYYY-MM`. */
+  waitingMonth?: string;
 }
+
+/**
+ * At most this many hours wait for a price (120 days): PSE publishes a month's RCEm around the
+ * 10th of the next month, so a daily flow keeps about ten days of hours until it comes.
+ */
+export const MAX_WAITING_HOURS = 120 * 24;
 
 /** The result of settling one message's hours. */
 export interface SettleOutcome {
@@ -52,6 +64,12 @@ export interface SettleOutcome {
   skipped: number;
   /** Start of the first hour settled now, epoch ms; null when none was. */
   firstMs: number | null;
+  /** Hours kept until a price comes (see {@link Settlement.waiting}). */
+  waiting: number;
+  /** The price they wait for, or null. */
+  waitingFor: string | null;
+  /** The month that cannot close without it, or null. */
+  waitingMonth: string | null;
 }
 
 /** A short summary for the status line and the output message. */
@@ -73,6 +91,13 @@ export class Settlement {
   private lastHourStart: string | null = null;
   /** RCEm from messages, kept across restarts. */
   readonly rcem: Record<string, number> = {};
+  /**
+   * Hours that came while a month they follow could not close for want of a price (net-billing:
+   * its RCEm is published after it ends): kept, in time order, and settled as soon as the price
+   * comes, so that a flow sending each day's hours loses none while it waits.
+   */
+  private waitingHours: SettlementHour[] = [];
+  private waitingPrice: { for: string; month: string } | null = null;
 
   /**
    * @param saved what the context held; ignored (with `discarded` set) when it is of the other system
@@ -89,6 +114,11 @@ export class Settlement {
       );
     } else {
       Object.assign(this.rcem, usable?.rcem ?? {});
+      this.waitingHours = waitingOf(usable?.waiting);
+      this.waitingPrice =
+        this.waitingHours.length > 0
+          ? { for: String(usable?.waitingFor ?? 'a price'), month: String(usable?.waitingMonth ?? '') }
+          : null;
       this.deposit = new NetBillingDeposit(
         settings.deposit,
         usable ? checkNetBillingState(usable.state) : undefined,
@@ -104,6 +134,11 @@ export class Settlement {
 
   get system(): 'net-metering' | 'net-billing' {
     return this.settings.system;
+  }
+
+  /** The hours waiting for a price, and the price; null when none wait. */
+  get waiting(): { hours: number; for: string; month: string } | null {
+    return this.waitingPrice === null ? null : { hours: this.waitingHours.length, ...this.waitingPrice };
   }
 
   /** Adds market prices (net-billing); RCEm tables are remembered. */
@@ -126,26 +161,69 @@ export class Settlement {
   hoursNeedingRce(records: readonly HourRecord[]): HourRecord[] {
     if (this.settings.system !== 'net-billing' || this.settings.deposit.priceMode !== 'rce') return [];
     const from = rceStartDate(this.settings.deposit.rceFrom);
-    return this.pending(records).filter((r) => r.date >= from);
+    const waiting = this.waitingHours.map((h) => ({ hourStart: h.hourStart, date: h.date }) as HourRecord);
+    return [...waiting, ...this.pending(records)].filter((r) => r.date >= from);
   }
 
-  /** Settles hours (any order). @throws SettlementError `BAD_INPUT` when a month cannot close */
+  /**
+   * Settles hours (any order), after the hours waiting for a price. When a month cannot close for
+   * want of a price (net-billing), the hour that would close it and every later one wait, and
+   * {@link SettleOutcome.waiting} says how many.
+   * @throws SettlementError `BAD_INPUT` for bad hours, or when more than {@link MAX_WAITING_HOURS} would wait
+   */
   settle(records: readonly HourRecord[]): SettleOutcome {
+    const fresh: SettlementHour[] = [];
+    forEachSettlementHour(records, (h) => fresh.push(h));
+    const before = this.waitingHours.length;
+    let hours = fresh;
+    if (before > 0) {
+      // the waiting hours first; an hour sent again replaces its waiting copy
+      const byStart = new Map<number, SettlementHour>();
+      for (const h of this.waitingHours) byStart.set(h.startMs, h);
+      for (const h of fresh) byStart.set(h.startMs, h);
+      hours = [...byStart.values()].sort((a, b) => a.startMs - b.startMs);
+    }
+    const ledger = (this.bank ?? this.deposit)!;
     const out: SettleOutcome = {
       closed: [],
       settled: 0,
-      skipped: records.length,
+      skipped: 0,
       firstMs: null,
+      waiting: 0,
+      waitingFor: null,
+      waitingMonth: null,
     };
-    forEachSettlementHour(records, (h) => {
-      const update = this.bank ? this.bank.pushHour(h) : this.deposit!.pushHour(h);
-      if (!update.accepted) return;
-      out.skipped -= 1;
+    let waiting: SettlementHour[] = [];
+    let waitingFor: { for: string; month: string } | null = null;
+    for (let i = 0; i < hours.length; i++) {
+      const h = hours[i];
+      let update;
+      try {
+        update = this.bank ? this.bank.pushHour(h) : this.deposit!.pushHour(h);
+      } catch (err) {
+        if (!(err instanceof PriceMissingError)) throw err;
+        const last = ledger.lastHourMs;
+        waiting = hours.slice(i).filter((x) => last === null || x.startMs > last);
+        waitingFor = { for: err.waitingFor, month: err.month };
+        if (waiting.length > MAX_WAITING_HOURS) {
+          throw badInput(
+            `${err.message}; ${waiting.length} hours wait for it, more than the ${MAX_WAITING_HOURS / 24} days kept`,
+          );
+        }
+        break;
+      }
+      if (!update.accepted) continue;
       out.settled += 1;
       out.firstMs ??= h.startMs;
       this.lastHourStart = h.hourStart;
       for (const p of update.closed) out.closed.push(p);
-    });
+    }
+    this.waitingHours = waiting;
+    this.waitingPrice = waitingFor;
+    out.waiting = waiting.length;
+    out.waitingFor = waitingFor?.for ?? null;
+    out.waitingMonth = waitingFor?.month ?? null;
+    out.skipped = Math.max(records.length + before - out.settled - out.waiting, 0);
     return out;
   }
 
@@ -157,7 +235,18 @@ export class Settlement {
   /** What to keep in the context. */
   toJSON(): SavedSettlement {
     if (this.bank) return { system: 'net-metering', state: this.bank.toJSON() };
-    return { system: 'net-billing', state: this.deposit!.toJSON(), rcem: { ...this.rcem } };
+    return {
+      system: 'net-billing',
+      state: this.deposit!.toJSON(),
+      rcem: { ...this.rcem },
+      ...(this.waitingPrice === null
+        ? {}
+        : {
+            waiting: this.waitingHours.map((h) => ({ ...h })),
+            waitingFor: this.waitingPrice.for,
+            waitingMonth: this.waitingPrice.month,
+          }),
+    };
   }
 
   /**
@@ -188,6 +277,9 @@ export class Settlement {
       ...(command ? { command } : {}),
       settled: outcome.settled,
       skipped: outcome.skipped,
+      ...(outcome.waitingFor === null
+        ? {}
+        : { waiting: { hours: outcome.waiting, for: outcome.waitingFor, month: outcome.waitingMonth! } }),
       ...this.summary(open),
       statements: statementsOf(output, outcome.closed, open, outcome.firstMs),
     };
@@ -200,8 +292,29 @@ export type SettlementReport = {
   command?: string;
   settled: number;
   skipped: number;
+  /** Hours kept until a price comes, the price and the month that waits for it. */
+  waiting?: { hours: number; for: string; month: string };
   statements: unknown[];
 } & SettlementSummary;
+
+/** Waiting hours from a saved state: those that are settlement hours, in time order. */
+function waitingOf(value: unknown): SettlementHour[] {
+  if (!Array.isArray(value)) return [];
+  const ok = (h: Record<string, unknown>) =>
+    typeof h.startMs === 'number' &&
+    Number.isFinite(h.startMs) &&
+    typeof h.hourStart === 'string' &&
+    typeof h.date === 'string' &&
+    typeof h.hour === 'number' &&
+    typeof h.repeated === 'boolean' &&
+    typeof h.zone === 'string' &&
+    typeof h.ecbpWh === 'number' &&
+    typeof h.ecboWh === 'number';
+  return value
+    .filter((h): h is SettlementHour => !!h && typeof h === 'object' && ok(h as Record<string, unknown>))
+    .map((h) => ({ ...h }))
+    .sort((a, b) => a.startMs - b.startMs);
+}
 
 function lastHourStartOf(state: NetMeteringState | NetBillingState): string | null {
   const last = state.pending.length > 0 ? state.pending[state.pending.length - 1] : null;

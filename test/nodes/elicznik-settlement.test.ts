@@ -279,6 +279,35 @@ describe('elicznik-settlement node', function () {
       assert.equal(lastStatus().fill, 'green');
     });
 
+    it("keeps the hours that wait for a month's RCEm, across a restart, and settles them when it comes", async () => {
+      helper.settings({
+        contextStorage: { file: { module: 'localfilesystem', config: { dir, cache: false } } },
+      } as Record<string, unknown>);
+      await helper.load(
+        settlementNode,
+        flow({ system: 'net-billing', priceMode: 'rcem', output: 'month', store: 'file', id: 'n1' }),
+      );
+      await restart();
+      await exchange({ command: 'reset' });
+      await exchange({ payload: [hourOf('2025-03-05', 12, { ecbo: 1 })] });
+      // April's first hour would close March, whose RCEm is not known: it waits, no error
+      const first = await exchange({ payload: [hourOf('2025-04-01', 1, {})] });
+      assert.deepEqual(first.payload.waiting, { hours: 1, for: 'the RCEm of 2025-03', month: '2025-03' });
+      assert.equal(first.payload.settled, 0);
+      assert.equal(lastStatus().fill, 'yellow');
+      assert.match(String(lastStatus().text), /status\.waiting/);
+      const second = await exchange({ payload: [hourOf('2025-04-02', 1, { ecbp: 1 })] });
+      assert.equal(second.payload.waiting.hours, 2);
+      await restart();
+      const out = await exchange({ prices: { '2025-03': 400 } });
+      assert.equal(out.payload.waiting, undefined);
+      assert.equal(out.payload.settled, 2);
+      // 1000 Wh × 400 PLN/MWh × 1.23 = 492 000 µPLN → 49 gr for March
+      assert.equal(out.payload.statements[0].depositAddedGr, 49);
+      assert.equal(out.payload.settledThrough, hourOf('2025-04-02', 1, {}).hourStart);
+      assert.equal(lastStatus().shape, 'dot');
+    });
+
     it('reads the RCEm table with decimal points or commas, separated by commas, semicolons or lines', () => {
       assert.deepEqual(rcemTableOf('2025-03=412,55, 2025-04=300,2025-05 = 298.5;2025-06:310\n2025-07=1,5,'), {
         '2025-03': 412.55,
@@ -335,21 +364,6 @@ describe('elicznik-settlement node', function () {
       assert.equal(evening.energyCostPln, 0.62);
       assert.equal(out.payload.system, 'net-billing');
       assert.equal(sim.stats.requests[RCE_PATH], 1);
-    });
-
-    it('needs RCEm to close a month and takes it from msg.prices', async () => {
-      await helper.load(settlementNode, flow({ system: 'net-billing', priceMode: 'rcem', output: 'month' }));
-      await exchange({ payload: [hourOf('2025-03-05', 12, { ecbo: 1 })] });
-      await assert.rejects(exchange({ payload: [hourOf('2025-04-01', 1, {})] }), (err: AnyNode) => {
-        assert.equal(err.code, 'BAD_INPUT');
-        assert.match(err.message, /RCEm of 2025-03/);
-        return true;
-      });
-
-      const out = await exchange({ payload: [hourOf('2025-04-01', 1, {})], prices: { '2025-03': 400 } });
-      // 1000 Wh × 400 PLN/MWh × 1.23 = 492 000 µPLN → 49 gr.
-      assert.equal(out.payload.statements[0].depositAddedGr, 49);
-      assert.equal(out.payload.depositPln, 0.49);
     });
 
     it('keeps the RCEm that came in messages when rebuilding', async () => {
