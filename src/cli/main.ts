@@ -55,15 +55,15 @@ export interface CliIo {
   stdout(text: string): void;
   /** Progress, debug lines and errors. */
   stderr(text: string): void;
-  /** Aborts when the user presses Ctrl-C (ends `simulate`). */
+  /** Aborts when the user presses Ctrl-C: ends `simulate`, stops any other command (exit 130). */
   signal?: AbortSignal;
 }
 
 /** The environment the command reads (only the two credential variables). */
 export type CliEnv = Readonly<Record<string, string | undefined>>;
 
-/** Exit codes: 0 success, 1 unexpected error, 2 bad usage, then one per error code. */
-export const EXIT_CODES: Readonly<Record<'OK' | 'UNEXPECTED' | ElicznikErrorCode, number>> = {
+/** Exit codes: 0 success, 1 unexpected error, 2 bad usage, one per error code, 130 interrupted. */
+export const EXIT_CODES: Readonly<Record<'OK' | 'UNEXPECTED' | 'INTERRUPTED' | ElicznikErrorCode, number>> = {
   OK: 0,
   UNEXPECTED: 1,
   BAD_INPUT: 2,
@@ -73,6 +73,7 @@ export const EXIT_CODES: Readonly<Record<'OK' | 'UNEXPECTED' | ElicznikErrorCode
   LOGIN_BUDGET: 6,
   SERVICE_UNAVAILABLE: 7,
   SERVICE_CHANGED: 8,
+  INTERRUPTED: 130,
 };
 
 /** The `--help` text. */
@@ -137,6 +138,7 @@ Exit codes:
   6  LOGIN_BUDGET         a login was refused to protect the account
   7  SERVICE_UNAVAILABLE  timeout, connection error, 5xx or maintenance page
   8  SERVICE_CHANGED      an answer the client does not recognise
+  130  INTERRUPTED        stopped by Ctrl-C or SIGTERM
 `;
 }
 
@@ -196,6 +198,28 @@ const COMMON: readonly (keyof typeof OPTIONS)[] = [
 
 /** A usage error: exit code 2 with a message and a hint to --help. */
 class UsageError extends Error {}
+
+/** The command was stopped by Ctrl-C or SIGTERM. */
+class Interrupted extends Error {}
+
+/**
+ * The command's result, or {@link Interrupted} as soon as `signal` aborts (the caller then closes
+ * the client, which ends the request in flight).
+ */
+async function interruptible<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  let onAbort = () => undefined as void;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(new Interrupted());
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([work, aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
 
 function requireDate(values: Values, name: 'from' | 'to' | 'today' | 'date'): string {
   const v = values[name];
@@ -452,15 +476,24 @@ export async function run(argv: readonly string[], env: CliEnv, io: CliIo): Prom
     if (dumpDir !== undefined && !dumpDir.trim()) throw new UsageError('--dump needs a folder');
     running = makeClient(values, env, io, dumpDir !== undefined);
     client = running.client;
-    if (command === 'doctor') return await doctor(running, values, io, dumpDir);
-    if (command === 'meters') await meters(client, values, io);
-    else if (command === 'fetch') await fetchHours(client, values, io);
-    else if (command === 'totals') await totals(client, values, io);
-    else if (command === 'settle') await settleCommand(client, values, io);
-    else if (command === 'invoice') await invoiceCommand(client, values, io);
-    else await registers(client, values, io);
-    return EXIT_CODES.OK;
+    const runClient = running;
+    const c = client;
+    const work = (async () => {
+      if (command === 'doctor') return doctor(runClient, values, io, dumpDir);
+      if (command === 'meters') await meters(c, values, io);
+      else if (command === 'fetch') await fetchHours(c, values, io);
+      else if (command === 'totals') await totals(c, values, io);
+      else if (command === 'settle') await settleCommand(c, values, io);
+      else if (command === 'invoice') await invoiceCommand(c, values, io);
+      else await registers(c, values, io);
+      return EXIT_CODES.OK;
+    })();
+    return await interruptible(work, io.signal);
   } catch (err) {
+    if (err instanceof Interrupted) {
+      io.stderr('elicznik: interrupted\n');
+      return EXIT_CODES.INTERRUPTED;
+    }
     const { code, text } = describeError(err, running?.known);
     io.stderr(text);
     if (running && isElicznikError(err)) {
@@ -531,6 +564,8 @@ async function main(): Promise<void> {
   });
   process.off('SIGINT', stop);
   process.off('SIGTERM', stop);
+  // the client is closed; end now rather than wait for anything else still under way (an RCE request)
+  if (code === EXIT_CODES.INTERRUPTED) process.exit(code);
   process.exitCode = code;
 }
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { EXIT_CODES, helpText, run, type CliEnv } from '../../src/cli/main';
@@ -312,6 +313,49 @@ describe('cli: elicznik', function () {
     assert.equal((JSON.parse(r.stdout) as unknown[]).length, 24);
     controller.abort();
     assert.equal(await done, 0);
+  });
+
+  it('stops a command at Ctrl-C or SIGTERM instead of waiting for the service (exit 130)', async () => {
+    // a service that accepts connections and never answers
+    const sockets = new Set<net.Socket>();
+    const silent = net.createServer((s) => sockets.add(s));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const silentUrl = `http://127.0.0.1:${(silent.address() as net.AddressInfo).port}`;
+    const slow = ['meters', '--timeout', '60', '--service-url', silentUrl, '--login-url', silentUrl];
+    const within = <T>(p: Promise<T>, ms: number) =>
+      Promise.race([
+        p,
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error(`still running after ${ms} ms`)), ms),
+        ),
+      ]);
+    try {
+      const controller = new AbortController();
+      const running = cli(slow, env, controller.signal);
+      setTimeout(() => controller.abort(), 300);
+      const r = await within(running, 5000);
+      assert.equal(r.code, 130);
+      assert.match(r.stderr, /interrupted/);
+
+      const bin = path.resolve(__dirname, '../../src/cli/main.js');
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+        const child = spawn(process.execPath, [bin, ...slow], {
+          env: { PATH: process.env.PATH, ...env },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let stderr = '';
+        child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+        const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        child.kill(signal);
+        const code = await within(exited, 5000).finally(() => child.kill('SIGKILL'));
+        assert.equal(code, 130, `${signal}: ${stderr}`);
+        assert.match(stderr, /interrupted/);
+      }
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it('runs as the built executable', async () => {
