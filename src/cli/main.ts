@@ -557,6 +557,13 @@ async function main(): Promise<void> {
   const stop = () => controller.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  // `elicznik fetch … | head`: the reader went away; stop quietly as other commands in a pipe do
+  const closedPipe = (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(typeof process.exitCode === 'number' ? process.exitCode : EXIT_CODES.OK);
+  };
+  process.stdout.on('error', closedPipe);
+  process.stderr.on('error', closedPipe);
   const code = await run(process.argv.slice(2), process.env, {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),

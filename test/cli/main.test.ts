@@ -358,6 +358,21 @@ describe('cli: elicznik', function () {
     }
   });
 
+  it('stops quietly when the reader of its output goes away (fetch | head)', async () => {
+    const bin = path.resolve(__dirname, '../../src/cli/main.js');
+    const child = spawn(
+      process.execPath,
+      [bin, 'fetch', '--from', addLocalDays(today, -400), '--to', addLocalDays(today, -2), ...urls],
+      { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.doesNotMatch(stderr, /EPIPE|Error|node:events|at /);
+    assert.equal(code, 0, stderr);
+  });
+
   it('runs as the built executable', async () => {
     const bin = path.resolve(__dirname, '../../src/cli/main.js');
     assert.match(await readFile(bin, 'utf8'), /^#!\/usr\/bin\/env node\n/);
