@@ -32,7 +32,7 @@ export async function resolvePoint(ctx: ClientContext, wanted: string | undefine
     (digits.length === 18 ? points.find((p) => p.ppe === digits) : undefined);
   if (!found) {
     throw new BadInputError(
-      `The account has no meter point "${redactExcerpt(id, [], 40)}". Known site ids: ${points.map((p) => p.id).join(', ')}.`,
+      `The account has no meter point "${redactExcerpt(id, [], 40)}". Known site ids: ${points.map((p) => p.id).join(', ')} (\`elicznik meters\` lists them with their PPE numbers).`,
       { step: 'meter-point' },
     );
   }

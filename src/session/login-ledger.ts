@@ -214,7 +214,7 @@ export class LoginLedger {
       if (await this.isRejected(state, password)) {
         throw new WrongCredentialsError(
           'TAURON rejected this username and password before, so no login is tried with them again ' +
-            '(each attempt counts towards a block). Change the password in the configuration to try again.',
+            '(each attempt counts towards a block). Change the password in the configuration (for the command line: ELICZNIK_PASSWORD) to try again.',
           { step: 'login-gate' },
         );
       }
