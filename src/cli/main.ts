@@ -442,7 +442,14 @@ export async function run(argv: readonly string[], env: CliEnv, io: CliIo): Prom
     try {
       parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
     } catch (err) {
-      throw new UsageError((err as Error).message.replace(/=.*$/, ''));
+      // Node's message, without its advice to write `--opt=-value` (no option takes one) and
+      // without any value after `=`
+      const text = (err as Error).message
+        .split('\n')
+        .filter((line) => !/^To specify an option argument starting with a dash/.test(line))
+        .map((line) => line.replace(/=[^'\s]*/g, ''))
+        .join(' ');
+      throw new UsageError(text);
     }
     const values = parsed.values as Values;
     const [command, ...rest] = parsed.positionals;

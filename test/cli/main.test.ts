@@ -178,6 +178,12 @@ describe('cli: elicznik', function () {
       [['meters', ...urls], {}, /ELICZNIK_USERNAME and ELICZNIK_PASSWORD/],
       [['dance'], env, /unknown command/],
       [['meters', '--bogus'], env, /Unknown option '--bogus'/],
+      [['meters', '--bogus=1'], env, /Unknown option '--bogus'/],
+      [
+        ['fetch', '--from', '--to', to, ...urls],
+        env,
+        /argument is ambiguous\. Did you forget to specify the option argument for '--from'\?\nSee elicznik --help/,
+      ],
       [['fetch', '--from', to, '--to', from, ...urls], env, /before/],
     ];
     for (const [argv, e, re] of cases) {
