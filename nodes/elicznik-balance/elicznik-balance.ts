@@ -95,6 +95,8 @@ export = function (RED: NodeAPI) {
     } catch (err) {
       node.status(errorStatus(err as Error));
       node.error(err);
+      // every message still ends, with the settings' error, so a Catch node sees it
+      node.on('input', (_msg: NodeMessageInFlow, _send: Send, done: Done) => done(err as Error));
       return;
     }
     const store = def.store || undefined;

@@ -373,6 +373,12 @@ describe('elicznik-balance node', function () {
       );
       const node = helper.getNode('b1');
       sinon.assert.calledWithMatch(node.status as sinon.SinonSpy, { fill: 'red' });
+      // a message sent to it anyway ends with that error, which a Catch node sees
+      const caught = next('h3');
+      node.receive({ payload: { ecp: 1, eco: 2 }, topic: 'reading' });
+      const msg = await caught;
+      assert.equal(msg.topic, 'reading');
+      assert.match(msg.error.message, /threshold/i);
     });
   });
 });
