@@ -1119,8 +1119,13 @@ export function heaterInput(state: HeaterState, input: HeaterInput, opts: Heater
   } else {
     hour = hourContaining(input.at);
   }
-  if (state.hourStartMs !== null && hour.startMs < state.hourStartMs) {
-    // a reading from an hour that has already closed: nothing to add to this hour
+  if (
+    state.hourStartMs !== null &&
+    (hour.startMs < state.hourStartMs ||
+      (hour.startMs === state.hourStartMs && state.lastInputAt !== null && input.at < state.lastInputAt))
+  ) {
+    // a reading from an hour that has already closed, or older than the latest one of this hour
+    // (it came late): nothing to add, and the newer net stays
     return heaterEvaluate(state, Math.max(state.lastEvalAt ?? input.at, input.at), opts);
   }
   const s = copy(state);

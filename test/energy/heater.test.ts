@@ -663,6 +663,15 @@ describe('heater control (pure logic)', () => {
       assert.ok(net > 0, `the hour ends in export: net ${net}`);
     });
 
+    it('keeps the newer net when a reading of the same hour comes late', () => {
+      let d = heaterInput(createHeaterState(), { at: NOON + 10_000, net: 0.1 }, opts);
+      d = heaterInput(d.state, { at: NOON + 20_000, net: 0.2 }, opts);
+      const late = heaterInput(d.state, { at: NOON + 15_000, net: -0.5 }, opts);
+      assert.equal(late.state.net, 0.2);
+      assert.equal(late.state.lastInputAt, NOON + 20_000);
+      assert.equal(late.decision.changed, false);
+    });
+
     it('drops an override kept for a load the options no longer have', () => {
       const two = { ...opts, loads: [{ name: 'boiler', kw: 2, stages: 1, kind: 'relay' as const }, heater] };
       const kept = heaterOverride(createHeaterState(2), 'on', NOON, two, undefined, 1).state;
