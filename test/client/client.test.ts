@@ -43,6 +43,23 @@ function assertMatchesSim(
   assert.equal(i, records.length);
 }
 
+/** A session store in memory: what the client saved is `stored`. */
+function memorySessionStore(): {
+  stored: string | undefined;
+  load(): Promise<string | undefined>;
+  save(cookie: string | undefined): Promise<void>;
+} {
+  return {
+    stored: undefined,
+    async load() {
+      return this.stored;
+    },
+    async save(cookie) {
+      this.stored = cookie;
+    },
+  };
+}
+
 async function rejectsWith(promise: Promise<unknown>, code: string): Promise<Record<string, unknown>> {
   let caught: unknown;
   await assert.rejects(promise, (e: unknown) => {
@@ -207,15 +224,9 @@ describe('client: against the simulator', function () {
     });
 
     it('reuses a stored session without logging in, and replaces a stale one', async () => {
-      let stored: string | undefined;
-      const store = {
-        load: async () => stored,
-        save: async (cookie: string | undefined) => {
-          stored = cookie;
-        },
-      };
+      const store = memorySessionStore();
       await client({ sessionStore: store }).getMeterPoints();
-      assert.match(stored ?? '', /^PHPSESSID=/);
+      assert.match(store.stored ?? '', /^PHPSESSID=/);
       const second = client({ sessionStore: store });
       const records = await second.getHourly({ from: '2026-06-01', to: '2026-06-01' });
       assert.equal(records.length, 24);
@@ -223,10 +234,10 @@ describe('client: against the simulator', function () {
       sim.expireSessions();
       sim.expireSsoSessions();
       const third = client({ sessionStore: store });
-      const before = stored;
+      const before = store.stored;
       await third.getMeterPoints();
       assert.equal(sim.stats.logins, 2);
-      assert.notEqual(stored, before);
+      assert.notEqual(store.stored, before);
     });
 
     it('logs in with a new username after setCredentials, not by the old single sign-on', async () => {
@@ -371,13 +382,7 @@ describe('client: against the simulator', function () {
       }
 
       it('retries the start page when a stored session is checked', async () => {
-        let stored: string | undefined;
-        const store = {
-          load: async () => stored,
-          save: async (cookie: string | undefined) => {
-            stored = cookie;
-          },
-        };
+        const store = memorySessionStore();
         await client({ sessionStore: store }).getMeterPoints();
         const requests = sim.stats.requests['/'] ?? 0;
         sim.faults.maintenancePages = 1;
@@ -389,19 +394,13 @@ describe('client: against the simulator', function () {
       });
 
       it('keeps a stored session whose check failed for a network reason, and uses it on the next call', async () => {
-        let stored: string | undefined;
-        const store = {
-          load: async () => stored,
-          save: async (cookie: string | undefined) => {
-            stored = cookie;
-          },
-        };
+        const store = memorySessionStore();
         await client({ sessionStore: store }).getMeterPoints();
-        const kept = stored;
+        const kept = store.stored;
         const second = client({ sessionStore: store, retries: 0 });
         sim.faults.serverErrors = 1;
         await rejectsWith(second.getMeterPoints(), 'SERVICE_UNAVAILABLE');
-        assert.equal(stored, kept, 'the stored session is not dropped');
+        assert.equal(store.stored, kept, 'the stored session is not dropped');
         assert.equal((await second.getMeterPoints()).length, 3);
         assert.equal(sim.stats.loginAttempts, 1, 'the stored session was used, no login');
         assert.equal(sim.stats.sessionsCreated, 1);
