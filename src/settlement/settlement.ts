@@ -40,12 +40,25 @@ export interface SavedSettlement {
   state: NetMeteringState | NetBillingState;
   /** RCEm prices that came in messages, PLN/MWh by month (net-billing). */
   rcem?: Record<string, number>;
-  /** Hours waiting for a price their month needs to close, in time order (net-billing). */
-  waiting?: SettlementHour[];
-  /** The price they wait for, e.g. `the RCEm of 2025-03`. */
-  waitingFor?: string;
-  /** The month that cannot close without it, `YYYY-MM`. */
-  waitingMonth?: string;
+  /** Hours waiting for a price their month needs to close (net-billing). */
+  waiting?: HeldHours;
+}
+
+/**
+ * Hours that wait for a price: in time order, the price (e.g. `the RCEm of 2025-03`) and the month
+ * that cannot close without it (`YYYY-MM`).
+ */
+export interface HeldHours {
+  hours: SettlementHour[];
+  for: string;
+  month: string;
+}
+
+/** How many hours wait, for which price and month. */
+export interface Waiting {
+  hours: number;
+  for: string;
+  month: string;
 }
 
 /**
@@ -64,12 +77,8 @@ export interface SettleOutcome {
   skipped: number;
   /** Start of the first hour settled now, epoch ms; null when none was. */
   firstMs: number | null;
-  /** Hours kept until a price comes (see {@link Settlement.waiting}). */
-  waiting: number;
-  /** The price they wait for, or null. */
-  waitingFor: string | null;
-  /** The month that cannot close without it, or null. */
-  waitingMonth: string | null;
+  /** Hours kept until a price comes (see {@link Settlement.waiting}); null when none wait. */
+  waiting: Waiting | null;
 }
 
 /** A short summary for the status line and the output message. */
@@ -96,8 +105,7 @@ export class Settlement {
    * its RCEm is published after it ends): kept, in time order, and settled as soon as the price
    * comes, so that a flow sending each day's hours loses none while it waits.
    */
-  private waitingHours: SettlementHour[] = [];
-  private waitingPrice: { for: string; month: string } | null = null;
+  private held: HeldHours | null = null;
 
   /**
    * @param saved what the context held; ignored (with `discarded` set) when it is of the other system
@@ -114,11 +122,7 @@ export class Settlement {
       );
     } else {
       Object.assign(this.rcem, usable?.rcem ?? {});
-      this.waitingHours = waitingOf(usable?.waiting);
-      this.waitingPrice =
-        this.waitingHours.length > 0
-          ? { for: String(usable?.waitingFor ?? 'a price'), month: String(usable?.waitingMonth ?? '') }
-          : null;
+      this.held = heldOf(usable?.waiting);
       this.deposit = new NetBillingDeposit(
         settings.deposit,
         usable ? checkNetBillingState(usable.state) : undefined,
@@ -137,8 +141,8 @@ export class Settlement {
   }
 
   /** The hours waiting for a price, and the price; null when none wait. */
-  get waiting(): { hours: number; for: string; month: string } | null {
-    return this.waitingPrice === null ? null : { hours: this.waitingHours.length, ...this.waitingPrice };
+  get waiting(): Waiting | null {
+    return waitingOf(this.held);
   }
 
   /** Adds market prices (net-billing); RCEm tables are remembered. */
@@ -161,7 +165,9 @@ export class Settlement {
   hoursNeedingRce(records: readonly HourRecord[]): HourRecord[] {
     if (this.settings.system !== 'net-billing' || this.settings.deposit.priceMode !== 'rce') return [];
     const from = rceStartDate(this.settings.deposit.rceFrom);
-    const waiting = this.waitingHours.map((h) => ({ hourStart: h.hourStart, date: h.date }) as HourRecord);
+    const waiting = (this.held?.hours ?? []).map(
+      (h) => ({ hourStart: h.hourStart, date: h.date }) as HourRecord,
+    );
     return [...waiting, ...this.pending(records)].filter((r) => r.date >= from);
   }
 
@@ -174,12 +180,12 @@ export class Settlement {
   settle(records: readonly HourRecord[]): SettleOutcome {
     const fresh: SettlementHour[] = [];
     forEachSettlementHour(records, (h) => fresh.push(h));
-    const before = this.waitingHours.length;
+    const before = this.held?.hours.length ?? 0;
     let hours = fresh;
-    if (before > 0) {
+    if (this.held) {
       // the waiting hours first; an hour sent again replaces its waiting copy
       const byStart = new Map<number, SettlementHour>();
-      for (const h of this.waitingHours) byStart.set(h.startMs, h);
+      for (const h of this.held.hours) byStart.set(h.startMs, h);
       for (const h of fresh) byStart.set(h.startMs, h);
       hours = [...byStart.values()].sort((a, b) => a.startMs - b.startMs);
     }
@@ -189,12 +195,9 @@ export class Settlement {
       settled: 0,
       skipped: 0,
       firstMs: null,
-      waiting: 0,
-      waitingFor: null,
-      waitingMonth: null,
+      waiting: null,
     };
-    let waiting: SettlementHour[] = [];
-    let waitingFor: { for: string; month: string } | null = null;
+    let held: HeldHours | null = null;
     for (let i = 0; i < hours.length; i++) {
       const h = hours[i];
       let update;
@@ -203,13 +206,13 @@ export class Settlement {
       } catch (err) {
         if (!(err instanceof PriceMissingError)) throw err;
         const last = ledger.lastHourMs;
-        waiting = hours.slice(i).filter((x) => last === null || x.startMs > last);
-        waitingFor = { for: err.waitingFor, month: err.month };
-        if (waiting.length > MAX_WAITING_HOURS) {
+        const rest = hours.slice(i).filter((x) => last === null || x.startMs > last);
+        if (rest.length > MAX_WAITING_HOURS) {
           throw badInput(
-            `${err.message}; ${waiting.length} hours wait for it, more than the ${MAX_WAITING_HOURS / 24} days kept`,
+            `${err.message}; ${rest.length} hours wait for it, more than the ${MAX_WAITING_HOURS / 24} days kept`,
           );
         }
+        held = { hours: rest, for: err.waitingFor, month: err.month };
         break;
       }
       if (!update.accepted) continue;
@@ -218,12 +221,9 @@ export class Settlement {
       this.lastHourStart = h.hourStart;
       for (const p of update.closed) out.closed.push(p);
     }
-    this.waitingHours = waiting;
-    this.waitingPrice = waitingFor;
-    out.waiting = waiting.length;
-    out.waitingFor = waitingFor?.for ?? null;
-    out.waitingMonth = waitingFor?.month ?? null;
-    out.skipped = Math.max(records.length + before - out.settled - out.waiting, 0);
+    this.held = held;
+    out.waiting = waitingOf(held);
+    out.skipped = Math.max(records.length + before - out.settled - (held?.hours.length ?? 0), 0);
     return out;
   }
 
@@ -239,13 +239,7 @@ export class Settlement {
       system: 'net-billing',
       state: this.deposit!.toJSON(),
       rcem: { ...this.rcem },
-      ...(this.waitingPrice === null
-        ? {}
-        : {
-            waiting: this.waitingHours.map((h) => ({ ...h })),
-            waitingFor: this.waitingPrice.for,
-            waitingMonth: this.waitingPrice.month,
-          }),
+      ...(this.held ? { waiting: { ...this.held, hours: this.held.hours.map((h) => ({ ...h })) } } : {}),
     };
   }
 
@@ -277,9 +271,7 @@ export class Settlement {
       ...(command ? { command } : {}),
       settled: outcome.settled,
       skipped: outcome.skipped,
-      ...(outcome.waitingFor === null
-        ? {}
-        : { waiting: { hours: outcome.waiting, for: outcome.waitingFor, month: outcome.waitingMonth! } }),
+      ...(outcome.waiting ? { waiting: outcome.waiting } : {}),
       ...this.summary(open),
       statements: statementsOf(output, outcome.closed, open, outcome.firstMs),
     };
@@ -293,13 +285,19 @@ export type SettlementReport = {
   settled: number;
   skipped: number;
   /** Hours kept until a price comes, the price and the month that waits for it. */
-  waiting?: { hours: number; for: string; month: string };
+  waiting?: Waiting;
   statements: unknown[];
 } & SettlementSummary;
 
-/** Waiting hours from a saved state: those that are settlement hours, in time order. */
-function waitingOf(value: unknown): SettlementHour[] {
-  if (!Array.isArray(value)) return [];
+/** How many hours wait, for what: null when none do. */
+function waitingOf(held: HeldHours | null): Waiting | null {
+  return held && { hours: held.hours.length, for: held.for, month: held.month };
+}
+
+/** Held hours from a saved state: those that are settlement hours, in time order; null when none. */
+function heldOf(value: unknown): HeldHours | null {
+  const v = value as Partial<HeldHours> | undefined;
+  if (!v || typeof v !== 'object' || !Array.isArray(v.hours)) return null;
   const ok = (h: Record<string, unknown>) =>
     typeof h.startMs === 'number' &&
     Number.isFinite(h.startMs) &&
@@ -310,10 +308,14 @@ function waitingOf(value: unknown): SettlementHour[] {
     typeof h.zone === 'string' &&
     typeof h.ecbpWh === 'number' &&
     typeof h.ecboWh === 'number';
-  return value
-    .filter((h): h is SettlementHour => !!h && typeof h === 'object' && ok(h as Record<string, unknown>))
+  const hours = v.hours
+    .filter(
+      (h): h is SettlementHour => !!h && typeof h === 'object' && ok(h as unknown as Record<string, unknown>),
+    )
     .map((h) => ({ ...h }))
     .sort((a, b) => a.startMs - b.startMs);
+  if (hours.length === 0) return null;
+  return { hours, for: String(v.for ?? 'a price'), month: String(v.month ?? '') };
 }
 
 function lastHourStartOf(state: NetMeteringState | NetBillingState): string | null {
