@@ -308,10 +308,8 @@ function heldOf(value: unknown): HeldHours | null {
     typeof h.zone === 'string' &&
     typeof h.ecbpWh === 'number' &&
     typeof h.ecboWh === 'number';
-  const hours = v.hours
-    .filter(
-      (h): h is SettlementHour => !!h && typeof h === 'object' && ok(h as unknown as Record<string, unknown>),
-    )
+  const hours = (v.hours as unknown[])
+    .filter((h): h is SettlementHour => !!h && typeof h === 'object' && ok(h as Record<string, unknown>))
     .map((h) => ({ ...h }))
     .sort((a, b) => a.startMs - b.startMs);
   if (hours.length === 0) return null;
