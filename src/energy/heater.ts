@@ -10,7 +10,9 @@
  *
  * The hour is a bank (budget mode):
  * - **Banked**: the hour's net so far. The loads' energy this hour is counted too (power × time
- *   on), so the house's own net (`net + used`) is known at every whole minute of the hour.
+ *   on, from the instant of each change, also of one made without a reading: the timer's fail-safe,
+ *   daily limit or override end, or an override), so the house's own net (`net + used`) is known
+ *   at every whole minute of the hour.
  * - **Reserve**: what the rest of the hour may still need. Learned from the latest `reserveHours`
  *   hours that ended in net export (kept in the state): for windows of 1, 2, 3, 5, 10, 15, 20, 30,
  *   45 and 60 minutes, the largest net draw of the house from the grid over any such window of
@@ -159,6 +161,13 @@ export interface HeaterState {
   eco: number;
   /** Energy the loads used this hour, kWh. */
   usedKwh: number;
+  /**
+   * The loads' energy since the latest input, counted by evaluations without input up to
+   * `usedUntil` at the levels the loads had until each changed them, kWh; the next input adds it.
+   */
+  usedPendingKwh?: number;
+  /** Up to when the loads' energy is counted (epoch ms); null: up to the latest input. */
+  usedUntil?: number | null;
   /** The house's own net (net + used) at each whole minute of this hour reached so far, kWh. */
   minuteMarks: number[];
   /** True when this hour's readings started in its first two minutes (its tail can be learned). */
@@ -357,6 +366,8 @@ export function createHeaterState(loads = 1): HeaterState {
     ecp: 0,
     eco: 0,
     usedKwh: 0,
+    usedPendingKwh: 0,
+    usedUntil: null,
     minuteMarks: [],
     hourComplete: false,
     minuteRates: [],
@@ -1100,6 +1111,17 @@ function energyBetween(s: HeaterState, from: number, to: number, opts: HeaterOpt
 }
 
 /**
+ * Counts the loads' energy up to `now` at the levels they have, before an evaluation without input
+ * may change them, so that the next input counts each change from its instant.
+ */
+function countUsed(s: HeaterState, now: number, opts: HeaterOptions): void {
+  const from = s.usedUntil ?? s.lastInputAt;
+  if (from === null || now <= from) return;
+  s.usedPendingKwh = (s.usedPendingKwh ?? 0) + energyBetween(s, from, now, opts);
+  s.usedUntil = now;
+}
+
+/**
  * Feeds the running balance of the hour and decides.
  * @throws BadInputError when the input has no finite net or a time that is not a number.
  */
@@ -1133,21 +1155,28 @@ export function heaterInput(state: HeaterState, input: HeaterInput, opts: Heater
   const at = input.at;
   countOnTime(s, at);
   const sameHour = state.hourStartMs === hour.startMs;
-  // the loads' energy since the previous input belongs to the hour the reading arrives in
-  const used = state.lastInputAt !== null ? energyBetween(state, state.lastInputAt, at, opts) : 0;
+  // the loads' energy since the previous input belongs to the hour the reading arrives in: what
+  // evaluations without input counted up to their changes, then the present levels
+  const usedFrom = state.usedUntil ?? state.lastInputAt;
+  const used = usedFrom !== null ? (state.usedPendingKwh ?? 0) + energyBetween(state, usedFrom, at, opts) : 0;
   if (!sameHour) startHour(s, hour.startMs, hour.endMs, opts);
   if (input.loadKw !== undefined && Number.isFinite(input.loadKw) && s.on && input.loadKw > 0) {
     s.measuredLoadKw = input.loadKw;
   }
   if (sameHour && state.lastInputAt !== null && at > state.lastInputAt) {
     const dtH = (at - state.lastInputAt) / H;
-    const raw = (input.net - state.net) / dtH + powerOf(state, opts);
+    // the house's own net (net + used) over the interval: the loads at their level, or what they
+    // used when an evaluation without input changed them
+    const raw =
+      (input.net - state.net) / dtH + (usedFrom === state.lastInputAt ? powerOf(state, opts) : used / dtH);
     const alpha = 1 - Math.exp(-(at - state.lastInputAt) / Math.max(opts.trendMs, 1));
     s.houseRateKw = s.houseRateKw === null ? raw : s.houseRateKw + alpha * (raw - s.houseRateKw);
     s.lastRateKw = raw;
     s.inputStepMs = at - state.lastInputAt;
   }
   s.usedKwh += used;
+  s.usedPendingKwh = 0;
+  s.usedUntil = usedFrom !== null && usedFrom > at ? usedFrom : null;
   s.net = input.net;
   s.ecp = input.ecp ?? Math.max(-input.net, 0);
   s.eco = input.eco ?? Math.max(input.net, 0);
@@ -1162,6 +1191,7 @@ export function heaterEvaluate(state: HeaterState, now: number, opts: HeaterOpti
   const s = copy(state);
   fitLoads(s, opts);
   countOnTime(s, now);
+  countUsed(s, now, opts);
   enterHour(s, now, opts);
   const changed = decide(s, now, opts);
   return { state: s, decision: heaterDecision(s, now, opts, changed, state) };
@@ -1193,6 +1223,7 @@ export function heaterOverride(
   const s = copy(state);
   fitLoads(s, opts);
   countOnTime(s, now);
+  countUsed(s, now, opts);
   enterHour(s, now, opts);
   s.override =
     mode === 'auto' ? null : { mode, until: durationMs ? now + durationMs : null, load: load ?? null };

@@ -330,6 +330,45 @@ describe('heater control (pure logic)', () => {
     });
   });
 
+  describe('changes between readings', () => {
+    it("counts the loads' energy and the house's rate from the instant a change without a reading switched them", () => {
+      // 1 kW spare; the 2 kW heater is switched off by the timer 2 s after a reading (daily limit),
+      // and on by an override 2 s before a reading
+      const o = { ...opts, onDelayMs: 0, minOnMs: 0, minOffMs: 0, failSafeMs: 0, maxOnMsPerDay: 2000 };
+      const at = NOON + 40 * MIN;
+      let net = 1;
+      let d = heaterInput(createHeaterState(), { at, net }, o);
+      assert.equal(d.decision.on, true);
+      d = heaterEvaluate(d.state, at + 2000, o);
+      assert.equal(d.decision.reason, 'daily-limit');
+      assert.equal(d.decision.on, false);
+      net += (1 * MIN - 2 * 2000) / H;
+      d = heaterInput(d.state, { at: at + MIN, net }, o);
+      assert.equal(d.state.usedKwh.toFixed(9), ((2 * 2000) / H).toFixed(9));
+      assert.equal(d.state.lastRateKw!.toFixed(9), (1).toFixed(9));
+      const used = d.state.usedKwh;
+      d = heaterOverride(d.state, 'on', at + 2 * MIN - 2000, { ...o, maxOnMsPerDay: 0 });
+      assert.equal(d.decision.on, true);
+      net += (1 * MIN - 2 * 2000) / H;
+      d = heaterInput(d.state, { at: at + 2 * MIN, net }, { ...o, maxOnMsPerDay: 0 });
+      assert.equal((d.state.usedKwh - used).toFixed(9), ((2 * 2000) / H).toFixed(9));
+      assert.equal(d.state.lastRateKw!.toFixed(9), (1).toFixed(9));
+    });
+
+    it('counts what was already counted once when the next reading is stamped before the change', () => {
+      // the reading's own time lags the node's clock: the timer counted up to 15 s, the reading says 10 s
+      const o = { ...opts, onDelayMs: 0, minOnMs: 0, failSafeMs: 0 };
+      const at = NOON + 40 * MIN;
+      let d = heaterInput(createHeaterState(), { at, net: 1 }, o);
+      assert.equal(d.decision.on, true);
+      d = heaterEvaluate(d.state, at + 15_000, o);
+      d = heaterInput(d.state, { at: at + 10_000, net: 1 }, o);
+      d = heaterInput(d.state, { at: at + 20_000, net: 1 }, o);
+      assert.equal(d.decision.on, true);
+      assert.equal(d.state.usedKwh.toFixed(9), ((2 * 20_000) / H).toFixed(9));
+    });
+  });
+
   describe('threshold mode', () => {
     it('switches with hysteresis on the running net', () => {
       const o = heaterOptionsWith(
