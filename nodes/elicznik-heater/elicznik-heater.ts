@@ -13,6 +13,7 @@ import { loadKeptState, saveKeptState } from '../shared/kept-state';
 import { SerialInput, errorStatus, type Send } from '../shared/serial-input';
 import {
   createHeaterState,
+  heaterDueAt,
   heaterEvaluate,
   heaterInput,
   heaterInputOf,
@@ -40,7 +41,10 @@ import {
 type Def = NodeDef & HeaterDef;
 
 const STATE_KEY = 'heater';
-/** How often the timer re-evaluates between inputs (fail-safe, hour end, minimum times). */
+/**
+ * How often at least the timer re-evaluates between inputs (hour end, minimum times); the fail-safe,
+ * the end of an override and the daily limit come at their instant (`heaterDueAt`).
+ */
 const TICK_MS = 15_000;
 /** The first send waits until the flow has started, so the nodes wired after this one receive it. */
 const START_DELAY_MS = 100;
@@ -178,7 +182,8 @@ export = function (RED: NodeAPI) {
 
     // Restore the state (a redeploy or restart keeps it in a persistent store), then re-send the
     // current state so the relay and the node agree; the fail-safe turns a stale "on" off. Inputs
-    // are handled in order; the timer re-evaluates between them (fail-safe, hour end, minimum times).
+    // are handled in order; the timer re-evaluates between them every TICK_MS (hour end, minimum
+    // times), and sooner when the fail-safe, an override's end or the daily limit is due.
     const input = new SerialInput(
       node,
       (msg, send) => {
@@ -196,9 +201,12 @@ export = function (RED: NodeAPI) {
         onError: (err) => node.status(errorStatus(err)),
       },
     );
-    const ticks = input.ticker(
-      () => TICK_MS,
-      () => emit(heaterEvaluate(state, Date.now(), options), (m) => node.send(m), false),
+    const nextTickMs = () => {
+      const due = heaterDueAt(state, options);
+      return due === null ? TICK_MS : Math.min(Math.max(due - Date.now(), 0), TICK_MS);
+    };
+    const ticks = input.ticker(nextTickMs, () =>
+      emit(heaterEvaluate(state, Date.now(), options), (m) => node.send(m), false),
     );
   }
 

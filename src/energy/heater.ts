@@ -1198,6 +1198,26 @@ export function heaterEvaluate(state: HeaterState, now: number, opts: HeaterOpti
 }
 
 /**
+ * The next instant at which an evaluation without input changes something by itself: the
+ * fail-safe, the end of the override, or the daily limit while a load is on (epoch ms); null when
+ * none is ahead. Each lies after the latest evaluation, so a timer set to it makes them happen at
+ * their time, and one evaluation at or after it moves the next instant on.
+ */
+export function heaterDueAt(s: HeaterState, opts: HeaterOptions): number | null {
+  const after = s.lastEvalAt ?? -Infinity;
+  let due = Infinity;
+  if (opts.failSafeMs > 0 && s.lastInputAt !== null && s.lastInputAt + opts.failSafeMs > after) {
+    due = s.lastInputAt + opts.failSafeMs;
+  }
+  const until = s.override?.until ?? null;
+  if (until !== null && until > after) due = Math.min(due, until);
+  if (s.on && opts.maxOnMsPerDay > 0 && s.lastEvalAt !== null && s.onMsToday < opts.maxOnMsPerDay) {
+    due = Math.min(due, s.lastEvalAt + opts.maxOnMsPerDay - s.onMsToday);
+  }
+  return due === Infinity ? null : due;
+}
+
+/**
  * Sets or clears the manual override and decides at `now`.
  * @param mode `on`/`off` force the output; `auto` hands it back to the control
  * @param durationMs how long the override lasts; absent or 0 = until `auto`

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import {
   createHeaterState,
   DEFAULT_HEATER_OPTIONS,
+  heaterDueAt,
   heaterEvaluate,
   heaterInput,
   heaterInputOf,
@@ -353,6 +354,26 @@ describe('heater control (pure logic)', () => {
       d = heaterInput(d.state, { at: at + 2 * MIN, net }, { ...o, maxOnMsPerDay: 0 });
       assert.equal((d.state.usedKwh - used).toFixed(9), ((2 * 2000) / H).toFixed(9));
       assert.equal(d.state.lastRateKw!.toFixed(9), (1).toFixed(9));
+    });
+
+    it('names the next instant the fail-safe, an override end or the daily limit is due, each once', () => {
+      const o = { ...opts, onDelayMs: 0, minOnMs: 0, failSafeMs: 5 * MIN, maxOnMsPerDay: 0 };
+      const at = NOON + 40 * MIN;
+      assert.equal(heaterDueAt(createHeaterState(), o), null);
+      let d = heaterInput(createHeaterState(), { at, net: 1 }, o);
+      assert.equal(heaterDueAt(d.state, o), at + 5 * MIN);
+      assert.equal(heaterDueAt(d.state, { ...o, failSafeMs: 0 }), null);
+      // the daily limit while on: switched on at the reading, 3 minutes a day
+      assert.equal(heaterDueAt(d.state, { ...o, maxOnMsPerDay: 3 * MIN }), at + 3 * MIN);
+      d = heaterOverride(d.state, 'off', at + 10_000, o, 2 * MIN);
+      assert.equal(heaterDueAt(d.state, o), at + 10_000 + 2 * MIN);
+      // once evaluated at or after it, an instant is not due again
+      d = heaterEvaluate(d.state, at + 10_000 + 2 * MIN, o);
+      assert.equal(d.decision.override, null);
+      assert.equal(heaterDueAt(d.state, o), at + 5 * MIN);
+      d = heaterEvaluate(d.state, at + 5 * MIN, o);
+      assert.equal(d.decision.reason, 'fail-safe');
+      assert.equal(heaterDueAt(d.state, o), null);
     });
 
     it('counts what was already counted once when the next reading is stamped before the change', () => {

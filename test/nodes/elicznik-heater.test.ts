@@ -281,6 +281,50 @@ describe('elicznik-heater node', function () {
     assert.equal(decisions.at(-1).payload.reason, 'fail-safe');
   });
 
+  it('turns off on the fail-safe at its instant, also when the reading is stamped before it came', async () => {
+    clock = fake(NOON + 40 * MIN);
+    await helper.load(heaterNode, flow({ loadKw: '2', onDelay: '0', minOff: '0', failSafe: '5' }) as any);
+    const out = switches();
+    await clock.tickAsync(100);
+    const at = Date.now() - 7_000;
+    helper.getNode('n1').receive({ payload: { net: 1, at } });
+    await settle();
+    assert.equal(out.at(-1)!.on, true);
+    await clock.tickAsync(5 * MIN);
+    assert.deepEqual(
+      out.map((o) => [o.on, o.at]),
+      [
+        [false, NOON + 40 * MIN + 100],
+        [true, NOON + 40 * MIN + 100],
+        [false, at + 5 * MIN],
+      ],
+    );
+  });
+
+  it('ends an override at its instant between readings', async () => {
+    clock = fake(NOON);
+    await helper.load(heaterNode, flow({ failSafe: '0' }) as any);
+    const out = switches();
+    await clock.tickAsync(100);
+    const node = helper.getNode('n1');
+    const from = Date.now();
+    node.receive({ payload: { override: 'on', minutes: 30 } });
+    await settle();
+    // a reading 7 s later restarts the timer: its ticks no longer fall on the override's end
+    await clock.tickAsync(7_000);
+    node.receive({ payload: { net: 0 } });
+    await settle();
+    await clock.tickAsync(30 * MIN);
+    assert.deepEqual(
+      out.map((o) => [o.on, o.at]),
+      [
+        [false, from],
+        [true, from],
+        [false, from + 30 * MIN],
+      ],
+    );
+  });
+
   it('follows an override with and without a duration and sends numbers or strings as chosen', async () => {
     clock = fake(NOON);
     await helper.load(
