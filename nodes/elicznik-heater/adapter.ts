@@ -241,7 +241,8 @@ function kwh(x: number): string {
 /**
  * Status of the node: green dot while any load is on, grey ring off, yellow for an override, red
  * ring for the fail-safe, each with the bank of the hour, what the loads used and the reserve kept.
- * The fail-safe and the daily limit switch a one-load override off too, so they are shown instead.
+ * The fail-safe and the daily limit switch an override "on" off too (of all loads or one), so they
+ * are shown instead.
  */
 export function heaterStatus(t: Translate, d: HeaterDecision): NodeStatus {
   const k = (key: string, params?: Record<string, string | number>) =>

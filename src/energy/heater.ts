@@ -47,7 +47,9 @@
  * switches per clock hour (switching off is always allowed), a fail-safe (no input for
  * `failSafeMs` → all off; normal control resumes with the next input), an optional maximum on
  * time per Warsaw day, and a manual override on/off/auto with an optional end, for all loads or
- * one. The state is a plain JSON object; every function takes the time explicitly.
+ * one. The fail-safe and the daily limit beat an override "on", of all loads or one alike: it
+ * stays set and holds again when readings return or the next day begins, until its end. The state
+ * is a plain JSON object; every function takes the time explicitly.
  */
 import { BadInputError } from '../errors';
 import { addLocalDays, hourContaining, localDateOf, startOfLocalDayMs, toLocalIso } from './time';
@@ -954,9 +956,19 @@ function decide(s: HeaterState, now: number, opts: HeaterOptions): boolean {
 }
 
 function decideOutcome(s: HeaterState, now: number, opts: HeaterOptions): Outcome {
-  // override
   if (s.override && s.override.until !== null && now >= s.override.until) s.override = null;
   const o = s.override;
+  // the fail-safe and the daily limit switch every load off, an override "on" too (of all loads or
+  // one): it stays set and holds again when readings return or the next day begins, until its end
+  if (opts.failSafeMs > 0 && (s.lastInputAt === null || now - s.lastInputAt >= opts.failSafeMs)) {
+    s.readySince = null;
+    return { changed: allOff(s, now, opts), reason: 'fail-safe' };
+  }
+  if (opts.maxOnMsPerDay > 0 && s.onMsToday >= opts.maxOnMsPerDay) {
+    s.readySince = null;
+    return { changed: allOff(s, now, opts), reason: 'daily-limit' };
+  }
+  // all loads overridden
   if (o && o.load === null) {
     let changed = false;
     for (let i = 0; i < opts.loads.length; i++) {
@@ -965,16 +977,6 @@ function decideOutcome(s: HeaterState, now: number, opts: HeaterOptions): Outcom
     }
     s.readySince = null;
     return { changed, reason: 'override' };
-  }
-  // fail-safe
-  if (opts.failSafeMs > 0 && (s.lastInputAt === null || now - s.lastInputAt >= opts.failSafeMs)) {
-    s.readySince = null;
-    return { changed: allOff(s, now, opts), reason: 'fail-safe' };
-  }
-  // daily limit
-  if (opts.maxOnMsPerDay > 0 && s.onMsToday >= opts.maxOnMsPerDay) {
-    s.readySince = null;
-    return { changed: allOff(s, now, opts), reason: 'daily-limit' };
   }
   // one load overridden: it is set, the others share what is left
   let changedByOverride = false;

@@ -279,28 +279,79 @@ describe('heater control (pure logic)', () => {
   });
 
   describe('override', () => {
+    // without readings: the fail-safe, which beats an override "on", is off
+    const noFailSafe = { ...opts, failSafeMs: 0 };
+
     it('forces on without duration until auto', () => {
-      let d = heaterOverride(createHeaterState(), 'on', NOON, opts);
+      let d = heaterOverride(createHeaterState(), 'on', NOON, noFailSafe);
       assert.equal(d.decision.on, true);
       assert.equal(d.decision.reason, 'override');
       assert.deepEqual(d.decision.override, { mode: 'on', until: null, minutesLeft: null, load: null });
-      d = heaterEvaluate(d.state, NOON + 10 * H, opts);
+      d = heaterEvaluate(d.state, NOON + 10 * H, noFailSafe);
       assert.equal(d.decision.on, true);
-      d = heaterOverride(d.state, 'auto', NOON + 10 * H, opts);
+      d = heaterOverride(d.state, 'auto', NOON + 10 * H, noFailSafe);
       assert.equal(d.decision.on, false);
       assert.equal(d.decision.override, null);
     });
 
     it('forces on for a duration and hands back to the control after it', () => {
-      let d = heaterOverride(createHeaterState(), 'on', NOON, opts, 30 * MIN);
+      let d = heaterOverride(createHeaterState(), 'on', NOON, noFailSafe, 30 * MIN);
       assert.equal(d.decision.override!.until, '2026-06-15T12:30:00+02:00');
       assert.equal(d.decision.override!.minutesLeft, 30);
-      d = heaterEvaluate(d.state, NOON + 29 * MIN, opts);
+      d = heaterEvaluate(d.state, NOON + 29 * MIN, noFailSafe);
       assert.equal(d.decision.on, true);
-      d = heaterEvaluate(d.state, NOON + 30 * MIN, opts);
+      d = heaterEvaluate(d.state, NOON + 30 * MIN, noFailSafe);
       assert.equal(d.decision.on, false);
       assert.equal(d.decision.override, null);
       assert.equal(d.decision.changed, true);
+    });
+
+    it('gives way to the fail-safe and the daily limit, for all loads and one alike, and holds again after them', () => {
+      const two = {
+        ...opts,
+        onDelayMs: 0,
+        failSafeMs: 5 * MIN,
+        maxOnMsPerDay: 60 * MIN,
+        loads: [
+          { name: 'boiler', kw: 2, stages: 1, kind: 'relay' as const },
+          { name: 'heater', kw: 1.5, stages: 1, kind: 'relay' as const },
+        ],
+      };
+      for (const load of [undefined, 0]) {
+        const which = load === undefined ? 'all loads' : 'one load';
+        // no reading yet: the fail-safe holds the override "on" off
+        let d = heaterOverride(createHeaterState(2), 'on', NOON, two, 2 * H, load);
+        assert.equal(d.decision.loads[0].on, false, which);
+        assert.equal(d.decision.reason, 'fail-safe', which);
+        assert.equal(d.decision.override!.mode, 'on', which);
+        // a reading: the override holds
+        d = heaterInput(d.state, { at: NOON + MIN, net: 0 }, two);
+        assert.equal(d.decision.loads[0].on, true, which);
+        // no reading for the fail-safe time: off, the override kept
+        d = heaterEvaluate(d.state, NOON + 6 * MIN, two);
+        assert.deepEqual(
+          [d.decision.on, d.decision.reason, d.decision.override?.mode],
+          [false, 'fail-safe', 'on'],
+          which,
+        );
+        // readings again: on again until the day's hour of on time is used up (5 min before the
+        // fail-safe, 55 from 12:07)
+        let t = NOON + 7 * MIN;
+        for (; t < NOON + 62 * MIN; t += 10_000) {
+          d = heaterInput(d.state, { at: t, net: 0 }, two);
+          assert.equal(d.decision.loads[0].on, true, `${which} at ${d.decision.at}`);
+        }
+        d = heaterInput(d.state, { at: t, net: 0 }, two);
+        assert.deepEqual(
+          [d.decision.on, d.decision.reason, d.decision.override?.mode, d.decision.onMinutesToday],
+          [false, 'daily-limit', 'on', 60],
+          which,
+        );
+      }
+      // an override "off" holds through both
+      let d = heaterOverride(createHeaterState(2), 'off', NOON, two);
+      d = heaterInput(d.state, { at: NOON + MIN, net: 3 }, two);
+      assert.deepEqual([d.decision.on, d.decision.reason], [false, 'override']);
     });
 
     it('forces off against a surplus', () => {

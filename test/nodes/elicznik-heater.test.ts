@@ -329,7 +329,8 @@ describe('elicznik-heater node', function () {
     clock = fake(NOON);
     await helper.load(
       heaterNode,
-      flow({ onValue: '1', onValueType: 'num', offValue: 'OFF', offValueType: 'str' }) as any,
+      // no readings: the fail-safe, which beats an override "on", is off
+      flow({ onValue: '1', onValueType: 'num', offValue: 'OFF', offValueType: 'str', failSafe: '0' }) as any,
     );
     const out = switches();
     await clock.tickAsync(100);
@@ -720,28 +721,30 @@ describe('elicznik-heater adapter', () => {
     });
   });
 
-  it('shows the fail-safe and the daily limit, not the override, when they switched a one-load override off', () => {
+  it('shows the fail-safe and the daily limit, not the override, when they switched an override "on" off (all loads or one)', () => {
     const o = { ...DEFAULT_HEATER_OPTIONS, onDelayMs: 0, maxOnMsPerDay: 20 * MIN };
-    const first = heaterInput(createHeaterState(), { at: NOON, net: 0 }, o);
-    const held = heaterOverride(first.state, 'on', NOON, o, undefined, 0);
-    assert.equal(held.decision.on, true);
-    assert.equal(heaterStatus(t, held.decision).fill, 'yellow');
-    const stale = heaterEvaluate(held.state, NOON + 6 * MIN, o);
-    assert.equal(stale.decision.on, false);
-    assert.deepEqual(heaterStatus(t, stale.decision), {
-      fill: 'red',
-      shape: 'ring',
-      text: 'off: fail-safe, no data 6 min',
-    });
-    let d = heaterInput(held.state, { at: NOON + MIN, net: 0.5 }, o);
-    for (let k = 2; k <= 21; k++) d = heaterInput(d.state, { at: NOON + k * MIN, net: 0.5 }, o);
-    assert.equal(d.decision.on, false);
-    assert.equal(d.decision.reason, 'daily-limit');
-    assert.deepEqual(heaterStatus(t, d.decision), {
-      fill: 'grey',
-      shape: 'ring',
-      text: 'off: daily limit reached',
-    });
+    for (const load of [undefined, 0]) {
+      const first = heaterInput(createHeaterState(), { at: NOON, net: 0 }, o);
+      const held = heaterOverride(first.state, 'on', NOON, o, undefined, load);
+      assert.equal(held.decision.on, true);
+      assert.equal(heaterStatus(t, held.decision).fill, 'yellow');
+      const stale = heaterEvaluate(held.state, NOON + 6 * MIN, o);
+      assert.equal(stale.decision.on, false);
+      assert.deepEqual(heaterStatus(t, stale.decision), {
+        fill: 'red',
+        shape: 'ring',
+        text: 'off: fail-safe, no data 6 min',
+      });
+      let d = heaterInput(held.state, { at: NOON + MIN, net: 0.5 }, o);
+      for (let k = 2; k <= 21; k++) d = heaterInput(d.state, { at: NOON + k * MIN, net: 0.5 }, o);
+      assert.equal(d.decision.on, false);
+      assert.equal(d.decision.reason, 'daily-limit');
+      assert.deepEqual(heaterStatus(t, d.decision), {
+        fill: 'grey',
+        shape: 'ring',
+        text: 'off: daily limit reached',
+      });
+    }
   });
 
   it('has a status text for every reason in both languages', () => {
