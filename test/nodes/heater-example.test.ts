@@ -97,3 +97,65 @@ describe('example flow heater-stages-and-loads.json', function () {
     for (const d of decisions) if (d.loads[1].on) assert.equal(d.loads[0].stagesOn, 3, d.at);
   });
 });
+
+describe('example flow heater-top-up-at-night.json', function () {
+  this.timeout(60_000);
+  let clock: sinon.SinonFakeTimers | undefined;
+
+  afterEach(async () => {
+    await helper.unload();
+    clock?.restore();
+  });
+
+  /** Loads the example at 21:50 Warsaw time with `fromSurplusKwh` taken from surplus today; runs to 22:40. */
+  async function runNight(fromSurplusKwh: number): Promise<{ decisions: any[]; topUps: any[] }> {
+    const start = Date.parse('2026-06-15T19:50:00Z'); // 21:50 in Warsaw
+    clock = sinon.useFakeTimers({
+      now: start,
+      toFake: ['Date', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'],
+    });
+    const file = path.join(__dirname, '../../../examples/heater-top-up-at-night.json');
+    const nodes = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, any>[];
+    // the cron inject fires at 22:00 server time; here the test presses it at 22:00 Warsaw time
+    assert.equal(nodes.find((n) => n.id === 'ht-night')!.crontab, '00 22 * * *');
+    const flow = nodes.map((n) => (n.type === 'debug' ? { id: n.id, z: n.z, type: 'helper' } : n));
+    flow.push({ id: 'ht-topups', z: 'ht-tab', type: 'helper' });
+    flow.find((n) => n.id === 'ht-topup')!.wires = [['ht-heater', 'ht-topups']];
+    await helper.load([...core, balanceNode, heaterNode], flow as any);
+    const decisions: any[] = [];
+    const topUps: any[] = [];
+    helper.getNode('ht-decision').on('input', (m: any) => decisions.push(m.payload));
+    helper.getNode('ht-topups').on('input', (m: any) => topUps.push(m.payload));
+    // what the day's decisions reported before the node was loaded
+    helper
+      .getNode('ht-remember')
+      .receive({ payload: { at: '2026-06-15T21:49:50+02:00', fromSurplusTodayKwh: fromSurplusKwh } });
+    for (let t = start; t < start + 50 * 60_000; t += 10_000) {
+      if (t === start + 10 * 60_000) helper.getNode('ht-night').receive({ payload: t });
+      await clock.tickAsync(10_000);
+      for (let k = 0; k < 3; k++) await new Promise((r) => setImmediate(r));
+    }
+    return { decisions, topUps };
+  }
+
+  it('runs the boiler at 22:00 for the energy the day did not give, then hands it back to the control', async () => {
+    const { decisions, topUps } = await runNight(3);
+    // 4 kWh a day, 3 from surplus: 1 kWh at 2 kW is 30 minutes
+    assert.deepEqual(JSON.parse(JSON.stringify(topUps)), [{ override: 'on', minutes: 30 }]);
+    const on = decisions.filter((d) => d.on);
+    assert.ok(on.length > 0, 'the boiler ran');
+    assert.ok(on[0].at >= '2026-06-15T22:00:00' && on[0].at < '2026-06-15T22:00:30', on[0].at);
+    assert.ok(on.at(-1).at >= '2026-06-15T22:29:30' && on.at(-1).at < '2026-06-15T22:30:30', on.at(-1).at);
+    for (const d of on) assert.equal(d.reason, 'override');
+    // no sun at night: back under the control the boiler stays off
+    const after = decisions.filter((d) => d.at >= '2026-06-15T22:31');
+    assert.ok(after.length > 0 && after.every((d) => !d.on && d.override === null));
+  });
+
+  it('leaves the boiler off when the surplus gave the day its energy', async () => {
+    const { decisions, topUps } = await runNight(4.2);
+    assert.deepEqual(topUps, []);
+    assert.ok(decisions.length > 200);
+    assert.ok(decisions.every((d) => !d.on));
+  });
+});
