@@ -175,11 +175,20 @@ export = function (RED: NodeAPI) {
       await fetchPrices(s, records);
       setStatus({ fill: 'blue', shape: 'dot', text: t('status.settling') });
       const outcome = s.settle(records);
+      // An hour that could not be settled: with none settled before it nothing has changed.
+      if (outcome.error && outcome.settled === 0) throw outcome.error;
       const open = s.preview();
       await save(s);
       settlement = s;
       setStatus(statusOf(s, open));
-      msg.payload = s.report(settings!.output, outcome, open, command);
+      const report = s.report(settings!.output, outcome, open, command);
+      if (outcome.error) {
+        // What was settled before it is kept and sent (marked with the error); the error then goes
+        // to done, so a Catch node gets it with the message that came in.
+        send({ ...msg, payload: report });
+        throw outcome.error;
+      }
+      msg.payload = report;
       send(msg);
     }
 

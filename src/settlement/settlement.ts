@@ -4,6 +4,7 @@
  * restore, a short summary, and the statements to send; plus the hour records a message carries.
  */
 import type { HourRecord } from '../energy/hour';
+import { isElicznikError } from '../errors';
 import { warsawDateOf, warsawIso, warsawMinutesOfDay } from './clock';
 import { PriceMissingError, badInput } from './errors';
 import { forEachSettlementHour, groszeToPln, hasUtcOffset, type SettlementHour } from './hours';
@@ -79,6 +80,11 @@ export interface SettleOutcome {
   firstMs: number | null;
   /** Hours kept until a price comes (see {@link Settlement.waiting}); null when none wait. */
   waiting: Waiting | null;
+  /**
+   * The error that stopped settling at an hour (e.g. a zone without a price); the hours before it
+   * stay settled and are counted above, that hour and the later ones are not settled.
+   */
+  error?: Error;
 }
 
 /** A short summary for the status line and the output message. */
@@ -174,8 +180,10 @@ export class Settlement {
   /**
    * Settles hours (any order), after the hours waiting for a price. When a month cannot close for
    * want of a price (net-billing), the hour that would close it and every later one wait, and
-   * {@link SettleOutcome.waiting} says how many.
-   * @throws SettlementError `BAD_INPUT` for bad hours, or when more than {@link MAX_WAITING_HOURS} would wait
+   * {@link SettleOutcome.waiting} says how many. An hour that cannot be settled (`BAD_INPUT`, e.g. a
+   * zone without a price), or more than {@link MAX_WAITING_HOURS} hours to wait, stops it: the hours
+   * before stay settled, and {@link SettleOutcome.error} gives the error, so that the caller can pass
+   * on what was settled (months closed included) before it reports the error.
    */
   settle(records: readonly HourRecord[]): SettleOutcome {
     const fresh: SettlementHour[] = [];
@@ -198,21 +206,31 @@ export class Settlement {
       waiting: null,
     };
     let held: HeldHours | null = null;
+    // hours not settled because of an error: from the one that failed on
+    let stopped = 0;
     for (let i = 0; i < hours.length; i++) {
       const h = hours[i];
       let update;
       try {
         update = this.bank ? this.bank.pushHour(h) : this.deposit!.pushHour(h);
       } catch (err) {
-        if (!(err instanceof PriceMissingError)) throw err;
         const last = ledger.lastHourMs;
         const rest = hours.slice(i).filter((x) => last === null || x.startMs > last);
-        if (rest.length > MAX_WAITING_HOURS) {
-          throw badInput(
-            `${err.message}; ${rest.length} hours wait for it, more than the ${MAX_WAITING_HOURS / 24} days kept`,
-          );
+        if (err instanceof PriceMissingError && rest.length <= MAX_WAITING_HOURS) {
+          held = { hours: rest, for: err.waitingFor, month: err.month };
+        } else {
+          out.error =
+            err instanceof PriceMissingError
+              ? badInput(
+                  `${err.message}; ${rest.length} hours wait for it, more than the ${MAX_WAITING_HOURS / 24} days kept`,
+                )
+              : (err as Error);
+          // the hours that waited before and were not settled now wait on
+          const waited = new Set(this.held?.hours.map((x) => x.startMs));
+          const still = rest.filter((x) => waited.has(x.startMs));
+          held = this.held && still.length > 0 ? { ...this.held, hours: still } : null;
+          stopped = rest.length - still.length;
         }
-        held = { hours: rest, for: err.waitingFor, month: err.month };
         break;
       }
       if (!update.accepted) continue;
@@ -223,7 +241,7 @@ export class Settlement {
     }
     this.held = held;
     out.waiting = waitingOf(held);
-    out.skipped = Math.max(records.length + before - out.settled - (held?.hours.length ?? 0), 0);
+    out.skipped = Math.max(records.length + before - out.settled - (held?.hours.length ?? 0) - stopped, 0);
     return out;
   }
 
@@ -272,6 +290,7 @@ export class Settlement {
       settled: outcome.settled,
       skipped: outcome.skipped,
       ...(outcome.waiting ? { waiting: outcome.waiting } : {}),
+      ...(outcome.error ? { error: errorOf(outcome.error) } : {}),
       ...this.summary(open),
       statements: statementsOf(output, outcome.closed, open, outcome.firstMs),
     };
@@ -286,8 +305,15 @@ export type SettlementReport = {
   skipped: number;
   /** Hours kept until a price comes, the price and the month that waits for it. */
   waiting?: Waiting;
+  /** The error that stopped settling at an hour: what is here was settled before it. */
+  error?: { code?: string; message: string };
   statements: unknown[];
 } & SettlementSummary;
+
+/** The code (when it has one) and message of an error that stopped settling. */
+function errorOf(err: Error): { code?: string; message: string } {
+  return isElicznikError(err) ? { code: err.code, message: err.message } : { message: err.message };
+}
 
 /** How many hours wait, for what: null when none do. */
 function waitingOf(held: HeldHours | null): Waiting | null {

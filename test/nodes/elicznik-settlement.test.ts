@@ -388,6 +388,89 @@ describe('elicznik-settlement node', function () {
       });
       assert.equal(out.payload.statements[0].depositAddedGr, 49);
     });
+
+    it('sends and keeps the months it closed before an hour it cannot settle, then reports the error', async () => {
+      await helper.load(
+        settlementNode,
+        flow({ system: 'net-billing', rcemTable: '2025-03=400', output: 'month' }),
+      );
+      const n1 = helper.getNode('n1') as AnyNode;
+      const sent: AnyNode[] = [];
+      (helper.getNode('h1') as AnyNode).on('input', (m: AnyNode) => sent.push(m));
+      const reported = new Promise<AnyNode>((resolve) => n1.once('call:error', resolve));
+      // April 1 closes March; the hour of April 2 is of a zone without a price and stops the message.
+      const hours = [
+        hourOf('2025-03-05', 12, { ecbo: 1 }),
+        hourOf('2025-04-01', 1, {}),
+        hourOf('2025-04-02', 12, { ecbp: 1, zone: 'T3' }),
+      ];
+      n1.receive({ payload: hours, topic: 'pv' });
+      const call = await reported;
+      assert.equal(call.args[0].code, 'BAD_INPUT');
+      assert.match(call.args[0].message, /zone T3 on 2025-04-02/);
+      assert.deepEqual(call.args[1].payload, hours, 'a Catch node gets the message that came in');
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(sent.length, 1, 'what was settled is sent');
+      const out = sent[0];
+      assert.equal(out.topic, 'pv');
+      assert.deepEqual(out.payload.error, { code: 'BAD_INPUT', message: call.args[0].message });
+      assert.deepEqual([out.payload.settled, out.payload.skipped], [2, 0]);
+      assert.equal(out.payload.settledThrough, hours[1].hourStart);
+      // 1000 Wh × 400 PLN/MWh × 1.23 = 492 000 µPLN → 49 gr for March, final; April's one hour so far
+      assert.deepEqual(
+        out.payload.statements.map((s: AnyNode) => [s.label, s.final, s.depositAddedGr]),
+        [
+          ['2025-03', true, 49],
+          ['2025-04', false, 0],
+        ],
+      );
+      assert.equal(
+        n1.context().get('settlement').state.lastHourMs,
+        Date.parse(hours[1].hourStart),
+        'and saved',
+      );
+
+      // The same hours again with the zone fixed: March is neither sent nor settled again.
+      const again = await exchange({
+        payload: [...hours.slice(0, 2), hourOf('2025-04-02', 12, { ecbp: 1 })],
+      });
+      assert.equal(again.payload.error, undefined);
+      assert.deepEqual([again.payload.settled, again.payload.skipped], [1, 2]);
+      assert.deepEqual(
+        again.payload.statements.map((s: AnyNode) => [s.label, s.final, s.total.ecbpWh]),
+        [['2025-04', false, 1000]],
+      );
+      assert.equal(again.payload.depositPln, 0);
+    });
+
+    it('keeps no waiting hour that was settled before an hour it cannot settle', async () => {
+      await helper.load(settlementNode, flow({ system: 'net-billing', output: 'month' }));
+      const n1 = helper.getNode('n1') as AnyNode;
+      await exchange({ payload: [hourOf('2025-03-05', 12, { ecbo: 1 })] });
+      const waits = await exchange({ payload: [hourOf('2025-04-01', 1, {})] });
+      assert.equal(waits.payload.waiting.hours, 1);
+      const sent: AnyNode[] = [];
+      (helper.getNode('h1') as AnyNode).on('input', (m: AnyNode) => sent.push(m));
+      const reported = new Promise<AnyNode>((resolve) => n1.once('call:error', resolve));
+      // March's RCEm comes: the waiting hour closes March, then the new hour fails.
+      n1.receive({
+        payload: [hourOf('2025-04-02', 12, { ecbp: 1, zone: 'T3' })],
+        prices: { '2025-03': 400 },
+      });
+      assert.equal((await reported).args[0].code, 'BAD_INPUT');
+      await new Promise((r) => setTimeout(r, 50));
+      assert.deepEqual(
+        [sent[0].payload.settled, sent[0].payload.waiting, sent[0].payload.statements[0].depositAddedGr],
+        [1, undefined, 49],
+      );
+      assert.equal(n1.context().get('settlement').waiting, undefined);
+      const next = await exchange({ payload: [hourOf('2025-04-02', 12, { ecbp: 1 })] });
+      assert.deepEqual([next.payload.settled, next.payload.skipped], [1, 0]);
+      assert.deepEqual(
+        next.payload.statements.map((s: AnyNode) => [s.label, s.total.ecbpWh]),
+        [['2025-04', 1000]],
+      );
+    });
   });
 });
 
