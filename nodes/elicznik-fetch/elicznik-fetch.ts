@@ -71,12 +71,19 @@ export = function (RED: NodeAPI) {
 
   function setUp(node: Node, def: FetchDef) {
     const t: Translate = (key, params) => RED._(key, params);
+    // Set on close: a fetch still running then (a redeploy) ends without a status or a message, so
+    // it cannot overwrite the status of the node that replaced this one (the same id) or send for
+    // it; the input is still done, and an error still goes to done (Catch nodes).
+    let closed = false;
+    const setStatus = (status: NodeStatus) => {
+      if (!closed) node.status(status);
+    };
     const account = def.account ? (RED.nodes.getNode(def.account) as ElicznikAccountNode | null) : null;
     const user: AccountUser = {
-      showAccountProblem: (code) => node.status(code ? errorStatus(code) : {}),
+      showAccountProblem: (code) => setStatus(code ? errorStatus(code) : {}),
     };
     if (account) account.addUser(user);
-    else node.status(errorStatus('NO_ACCOUNT'));
+    else setStatus(errorStatus('NO_ACCOUNT'));
 
     const evaluate = (name: string, value: string | undefined, type: string | undefined, msg: NodeMessage) =>
       new Promise<unknown>((resolve) => {
@@ -113,7 +120,7 @@ export = function (RED: NodeAPI) {
     /** Days fetched so far in the status while a long fetch runs. */
     function showProgress(label: string) {
       return (p: HourlyProgress) => {
-        if (p.doneDays < p.totalDays) node.status(progressStatus(t, label, p.doneDays, p.totalDays));
+        if (p.doneDays < p.totalDays) setStatus(progressStatus(t, label, p.doneDays, p.totalDays));
       };
     }
 
@@ -136,7 +143,7 @@ export = function (RED: NodeAPI) {
 
       if (request.output === 'summary') {
         const label = t('elicznik-fetch.status.summary');
-        node.status(fetchingStatus(t, label));
+        setStatus(fetchingStatus(t, label));
         const summary = await fetchSummary(session, meterPoint, series, today, showProgress(label));
         msg.payload = summary.payload;
         send(msg);
@@ -145,7 +152,7 @@ export = function (RED: NodeAPI) {
 
       const range = request.range as DateRange;
       const label = rangeLabel(range);
-      node.status(fetchingStatus(t, label));
+      setStatus(fetchingStatus(t, label));
 
       if (request.output === 'registers') {
         const registers = await fetchRegisters(session, meterPoint, range);
@@ -207,11 +214,14 @@ export = function (RED: NodeAPI) {
       }
     }
 
-    async function handle(msg: NodeMessageInFlow, send: Send, done: Done) {
+    async function handle(msg: NodeMessageInFlow, sendOut: Send, done: Done) {
       const started = Date.now();
+      const send: Send = (out) => {
+        if (!closed) sendOut(out);
+      };
       try {
         if (!account) {
-          node.status(errorStatus('NO_ACCOUNT'));
+          setStatus(errorStatus('NO_ACCOUNT'));
           done(new BadInputError(NO_ACCOUNT_MESSAGE, { step: 'config' }));
           return;
         }
@@ -219,7 +229,7 @@ export = function (RED: NodeAPI) {
           const report = await account.loginReport();
           msg.topic = 'login-budget';
           msg.payload = report;
-          node.status(budgetStatus(t, report, Date.now()));
+          setStatus(budgetStatus(t, report, Date.now()));
           send(msg);
           done();
           return;
@@ -227,12 +237,12 @@ export = function (RED: NodeAPI) {
         const today = todayLocal(Date.now());
         const request = resolveFetchRequest(await settingsFor(msg), msg as FetchOverrides, today);
         const status = await run(msg, send, today, request, account);
-        node.status(withBudget(t, status, await reportOf(account)));
+        setStatus(withBudget(t, status, await reportOf(account)));
         done();
       } catch (err) {
         const code = isElicznikError(err) ? err.code : undefined;
         const until = isElicznikError(err) ? err.retryAfter : undefined;
-        node.status(waitStatus(t, code, until, Date.now()) ?? errorStatus(code));
+        setStatus(waitStatus(t, code, until, Date.now()) ?? errorStatus(code));
         if (account) await dumpFailure(account, err, started);
         done(err instanceof Error ? err : new Error(String(err)));
       }
@@ -243,6 +253,7 @@ export = function (RED: NodeAPI) {
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {
+      closed = true;
       account?.removeUser(user);
       done();
     });

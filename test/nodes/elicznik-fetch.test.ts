@@ -500,6 +500,35 @@ describe('elicznik-fetch node', function () {
       void NOW;
     });
 
+    it('neither sends nor sets a status when a fetch it started ends after it was redeployed', async () => {
+      const n1 = await load();
+      await fetchOnce(n1);
+      ctx.sim.faults.latencyMs = 300;
+      const fetching = new Promise<void>((resolve) =>
+        (n1 as any).on('call:status', (call: any) => call.args[0].fill === 'blue' && resolve()),
+      );
+      const sent: any[] = [];
+      helper.getNode('h1').on('input', (msg: any) => sent.push(msg));
+      n1.receive({ payload: 'go', day: '2026-11-01', from: 'old node' });
+      await fetching;
+      const before = statuses(n1).length;
+      // Only the fetch node changes: the config node, its session and the request going on stay.
+      await helper.setFlows(fetchFlow(ctx.sim, { name: 'renamed' }), 'nodes', credentials());
+      const n1b = helper.getNode('n1');
+      assert.notEqual(n1b, n1);
+      // The same fetch from the new node ends with (or after) the old one.
+      n1b.receive({ payload: 'go', day: '2026-11-01', from: 'new node' });
+      for (let i = 0; i < 300 && sent.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(
+        sent.map((m) => [m.from, m.payload.from]),
+        [['new node', '2026-11-01']],
+      );
+      assert.equal(statuses(n1).length, before, 'the closed node sets no status');
+      assert.equal(lastStatus(n1b)?.fill, 'green');
+      assert.equal(callsOf(n1, 'error').length, 0);
+    });
+
     it('closes the client when the config node is removed', async () => {
       const n1 = await load();
       await fetchOnce(n1);
