@@ -388,7 +388,7 @@ async function simulate(values: Values, io: CliIo): Promise<void> {
       '',
       'Try:',
       `  ELICZNIK_USERNAME=${DEMO_ACCOUNT.username} ELICZNIK_PASSWORD=${DEMO_ACCOUNT.password} \\`,
-      `    elicznik meters --service-url ${sim.serviceUrl} --login-url ${sim.loginUrl}`,
+      `    npx elicznik meters --service-url ${sim.serviceUrl} --login-url ${sim.loginUrl}`,
       '',
       'Press Ctrl-C to stop.',
       '',

@@ -319,6 +319,8 @@ describe('cli: elicznik', function () {
     assert.equal((JSON.parse(r.stdout) as unknown[]).length, 24);
     controller.abort();
     assert.equal(await done, 0);
+    // the command as it runs where the package is installed (a Node-RED user directory): through npx
+    assert.match(stdout, /\n {4}npx elicznik meters --service-url /);
   });
 
   it('stops a command at Ctrl-C or SIGTERM instead of waiting for the service (exit 130)', async () => {
