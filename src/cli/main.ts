@@ -86,7 +86,9 @@ Commands:
   meters                          list the account's meter points with their tariffs
   fetch --from DATE --to DATE     hourly records of one meter point
   totals --period day|month|year --from DATE --to DATE
-                                  totals from eLicznik's own sums
+                                  totals from eLicznik's own sums; per zone for years, and for
+                                  a month or a day when the range is just that month or day
+                                  (invoice sums any range per zone, from the hours)
   registers --from DATE --to DATE meter register readings, import and export
   simulate                        run the local eLicznik simulator until Ctrl-C
   doctor [--meter ID] [--date YYYY-MM-DD]
