@@ -311,6 +311,7 @@ function makeClient(values: Values, env: CliEnv, io: CliIo, record: boolean): Ru
     minLoginIntervalMs: policy.minIntervalMs,
     sessionStore: state.hooks.sessionStore,
     loginGate: state.hooks.loginGate,
+    onAccountStop: state.hooks.remember,
     ...(values.meter ? { meterPoint: values.meter } : {}),
     ...(log ? { log } : {}),
     ...(recorder ? { onExchange: recorder.record } : {}),
@@ -505,19 +506,16 @@ export async function run(argv: readonly string[], env: CliEnv, io: CliIo): Prom
     }
     const { code, text } = describeError(err, running?.known);
     io.stderr(text);
-    if (running && isElicznikError(err)) {
-      await running.state.hooks.remember(err);
-      if (dumpDir && running.recorder) {
-        try {
-          const folder = await lazy.dump().writeDump(dumpDir, {
-            error: err,
-            exchanges: running.recorder.since(started),
-            known: running.known,
-          });
-          io.stderr(`dump written to ${folder}\n`);
-        } catch (dumpErr) {
-          io.stderr(`the dump could not be written: ${(dumpErr as Error).message}\n`);
-        }
+    if (running && isElicznikError(err) && dumpDir && running.recorder) {
+      try {
+        const folder = await lazy.dump().writeDump(dumpDir, {
+          error: err,
+          exchanges: running.recorder.since(started),
+          known: running.known,
+        });
+        io.stderr(`dump written to ${folder}\n`);
+      } catch (dumpErr) {
+        io.stderr(`the dump could not be written: ${(dumpErr as Error).message}\n`);
       }
     }
     return code;
@@ -553,10 +551,7 @@ async function doctor(
   });
   const failed = steps.find((s) => s.outcome === 'failed');
   if (!failed) return EXIT_CODES.OK;
-  if (isElicznikError(failed.error)) {
-    await running.state.hooks.remember(failed.error);
-    return EXIT_CODES[failed.error.code];
-  }
+  if (isElicznikError(failed.error)) return EXIT_CODES[failed.error.code];
   return EXIT_CODES.UNEXPECTED;
 }
 

@@ -10,6 +10,9 @@
  *   changes the credentials; after `ACCOUNT_BLOCKED` none for 8 h (or until the credentials change);
  * - logins are at least `minLoginIntervalMs` apart (`LOGIN_BUDGET` otherwise), and an optional
  *   `loginGate` is asked before every login, so a shared budget can refuse it;
+ * - an optional `onAccountStop` is told of every such stop wherever it was seen (a login, a data
+ *   call, the keep-alive), before the call ends, so a ledger shared by other clients and processes
+ *   can record it;
  * - an optional `sessionStore` keeps the eLicznik session cookie across restarts;
  * - the credentials POST is never retried.
  *
@@ -102,6 +105,13 @@ export interface ElicznikClientOptions {
   sessionStore?: SessionStore;
   /** Called before every login attempt; throwing (e.g. a `LoginBudgetError`) refuses the login. */
   loginGate?: (ctx: LoginGateContext) => Promise<void>;
+  /**
+   * Told of the error that stops the client's calls (`WRONG_CREDENTIALS`, `ACCOUNT_BLOCKED`) when
+   * an answer gives one, wherever it came: a login, a data call, the keep-alive. The call that saw
+   * it ends once this is done, so a shared ledger has it before anyone hears of the error; a
+   * failure here is logged, not thrown.
+   */
+  onAccountStop?: (error: ElicznikError) => Promise<void>;
   /** Waits between retries (tests pass a fast one). */
   sleep?: Sleep;
   /** The clock (tests pass a fake one): the 8 h block, the login interval, today. */
@@ -207,6 +217,7 @@ function baseUrl(name: string, value: string | undefined, fallback: string): str
  */
 export class ElicznikClient {
   private readonly ctx: ClientContext;
+  private readonly onAccountStop: ElicznikClientOptions['onAccountStop'];
   private tail: Promise<unknown> = Promise.resolve();
 
   constructor(options: ElicznikClientOptions = {}) {
@@ -256,6 +267,7 @@ export class ElicznikClient {
       businessByFallback: new Set(),
       woTried: new Set(),
     };
+    this.onAccountStop = options.onAccountStop;
   }
 
   /**
@@ -407,17 +419,32 @@ export class ElicznikClient {
     await this.tail;
   }
 
-  /** Runs a call, then waits for the save of a session its login made. */
+  /**
+   * Runs a call, then waits for the save of a session its login made and for
+   * {@link ElicznikClientOptions.onAccountStop} when an answer of the call stopped the client.
+   */
   private async settled<T>(task: () => Promise<T>): Promise<T> {
-    let result: T;
+    const before = this.ctx.stopped;
     try {
-      result = await task();
-    } catch (err) {
-      await settleSave(this.ctx).catch(() => undefined);
-      throw err;
+      let result: T;
+      try {
+        result = await task();
+      } catch (err) {
+        await settleSave(this.ctx).catch(() => undefined);
+        throw err;
+      }
+      await settleSave(this.ctx);
+      return result;
+    } finally {
+      const stop = this.ctx.stopped;
+      if (stop && stop !== before && this.onAccountStop) {
+        await this.onAccountStop(stop.error).catch((err: unknown) =>
+          this.ctx.log(
+            `could not pass on ${stop.error.code}: ${err instanceof Error ? err.message : String(err)}`,
+          ),
+        );
+      }
     }
-    await settleSave(this.ctx);
-    return result;
   }
 
   /** Runs calls one at a time; a closed or stopped client refuses them. */

@@ -74,8 +74,6 @@ export interface AccountMemory {
   readonly cache: DayCache;
   /** Tariff per meter point id, once known. */
   readonly tariffs: Map<string, string | null>;
-  /** Told about every error the account's calls end with; the call ends after it has finished. */
-  remember(error: ElicznikError): void | Promise<void>;
   /** When the account's last keep-alive request was sent (epoch ms), across its clients. */
   readonly keepAlive: { lastMs?: number };
 }
@@ -321,10 +319,7 @@ export class AccountSession {
       return result;
     } catch (err) {
       this.used();
-      if (isElicznikError(err)) {
-        await this.memory.remember(err);
-        this.emit({ ok: false, error: err });
-      }
+      if (isElicznikError(err)) this.emit({ ok: false, error: err });
       throw err;
     }
   }

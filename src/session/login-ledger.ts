@@ -436,7 +436,10 @@ export interface LedgerHooks {
   sessionStore: SessionStore;
   /** Asks the ledger before every login. */
   loginGate: () => Promise<void>;
-  /** Records what an error of a call says about the account: a rejected password or a block. */
+  /**
+   * Records what an error that stopped a client says about the account: a rejected password or a
+   * block (the client's `onAccountStop`).
+   */
   remember(error: ElicznikError): Promise<void>;
 }
 

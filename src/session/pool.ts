@@ -260,7 +260,6 @@ export class SessionPool {
     const memory: AccountMemory = {
       cache: entry.cache,
       tariffs: entry.tariffs,
-      remember: hooks.remember,
       keepAlive: entry.keepAlive,
     };
     const client = this.createClient({
@@ -274,6 +273,7 @@ export class SessionPool {
       now: this.now,
       ...(this.log ? { log: this.log } : {}),
       loginGate: hooks.loginGate,
+      onAccountStop: hooks.remember,
     });
     return new AccountSession(client, memory);
   }

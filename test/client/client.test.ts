@@ -990,6 +990,50 @@ describe('client: through a proxy in front of the simulator', function () {
     assert.equal(proxy.requests.length, count);
   });
 
+  it('tells onAccountStop of a block that a data call or the keep-alive sees, before the call ends', async () => {
+    const cases: [string, string, (c: ElicznikClient) => Promise<unknown>][] = [
+      [
+        'a data call',
+        '/energia/api',
+        (c) =>
+          rejectsWith(
+            c.getHourly({ from: '2026-06-01', to: '2026-06-01', source: 'json' }),
+            'ACCOUNT_BLOCKED',
+          ),
+      ],
+      ['the keep-alive', '/', async (c) => assert.equal(await c.keepAlive(), false)],
+    ];
+    for (const [what, path, call] of cases) {
+      const told: string[] = [];
+      const c = new ElicznikClient({
+        serviceUrl: proxy.serviceUrl,
+        loginUrl: proxy.loginUrl,
+        username: USER,
+        password: PASS,
+        now: () => now,
+        minLoginIntervalMs: 0,
+        onAccountStop: async (err) => {
+          await new Promise((r) => setTimeout(r, 20));
+          told.push(`${err.code} ${(err.blockedUntil as Date).getTime() - now}`);
+        },
+      });
+      try {
+        await c.getMeterPoints();
+        proxy.intercept = (r) =>
+          r.host === 'service' && r.path === path
+            ? { status: 200, body: '<html><body>Przekroczono maksymalną liczbę logowań.</body></html>' }
+            : undefined;
+        await call(c);
+        assert.deepEqual(told, [`ACCOUNT_BLOCKED ${8 * 60 * MINUTE}`], what);
+        await rejectsWith(c.getMeterPoints(), 'ACCOUNT_BLOCKED');
+        assert.equal(told.length, 1, `${what}: told once`);
+      } finally {
+        proxy.intercept = undefined;
+        await c.close();
+      }
+    }
+  });
+
   it('does not let the bogus Content-Encoding of the CSV break decoding, and decodes Windows-1250', async () => {
     const bytes = Buffer.from(
       'Data; Strefa; Warto\u009c\u00e6 kWh;Rodzaj;\n2026-06-01 1:00;T1;0,5;pob\u00f3r;\n2026-06-01 1:00;T1;0,25;oddanie;\n',

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DEMO_ACCOUNT, startSimulator, type SimulatorHandle } from '../../src/simulator';
 import sinon from 'sinon';
+import { startProxy } from '../client/proxy';
 import { SessionPool, type AccountOptions } from '../../src/session/pool';
 import {
   DEFAULT_KEEP_ALIVE_MS,
@@ -356,6 +357,46 @@ describe('session/pool: against the simulator', function () {
       assert.equal((await fixed.acquire(account).session.meterPoints()).length, 3);
       assert.equal(sim.stats.loginAttempts, 2);
       await fixed.clear();
+    });
+
+    it('records a block the keep-alive sees, so that no login is tried before it ends, also after a restart', async () => {
+      const proxy = await startProxy(sim);
+      try {
+        const viaProxy = { ...account, serviceUrl: proxy.serviceUrl, loginUrl: proxy.loginUrl };
+        const before = restarted();
+        const lease = before.acquire({ ...viaProxy, keepAliveMs: 50 });
+        await lease.session.meterPoints();
+        const startPages = () => proxy.requests.filter((r) => r.host === 'service' && r.path === '/').length;
+        const seen = startPages();
+        sim.faults.blocked = true;
+        proxy.rewriteHtml = (r, html) =>
+          r.host === 'service' && r.path === '/'
+            ? html.replace('</body>', '<p>Przekroczono maksymalną liczbę logowań.</p></body>')
+            : html;
+        while (startPages() === seen || lease.session.pending > 0)
+          await new Promise((r) => setTimeout(r, 10));
+        await before.clear();
+        proxy.rewriteHtml = undefined;
+        sim.expireSessions();
+        sim.expireSsoSessions();
+        const attempts = sim.stats.loginAttempts;
+
+        now += 10 * MINUTE;
+        const after = restarted();
+        await rejectsWithCode(after.acquire(viaProxy).session.meterPoints(), 'ACCOUNT_BLOCKED');
+        assert.equal(sim.stats.loginAttempts, attempts, 'no attempt that would extend the block');
+        await after.clear();
+
+        now += 8 * 60 * MINUTE;
+        sim.faults.blocked = false;
+        sim.unblockAccounts();
+        const later = restarted();
+        assert.equal((await later.acquire(viaProxy).session.meterPoints()).length, 3);
+        assert.equal(sim.stats.loginAttempts, attempts + 1, 'the block has ended');
+        await later.clear();
+      } finally {
+        await proxy.close();
+      }
     });
 
     it('keeps the login budget across restarts and reports it', async () => {
