@@ -125,12 +125,18 @@ export class AccountBlockedError extends ElicznikError {
   }
 }
 
-/** The service answered with its `/blokada` page: too many requests. */
+/**
+ * The service answered with its `/blokada` page (or HTTP 429): too many requests. With
+ * `retryAfter`, the message says until when the client sends the service nothing.
+ */
 export class RateLimitedError extends ElicznikError {
   constructor(details: ElicznikErrorDetails = {}) {
     super(
       'RATE_LIMITED',
-      'eLicznik refused the request because of too many requests (the /blokada page). Wait before asking again.',
+      'eLicznik refused the request because of too many requests (the /blokada page). ' +
+        (details.retryAfter
+          ? `To let the limit pass, no request is sent to eLicznik before ${toLocalIso(details.retryAfter)} (Warsaw time).`
+          : 'Wait before asking again.'),
       details,
     );
   }

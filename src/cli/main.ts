@@ -126,8 +126,9 @@ ${SETTLE_OPTIONS_HELP}${INVOICE_OPTIONS_HELP}Common options:
 
 Credentials are read only from the environment: ELICZNIK_USERNAME and ELICZNIK_PASSWORD.
 TAURON blocks an account for 8 hours after too many logins. Each run keeps the account's state in
-a file readable only by you: the logins of the last 24 hours, a block, a rejected password (as a
-salted hash) and the session, encrypted with the password. A later run uses the session while it is
+a file readable only by you: the logins of the last 24 hours, a block, the pause after eLicznik's
+/blokada page (no request for an hour), a rejected password (as a salted hash) and the session,
+encrypted with the password. A later run uses the session while it is
 valid, never logs in more often than the budget allows, and never retries a rejected password.
 
 Exit codes:
@@ -136,7 +137,7 @@ Exit codes:
   2  bad usage or input (BAD_INPUT)
   3  WRONG_CREDENTIALS    the username or password was rejected
   4  ACCOUNT_BLOCKED      TAURON blocked logins for the account (8 h)
-  5  RATE_LIMITED         eLicznik answered its /blokada page (too many requests)
+  5  RATE_LIMITED         eLicznik answered its /blokada page (too many requests); no request for an hour
   6  LOGIN_BUDGET         a login was refused to protect the account
   7  SERVICE_UNAVAILABLE  timeout, connection error, 5xx or maintenance page
   8  SERVICE_CHANGED      an answer the client does not recognise
@@ -312,6 +313,7 @@ function makeClient(values: Values, env: CliEnv, io: CliIo, record: boolean): Ru
     sessionStore: state.hooks.sessionStore,
     loginGate: state.hooks.loginGate,
     onAccountStop: state.hooks.remember,
+    callGate: state.hooks.callGate,
     ...(values.meter ? { meterPoint: values.meter } : {}),
     ...(log ? { log } : {}),
     ...(recorder ? { onExchange: recorder.record } : {}),

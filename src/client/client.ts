@@ -8,6 +8,9 @@
  *   transparently, at most once per request;
  * - after `WRONG_CREDENTIALS` the client makes no request at all until {@link ElicznikClient.setCredentials}
  *   changes the credentials; after `ACCOUNT_BLOCKED` none for 8 h (or until the credentials change);
+ *   after `RATE_LIMITED` (eLicznik's `/blokada` page, or a 429) none for an hour, or for the 429's
+ *   `Retry-After`; an optional `callGate` asked before every call can refuse it too (a pause that
+ *   another client or process saw);
  * - logins are at least `minLoginIntervalMs` apart (`LOGIN_BUDGET` otherwise), and an optional
  *   `loginGate` is asked before every login, so a shared budget can refuse it;
  * - an optional `onAccountStop` is told of every such stop wherever it was seen (a login, a data
@@ -106,8 +109,13 @@ export interface ElicznikClientOptions {
   /** Called before every login attempt; throwing (e.g. a `LoginBudgetError`) refuses the login. */
   loginGate?: (ctx: LoginGateContext) => Promise<void>;
   /**
-   * Told of the error that stops the client's calls (`WRONG_CREDENTIALS`, `ACCOUNT_BLOCKED`) when
-   * an answer gives one, wherever it came: a login, a data call, the keep-alive. The call that saw
+   * Called before every call that may send a request (the keep-alive too); throwing (e.g. a
+   * `RateLimitedError` for a pause recorded elsewhere) refuses the call without a request.
+   */
+  callGate?: () => Promise<void>;
+  /**
+   * Told of the error that stops the client's calls (`WRONG_CREDENTIALS`, `ACCOUNT_BLOCKED`,
+   * `RATE_LIMITED`) when an answer gives one, wherever it came: a login, a data call, the keep-alive. The call that saw
    * it ends once this is done, so a shared ledger has it before anyone hears of the error; a
    * failure here is logged, not thrown.
    */
@@ -183,7 +191,10 @@ export interface ClientStatus {
   loggedIn: boolean;
   /** When the client last started a login. */
   lastLoginAt?: Date;
-  /** The error that stops every call until the credentials change (or the block ends). */
+  /**
+   * The error that stops every call until the credentials change, or until the block or the pause
+   * after "too many requests" ends (its `retryAfter`).
+   */
   stoppedBy?: ElicznikError;
   /** End of the account block, when the client saw one. */
   blockedUntil?: Date;
@@ -218,6 +229,7 @@ function baseUrl(name: string, value: string | undefined, fallback: string): str
 export class ElicznikClient {
   private readonly ctx: ClientContext;
   private readonly onAccountStop: ElicznikClientOptions['onAccountStop'];
+  private readonly callGate: ElicznikClientOptions['callGate'];
   private tail: Promise<unknown> = Promise.resolve();
 
   constructor(options: ElicznikClientOptions = {}) {
@@ -268,11 +280,13 @@ export class ElicznikClient {
       woTried: new Set(),
     };
     this.onAccountStop = options.onAccountStop;
+    this.callGate = options.callGate;
   }
 
   /**
    * Replaces the credentials. When they differ from the current ones this lifts the stop after
-   * `WRONG_CREDENTIALS` or `ACCOUNT_BLOCKED`; a new username also drops the session and cookies.
+   * `WRONG_CREDENTIALS` or `ACCOUNT_BLOCKED` (not the pause after `RATE_LIMITED`: too many
+   * requests are not a matter of the credentials); a new username also drops the session and cookies.
    */
   setCredentials(username: string, password: string): void {
     const ctx = this.ctx;
@@ -280,7 +294,7 @@ export class ElicznikClient {
     const otherUser = username.trim().toLowerCase() !== ctx.username.trim().toLowerCase();
     ctx.username = username;
     ctx.password = password;
-    ctx.stopped = undefined;
+    if (ctx.stopped?.error.code !== 'RATE_LIMITED') ctx.stopped = undefined;
     if (otherUser) {
       ctx.session = undefined;
       ctx.lastLoginAt = undefined;
@@ -298,7 +312,9 @@ export class ElicznikClient {
     const status: ClientStatus = { loggedIn: this.ctx.session !== undefined };
     if (this.ctx.lastLoginAt !== undefined) status.lastLoginAt = new Date(this.ctx.lastLoginAt);
     if (stop) status.stoppedBy = stop.error;
-    if (stop?.until !== undefined) status.blockedUntil = new Date(stop.until);
+    if (stop?.until !== undefined && stop.error.code === 'ACCOUNT_BLOCKED') {
+      status.blockedUntil = new Date(stop.until);
+    }
     return status;
   }
 
@@ -447,12 +463,13 @@ export class ElicznikClient {
     }
   }
 
-  /** Runs calls one at a time; a closed or stopped client refuses them. */
+  /** Runs calls one at a time; a closed or stopped client, or the call gate, refuses them. */
   private run<T>(task: () => Promise<T>): Promise<T> {
-    const result = this.tail.then(() => {
+    const result = this.tail.then(async () => {
       if (this.ctx.http.isClosed) throw closedError();
       const stop = currentStop(this.ctx);
       if (stop) throw stop.error;
+      await this.callGate?.();
       return this.settled(task);
     });
     this.tail = result.then(

@@ -24,6 +24,15 @@ import {
 /** How long TAURON blocks an account after too many logins. */
 export const BLOCK_DURATION_MS = 8 * MS_PER_HOUR;
 
+/**
+ * How long the client sends eLicznik no request after its `/blokada` page (too many requests), or
+ * after a 429 without `Retry-After`: 1 hour. The service notes do not say how long the limit
+ * lasts (one client says it is per IP address), so the pause is long rather than short: asking
+ * again at once could only prolong it, and an hour is also the spacing of keep-alive requests, so
+ * a flow polling every hour loses one round.
+ */
+export const RATE_LIMIT_PAUSE_MS = MS_PER_HOUR;
+
 /** The logged-in session: the account's meter points and the one selected on the server side. */
 export interface Session {
   meterPoints: MeterPoint[];
@@ -64,7 +73,10 @@ export interface ClientContext {
   saving: Promise<void> | undefined;
   /** When the client last started a login, epoch ms. */
   lastLoginAt: number | undefined;
-  /** The error that stops every call until the credentials change (or `until`, a block's end). */
+  /**
+   * The error that stops every call until the credentials change, or until `until`: the end of a
+   * block, or of the pause after "too many requests" (which new credentials do not lift).
+   */
   stopped: { error: ElicznikError; until?: number } | undefined;
 
   /** Tariffs of the meter points as their selection showed them. */
@@ -114,12 +126,18 @@ export function accountBlocked(ctx: ClientContext, step: string): AccountBlocked
   return error;
 }
 
-/** `RATE_LIMITED` for a 429 answer, with its `Retry-After` when it has one. */
-export function rateLimited(ctx: ClientContext, res: HttpResponse, step: string): RateLimitedError {
-  const after = Number(res.headers['retry-after']);
-  const details: { step: string; retryAfter?: Date } = { step };
-  if (Number.isFinite(after) && after > 0) details.retryAfter = new Date(ctx.now() + after * 1000);
-  return new RateLimitedError(details);
+/**
+ * Stops the client's requests after eLicznik said "too many requests" (its `/blokada` page, or a
+ * 429 answer `res`): for the answer's `Retry-After` seconds when it has them, else for
+ * {@link RATE_LIMIT_PAUSE_MS}; the error to throw, which says until when.
+ */
+export function rateLimited(ctx: ClientContext, step: string, res?: HttpResponse): RateLimitedError {
+  const after = Number(res?.headers['retry-after']);
+  const until = ctx.now() + (Number.isFinite(after) && after > 0 ? after * 1000 : RATE_LIMIT_PAUSE_MS);
+  const error = new RateLimitedError({ step, retryAfter: new Date(until) });
+  ctx.stopped ??= { error, until };
+  ctx.log(`eLicznik answered "too many requests"; no request before ${new Date(until).toISOString()}`);
+  return error;
 }
 
 /**
@@ -162,13 +180,13 @@ export async function maintenanceRetry<T>(
 /** Checks an answer that should be an eLicznik page of the logged-in user; returns its text. */
 export function expectPage(ctx: ClientContext, res: HttpResponse, step: string): string {
   if (res.redirectTo !== undefined) {
-    if (isRateLimitUrl(res.redirectTo)) throw new RateLimitedError({ step });
+    if (isRateLimitUrl(res.redirectTo)) throw rateLimited(ctx, step);
     throw new SessionLost();
   }
-  if (isRateLimitUrl(res.url)) throw new RateLimitedError({ step });
+  if (isRateLimitUrl(res.url)) throw rateLimited(ctx, step);
   const html = responseText(res);
   if (hasBlockText(html)) throw accountBlocked(ctx, step);
-  if (res.status === 429) throw rateLimited(ctx, res, step);
+  if (res.status === 429) throw rateLimited(ctx, step, res);
   if (hasLoginForm(html) || res.status === 401 || res.status === 403) throw new SessionLost();
   if (pageShowsUser(html, ctx.username)) return html;
   if (isMaintenancePage(html)) throw new MaintenancePage(step, res.status);

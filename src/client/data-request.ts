@@ -4,7 +4,7 @@
  * something else where data was expected; and the energy request of a meter point, which tries the
  * business path once when the plain one answers `success: false`.
  */
-import { RateLimitedError, ServiceChangedError, redactExcerpt } from '../errors';
+import { ServiceChangedError, redactExcerpt } from '../errors';
 import {
   MaintenancePage,
   SessionLost,
@@ -52,13 +52,13 @@ async function dataAttempt(
 ): Promise<DataAnswer> {
   const res = await ctx.http.send({ ...req, follow: (next) => next.origin === ctx.serviceOrigin });
   if (res.redirectTo !== undefined) {
-    if (isRateLimitUrl(res.redirectTo)) throw new RateLimitedError({ step: req.step });
+    if (isRateLimitUrl(res.redirectTo)) throw rateLimited(ctx, req.step);
     throw new SessionLost();
   }
-  if (isRateLimitUrl(res.url)) throw new RateLimitedError({ step: req.step });
+  if (isRateLimitUrl(res.url)) throw rateLimited(ctx, req.step);
   const text = responseText(res);
   if (hasBlockText(text)) throw accountBlocked(ctx, req.step);
-  if (res.status === 429) throw rateLimited(ctx, res, req.step);
+  if (res.status === 429) throw rateLimited(ctx, req.step, res);
   if (res.status === 401 || res.status === 403) throw new SessionLost();
   if (looksLikeHtml(text)) await htmlInsteadOfData(ctx, text, req.step, res.status);
   if (res.status !== 200) {

@@ -16,14 +16,13 @@
 import {
   BadInputError,
   LoginBudgetError,
-  RateLimitedError,
   ServiceChangedError,
   ServiceUnavailableError,
   WrongCredentialsError,
   redactExcerpt,
 } from '../errors';
 import type { LoginReason } from './client';
-import { accountBlocked, currentStop, settleSave, type ClientContext } from './context';
+import { accountBlocked, currentStop, rateLimited, settleSave, type ClientContext } from './context';
 import { responseText } from './http';
 import {
   hasBlockText,
@@ -131,7 +130,8 @@ export function classifyLoginAnswer(answer: LoginAnswer): LoginOutcome {
 /**
  * Logs in (the session and its meter points are set from the start page it ends on), unless the
  * client is stopped, logged in less than `minLoginIntervalMs` ago, or the login gate refuses.
- * Wrong credentials stop the client until they change; a block stops it for 8 h.
+ * Wrong credentials stop the client until they change; a block stops it for 8 h, "too many
+ * requests" for an hour (`RATE_LIMIT_PAUSE_MS`).
  */
 export async function logIn(ctx: ClientContext, reason: LoginReason): Promise<void> {
   if (!ctx.username || !ctx.password) {
@@ -231,7 +231,7 @@ function throwUnlessLoggedIn(
     case 'blocked':
       throw accountBlocked(ctx, step);
     case 'rate-limited':
-      throw new RateLimitedError({ step });
+      throw rateLimited(ctx, step);
     case 'unavailable':
       throw new ServiceUnavailableError('eLicznik shows a maintenance page. Try again later.', {
         step,

@@ -5,6 +5,8 @@
  * - the start of every login attempt in the last 24 hours (the budget is counted in a rolling
  *   24 h window, the shortest interval from the last attempt);
  * - the end of a block TAURON announced (no attempt before it: each one would extend it by 8 h);
+ * - the end of the pause after eLicznik said "too many requests" (its `/blokada` page): no request
+ *   at all before it;
  * - the passwords TAURON rejected (the last {@link MAX_REJECTED_PASSWORDS}), each as a salted scrypt
  *   hash (no attempt with one of them again, also after another password logged in; a different
  *   password is tried);
@@ -27,7 +29,13 @@ import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { SessionStore } from '../client/client';
-import { AccountBlockedError, LoginBudgetError, WrongCredentialsError, type ElicznikError } from '../errors';
+import {
+  AccountBlockedError,
+  LoginBudgetError,
+  RateLimitedError,
+  WrongCredentialsError,
+  type ElicznikError,
+} from '../errors';
 import { MS_PER_HOUR } from '../energy/time';
 
 const scrypt = promisify(scryptCb) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
@@ -57,6 +65,8 @@ export interface LedgerState {
   logins: number[];
   /** End of a block TAURON announced, ms. */
   blockedUntil?: number;
+  /** End of the pause after eLicznik's "too many requests" (`/blokada`), ms. */
+  rateLimitedUntil?: number;
   /** The password TAURON rejected last: scrypt hash and its salt (hex), and when. */
   rejected?: RejectedPassword;
   /** Passwords TAURON rejected before {@link rejected}, oldest first. */
@@ -283,6 +293,30 @@ export class LoginLedger {
   }
 
   /**
+   * Records that eLicznik said "too many requests" (`/blokada`) and no request should be sent to it
+   * before `until` (ms).
+   */
+  rateLimited(until: number): Promise<void> {
+    return this.serial(async () => {
+      const state = await this.load();
+      if (state.rateLimitedUntil !== undefined && state.rateLimitedUntil >= until) return;
+      state.rateLimitedUntil = until;
+      await this.store.write(state);
+    });
+  }
+
+  /**
+   * Asks whether a call may send requests to eLicznik now (the login gate asks for logins).
+   * @throws RateLimitedError while the pause after "too many requests" lasts, saying until when
+   */
+  beforeCall(): Promise<void> {
+    return this.serial(async () => {
+      const until = (await this.load()).rateLimitedUntil;
+      if (until !== undefined) throw new RateLimitedError({ step: 'call-gate', retryAfter: new Date(until) });
+    });
+  }
+
+  /**
    * Forgets that TAURON rejected this password (an explicit user action: "try this password
    * again"); without a password, every rejected one.
    */
@@ -371,6 +405,8 @@ export class LoginLedger {
       .filter((t) => now - t < LOGIN_WINDOW_MS && t <= now + MS_PER_HOUR)
       .sort((a, b) => a - b);
     if (state.blockedUntil !== undefined && state.blockedUntil <= now) delete state.blockedUntil;
+    if (state.rateLimitedUntil !== undefined && !(state.rateLimitedUntil > now))
+      delete state.rateLimitedUntil;
     return state;
   }
 
@@ -436,9 +472,11 @@ export interface LedgerHooks {
   sessionStore: SessionStore;
   /** Asks the ledger before every login. */
   loginGate: () => Promise<void>;
+  /** Asks the ledger before every call: refuses calls during a pause after "too many requests". */
+  callGate: () => Promise<void>;
   /**
-   * Records what an error that stopped a client says about the account: a rejected password or a
-   * block (the client's `onAccountStop`).
+   * Records what an error that stopped a client says about the account: a rejected password, a
+   * block or a pause after "too many requests" (the client's `onAccountStop`).
    */
   remember(error: ElicznikError): Promise<void>;
 }
@@ -481,13 +519,17 @@ export function ledgerHooks(
       },
     },
     loginGate: () => ledger.beforeLogin(password, policy),
+    callGate: () => ledger.beforeCall(),
     async remember(error) {
-      if (error.step === 'login-gate') return;
+      if (error.step === 'login-gate' || error.step === 'call-gate') return;
       if (error.code === 'WRONG_CREDENTIALS') {
         await ledger.passwordRejected(password).catch(warn('record the rejected password'));
       }
       if (error.code === 'ACCOUNT_BLOCKED' && error.blockedUntil) {
         await ledger.blocked(error.blockedUntil.getTime()).catch(warn('record the block'));
+      }
+      if (error.code === 'RATE_LIMITED' && error.retryAfter) {
+        await ledger.rateLimited(error.retryAfter.getTime()).catch(warn('record the pause'));
       }
     },
   };

@@ -10,7 +10,8 @@
  *   the cache of complete days and the tariffs of the meter points;
  * - in the account's {@link LoginLedger} (a file under the state folder when one is set, else
  *   memory): the login attempts of the last 24 hours (the budget and the shortest interval hold
- *   across clients, passwords, redeploys and restarts), a block TAURON announced, the passwords
+ *   across clients, passwords, redeploys and restarts), a block TAURON announced, the pause after
+ *   eLicznik's "too many requests" (no call of the account sends a request before it ends), the passwords
  *   TAURON rejected (none tried again, also after another password logged in; one is tried once
  *   more when {@link SessionPool.acquire} is told `retryRejectedPassword` with it, which the
  *   dialog's explicit "list meter points" does), and the session cookie, encrypted, for the next process.
@@ -274,6 +275,7 @@ export class SessionPool {
       ...(this.log ? { log: this.log } : {}),
       loginGate: hooks.loginGate,
       onAccountStop: hooks.remember,
+      callGate: hooks.callGate,
     });
     return new AccountSession(client, memory);
   }

@@ -170,15 +170,31 @@ describe('client: against the simulator', function () {
       assert.ok(sim.blockedUntil(USER));
     });
 
-    it('reports /blokada at login and on a data call as RATE_LIMITED', async () => {
+    it('reports /blokada at login and on a data call as RATE_LIMITED, then asks nothing for an hour', async () => {
       sim.faults.rateLimited = true;
       const c = client();
-      await rejectsWith(c.getMeterPoints(), 'RATE_LIMITED');
+      const err = await rejectsWith(c.getMeterPoints(), 'RATE_LIMITED');
+      assert.equal((err.retryAfter as Date).getTime(), START + 60 * MINUTE);
+      assert.match(String(err.message), /no request is sent to eLicznik before 2026-06-16T11:30:00\+02:00/);
       sim.faults.rateLimited = false;
-      now += 2 * MINUTE;
-      await c.getMeterPoints();
+      const before = total(sim);
+      now += 59 * MINUTE;
+      assert.equal(await rejectsWith(c.getMeterPoints(), 'RATE_LIMITED'), err);
+      c.setCredentials(USER.toUpperCase(), PASS);
+      await rejectsWith(c.getMeterPoints(), 'RATE_LIMITED');
+      assert.equal(total(sim), before, 'no request during the pause, also with other credentials');
+      assert.equal(c.getStatus().stoppedBy, err);
+      assert.equal(c.getStatus().blockedUntil, undefined, 'not an account block');
+      now += MINUTE;
+      assert.equal((await c.getMeterPoints()).length, 3);
+
       sim.faults.rateLimited = true;
-      await rejectsWith(c.getHourly({ from: '2026-06-01', to: '2026-06-01' }), 'RATE_LIMITED');
+      const data = await rejectsWith(c.getHourly({ from: '2026-06-01', to: '2026-06-01' }), 'RATE_LIMITED');
+      assert.equal((data.retryAfter as Date).getTime(), now + 60 * MINUTE);
+      const after = total(sim);
+      await rejectsWith(c.getHourly({ from: '2026-06-02', to: '2026-06-02' }), 'RATE_LIMITED');
+      assert.equal(await c.keepAlive(), false);
+      assert.equal(total(sim), after, 'no request, not even a keep-alive');
     });
 
     it('reports a maintenance page instead of the login form as SERVICE_UNAVAILABLE', async () => {
@@ -1069,14 +1085,32 @@ describe('client: through a proxy in front of the simulator', function () {
     assert.equal(sim.stats.requests['/energia/wo/api'], 4);
   });
 
-  it('answers 429 with RATE_LIMITED and the Retry-After time', async () => {
-    await client.getMeterPoints();
-    proxy.intercept = (r) =>
-      r.path === '/energia/api' ? { status: 429, headers: { 'retry-after': '120' } } : undefined;
-    const err = await rejectsWith(
-      client.getHourly({ from: '2026-06-01', to: '2026-06-01', source: 'json' }),
-      'RATE_LIMITED',
-    );
-    assert.equal((err.retryAfter as Date).getTime(), now + 120_000);
+  it('answers 429 with RATE_LIMITED and the Retry-After time, and asks nothing before it', async () => {
+    let at = now;
+    const c = new ElicznikClient({
+      serviceUrl: proxy.serviceUrl,
+      loginUrl: proxy.loginUrl,
+      username: USER,
+      password: PASS,
+      now: () => at,
+      sleep: async () => undefined,
+    });
+    try {
+      await c.getMeterPoints();
+      proxy.intercept = (r) =>
+        r.path === '/energia/api' ? { status: 429, headers: { 'retry-after': '120' } } : undefined;
+      const json = { from: '2026-06-01', to: '2026-06-01', source: 'json' } as const;
+      const err = await rejectsWith(c.getHourly(json), 'RATE_LIMITED');
+      assert.equal((err.retryAfter as Date).getTime(), now + 120_000);
+      const sent = proxy.requests.length;
+      at += 119_000;
+      await rejectsWith(c.getHourly(json), 'RATE_LIMITED');
+      assert.equal(proxy.requests.length, sent);
+      at += 1000;
+      proxy.intercept = undefined;
+      assert.equal((await c.getHourly(json)).length, 24);
+    } finally {
+      await c.close();
+    }
   });
 });

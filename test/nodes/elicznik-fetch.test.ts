@@ -455,6 +455,7 @@ describe('elicznik-fetch node', function () {
         text: 'elicznik-fetch.reason.RATE_LIMITED',
       });
       ctx.sim.faults.rateLimited = false;
+      ctx.clock.tick(60 * 60_000);
       await fetchOnce(n1, { day: '2026-11-02' });
       assert.deepEqual(lastStatus(n2), {});
       assert.equal(lastStatus(n1)?.fill, 'green');

@@ -126,6 +126,21 @@ describe('session/login-ledger', () => {
     await ledger.beforeLogin('pw', POLICY);
   });
 
+  it('refuses every call during a pause after "too many requests", saying until when', async () => {
+    const ledger = new LoginLedger(memoryLedgerStore(), ACCOUNT, () => now);
+    await ledger.beforeCall();
+    await ledger.rateLimited(START + HOUR);
+    await ledger.rateLimited(START + 30 * MINUTE);
+    await assert.rejects(ledger.beforeCall(), (err: Error & { code?: string; retryAfter?: Date }) => {
+      assert.equal(err.code, 'RATE_LIMITED');
+      assert.equal(err.retryAfter?.getTime(), START + HOUR, 'the later end is kept');
+      assert.match(err.message, /before 2026-11-23T11:00:00\+01:00 \(Warsaw time\)/);
+      return true;
+    });
+    now = START + HOUR;
+    await ledger.beforeCall();
+  });
+
   describe('in a file', () => {
     const file = () => path.join(dir, 'state', ledgerFileName(ACCOUNT));
 
@@ -134,11 +149,12 @@ describe('session/login-ledger', () => {
       assert.notEqual(ledgerFileName(ACCOUNT), ledgerFileName(`${ACCOUNT}x`));
     });
 
-    it('keeps attempts, block and rejection for the next process, readable only by the user', async () => {
+    it('keeps attempts, block, pause and rejection for the next process, readable only by the user', async () => {
       const first = new LoginLedger(fileLedgerStore(file()), ACCOUNT, () => now);
       await first.beforeLogin('pw', POLICY);
       await first.passwordRejected('typo');
       await first.blocked(START + 8 * HOUR);
+      await first.rateLimited(START + HOUR);
       const mode = (await stat(file())).mode & 0o777;
       assert.equal(mode, 0o600);
       assert.equal((await stat(path.dirname(file()))).mode & 0o777, 0o700);
@@ -151,6 +167,7 @@ describe('session/login-ledger', () => {
       assert.equal(report.passwordRejected, true);
       assert.equal(report.blockedUntil, new Date(START + 8 * HOUR).toISOString());
       assert.equal(await codeOf(second.beforeLogin('pw', POLICY)), 'ACCOUNT_BLOCKED');
+      assert.equal(await codeOf(second.beforeCall()), 'RATE_LIMITED');
     });
 
     it('keeps the session cookie encrypted with the password', async () => {

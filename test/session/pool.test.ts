@@ -301,6 +301,41 @@ describe('session/pool: against the simulator', function () {
     await second.release();
   });
 
+  it('asks eLicznik nothing for an hour after /blokada, in no client of the account', async () => {
+    const first = pool.acquire(account);
+    await first.session.meterPoints();
+    sim.faults.rateLimited = true;
+    await rejectsWithCode(
+      first.session.hours(
+        { meterPoint: G11.id, from: '2026-11-20', to: '2026-11-20', series: ['ecp'] },
+        TODAY,
+      ),
+      'RATE_LIMITED',
+    );
+    await first.release();
+    sim.faults.rateLimited = false;
+    const before = totalRequests(sim);
+    now += 30 * MINUTE;
+    for (const password of [account.password, 'another password']) {
+      const lease = pool.acquire({ ...account, password });
+      await assert.rejects(
+        lease.session.meterPoints(),
+        (err: Error & { code?: string; retryAfter?: Date }) => {
+          assert.equal(err.code, 'RATE_LIMITED');
+          assert.equal(err.retryAfter?.getTime(), START + 60 * MINUTE);
+          assert.match(err.message, /no request is sent to eLicznik before 2026-11-23T11:00:00\+01:00/);
+          return true;
+        },
+      );
+      await lease.release();
+    }
+    assert.equal(totalRequests(sim), before, 'no request during the pause');
+    now += 30 * MINUTE;
+    const later = pool.acquire(account);
+    assert.equal((await later.session.meterPoints()).length, 3);
+    await later.release();
+  });
+
   describe('with a state folder (restarts)', () => {
     let dir: string;
     beforeEach(async () => {
@@ -397,6 +432,24 @@ describe('session/pool: against the simulator', function () {
       } finally {
         await proxy.close();
       }
+    });
+
+    it('keeps the pause after /blokada across a restart', async () => {
+      const before = restarted();
+      sim.faults.rateLimited = true;
+      await rejectsWithCode(before.acquire(account).session.meterPoints(), 'RATE_LIMITED');
+      await before.clear();
+      sim.faults.rateLimited = false;
+      const requests = totalRequests(sim);
+      now += 10 * MINUTE;
+      const after = restarted();
+      await rejectsWithCode(after.acquire(account).session.meterPoints(), 'RATE_LIMITED');
+      assert.equal(totalRequests(sim), requests, 'no request during the pause');
+      await after.clear();
+      now += 50 * MINUTE;
+      const later = restarted();
+      assert.equal((await later.acquire(account).session.meterPoints()).length, 3);
+      await later.clear();
     });
 
     it('keeps the login budget across restarts and reports it', async () => {
