@@ -17,7 +17,9 @@
  *   call, the keep-alive), before the call ends, so a ledger shared by other clients and processes
  *   can record it;
  * - an optional `sessionStore` keeps the eLicznik session cookie across restarts;
- * - the credentials POST is never retried.
+ * - the credentials POST is never retried, and once sent it is not abandoned: {@link ElicznikClient.close}
+ *   lets it get its answer (`CLOSE_GRACE_MS`, 10 s at most), so a rejected password or a block is
+ *   still seen and passed on, and the password is not sent again later for want of it.
  *
  * Transient failures are retried a few times with a short, doubling back-off and never cause a
  * login: network errors, timeouts and 5xx answers (in the HTTP layer), and a maintenance page
@@ -428,7 +430,11 @@ export class ElicznikClient {
     return this.run(() => getRegisters(this.ctx, range, query.meterPoint));
   }
 
-  /** Aborts requests in flight and closes the sockets; later calls fail. */
+  /**
+   * Aborts requests in flight, except a credentials POST already sent, whose answer is awaited (10 s
+   * at most) and read as usual; closes the sockets; ends once the call in flight has (with
+   * `onAccountStop`). Later calls fail.
+   */
   async close(): Promise<void> {
     this.ctx.http.close();
     this.ctx.session = undefined;

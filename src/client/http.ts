@@ -10,6 +10,8 @@
  * `Accept-Encoding: identity`; bodies are taken as raw bytes (the CSV's `Content-Encoding: UTF-8`
  * is not a compression). Each hop has a timeout; network errors, timeouts and 5xx answers are
  * retried with capped exponential backoff unless the request says otherwise (the credentials POST).
+ * `close()` aborts what is in flight, except a POST that asks to finish (the credentials POST, whose
+ * answer must be seen): once sent, it gets {@link CLOSE_GRACE_MS} more for its answer.
  * TLS verification is never turned off.
  */
 import http from 'node:http';
@@ -107,6 +109,13 @@ export interface HttpRequest {
   retry?: boolean;
   /** Decides whether to follow a redirect to `next`; default: follow every redirect. */
   follow?: (next: URL) => boolean;
+  /**
+   * When the session closes while this POST is on its way, let its answer come (at most
+   * {@link CLOSE_GRACE_MS} more) instead of aborting it; no redirect is followed after it. For the
+   * credentials POST: the service has the password then, and its answer (rejected, blocked) must
+   * not be lost, or the same password would be sent again later.
+   */
+  finishOnClose?: boolean;
 }
 
 /** The answer at the end of the followed redirects. */
@@ -148,6 +157,12 @@ type Transport = (request: {
 
 /** Longest answer body accepted, bytes. */
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+/**
+ * How long a POST sent with {@link HttpRequest.finishOnClose} may still wait for its answer once
+ * the session closes: 10 s, within Node-RED's 15 s for closing a node on a redeploy or a stop.
+ */
+export const CLOSE_GRACE_MS = 10_000;
 
 /** An error with a Node-style `code`. */
 function codedError(message: string, code: string): Error {
@@ -265,6 +280,8 @@ export class HttpSession {
   private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 2 });
   private readonly master = new AbortController();
   private closed = false;
+  /** Requests let finish after {@link close} (their sockets stay until they end). */
+  private finishing = 0;
   /** Receives every hop in full (see {@link HttpOptions.onExchange}); may be changed at any time. */
   onExchange: ((exchange: HttpExchange) => void) | undefined;
 
@@ -286,11 +303,18 @@ export class HttpSession {
     return this.master.signal;
   }
 
-  /** Aborts requests in flight and backoff waits, and closes idle sockets. */
+  /**
+   * Aborts requests in flight (but a sent {@link HttpRequest.finishOnClose} POST) and backoff
+   * waits, and closes the sockets (those of a POST let finish once it has).
+   */
   close(): void {
     if (this.closed) return;
     this.closed = true;
     this.master.abort(closedError());
+    if (this.finishing === 0) this.destroyAgents();
+  }
+
+  private destroyAgents(): void {
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
   }
@@ -411,7 +435,17 @@ export class HttpSession {
     const started = Date.now();
     const sent: { headers: Record<string, string> } = { headers: {} };
     const controller = new AbortController();
-    const onMasterAbort = () => controller.abort(this.master.signal.reason);
+    const finish = req.finishOnClose === true && method === 'POST';
+    let sending = false;
+    let grace: NodeJS.Timeout | undefined;
+    const onMasterAbort = () => {
+      if (!(finish && sending)) {
+        controller.abort(this.master.signal.reason);
+        return;
+      }
+      this.finishing += 1;
+      grace = setTimeout(() => controller.abort(this.master.signal.reason), CLOSE_GRACE_MS);
+    };
     this.master.signal.addEventListener('abort', onMasterAbort, { once: true });
     const timer = setTimeout(() => controller.abort(new HopTimeout()), this.options.timeoutMs);
     try {
@@ -431,6 +465,7 @@ export class HttpSession {
         headers['Content-Type'] = 'application/x-www-form-urlencoded';
       }
       sent.headers = headers;
+      sending = true;
       const res = await this.transport({ method, url, headers, data, signal: controller.signal });
       this.options.log?.(`${method} ${url.origin}${url.pathname} ${res.status} ${Date.now() - started}ms`);
       this.report({ method, url, form, req, started, headers: sent.headers, res });
@@ -451,6 +486,11 @@ export class HttpSession {
     } finally {
       clearTimeout(timer);
       this.master.signal.removeEventListener('abort', onMasterAbort);
+      if (grace !== undefined) {
+        clearTimeout(grace);
+        this.finishing -= 1;
+        if (this.finishing === 0) this.destroyAgents();
+      }
     }
   }
 

@@ -131,7 +131,10 @@ export function classifyLoginAnswer(answer: LoginAnswer): LoginOutcome {
  * Logs in (the session and its meter points are set from the start page it ends on), unless the
  * client is stopped, logged in less than `minLoginIntervalMs` ago, or the login gate refuses.
  * Wrong credentials stop the client until they change; a block stops it for 8 h, "too many
- * requests" for an hour (`RATE_LIMIT_PAUSE_MS`).
+ * requests" for an hour (`RATE_LIMIT_PAUSE_MS`). When the client closes while the credentials POST
+ * is on its way, its answer is still awaited (`CLOSE_GRACE_MS` at most) and classified, so that a
+ * rejected password or a block is recorded (the call ends once it is) and not lost with the call,
+ * which would let the same password be sent again later.
  */
 export async function logIn(ctx: ClientContext, reason: LoginReason): Promise<void> {
   if (!ctx.username || !ctx.password) {
@@ -184,6 +187,7 @@ export async function logIn(ctx: ClientContext, reason: LoginReason): Promise<vo
       form,
       step: 'login-post',
       retry: false,
+      finishOnClose: true,
     });
     finalHtml = responseText(result);
     const outcome = classifyLoginAnswer({

@@ -366,6 +366,29 @@ describe('cli: elicznik', function () {
     }
   });
 
+  it('records a password rejected while Ctrl-C stops the run during the credentials POST', async () => {
+    const cache = await mkdtemp(path.join(os.tmpdir(), 'elicznik-cli-'));
+    try {
+      const wrong = { ...env, ELICZNIK_PASSWORD: 'not-the-password', ELICZNIK_CACHE_DIR: cache };
+      sim.faults.latencyMs = 100;
+      const controller = new AbortController();
+      const running = cli(['meters', ...urls], wrong, controller.signal);
+      const posted = () =>
+        Object.entries(sim.stats.requests).some(
+          ([p, n]) => p.endsWith('/login-actions/authenticate') && n > 0,
+        );
+      while (!posted()) await new Promise((r) => setTimeout(r, 5));
+      controller.abort();
+      assert.equal((await running).code, EXIT_CODES.INTERRUPTED);
+      sim.faults.latencyMs = 0;
+      const again = await cli(['meters', ...urls], wrong);
+      assert.equal(again.code, EXIT_CODES.WRONG_CREDENTIALS, again.stderr);
+      assert.equal(sim.stats.loginAttempts, 1, 'the rejected password is not sent again');
+    } finally {
+      await rm(cache, { recursive: true, force: true });
+    }
+  });
+
   it('stops quietly when the reader of its output goes away (fetch | head)', async () => {
     const bin = path.resolve(__dirname, '../../src/cli/main.js');
     const child = spawn(

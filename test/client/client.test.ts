@@ -843,6 +843,32 @@ describe('client: against the simulator', function () {
       await settle();
       assert.ok(count('Timeout') <= timers, String(process.getActiveResourcesInfo()));
     });
+
+    it('lets a credentials POST already sent finish when closed, and passes its answer on first', async () => {
+      const told: string[] = [];
+      const c = client({
+        password: 'wrong',
+        onAccountStop: async (err) => {
+          await new Promise((r) => setTimeout(r, 20));
+          told.push(err.code);
+        },
+      });
+      sim.faults.latencyMs = 100;
+      const call = c.getMeterPoints().then(
+        () => 'logged in',
+        (err: { code?: string }) => err.code,
+      );
+      const posted = () =>
+        Object.entries(sim.stats.requests).some(
+          ([p, n]) => p.endsWith('/login-actions/authenticate') && n > 0,
+        );
+      while (!posted()) await new Promise((r) => setTimeout(r, 5));
+      await c.close();
+      assert.deepEqual(told, ['WRONG_CREDENTIALS'], 'passed on before close() ends');
+      assert.equal(await call, 'WRONG_CREDENTIALS');
+      assert.equal(sim.stats.loginAttempts, 1);
+      await rejectsWith(c.getMeterPoints(), 'SERVICE_UNAVAILABLE');
+    });
   });
 
   describe('privacy', () => {

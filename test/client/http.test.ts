@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ElicznikClient } from '../../src/client';
-import { HttpSession, proxyConfigured } from '../../src/client/http';
+import sinon from 'sinon';
+import { CLOSE_GRACE_MS, HttpSession, proxyConfigured } from '../../src/client/http';
 import { DEMO_ACCOUNT, startSimulator, type SimulatorHandle } from '../../src/simulator';
 
 const NOW = Date.parse('2026-06-16T10:30:00+02:00');
@@ -134,6 +135,68 @@ describe('client: HTTP transport', function () {
       assert.equal(await s.cookieHeader(url), 'a=1; b=2');
     } finally {
       s.close();
+      server.close();
+    }
+  });
+
+  it('lets a sent POST that asks to finish get its answer after close, for 10 s at most; aborts the rest', async () => {
+    const arrived: (() => void)[] = [];
+    const nextRequest = () => new Promise<void>((resolve) => arrived.push(resolve));
+    let answer: (() => void) | undefined;
+    const server = http.createServer((req, res) => {
+      if (req.url === '/answered') answer = () => res.end('rejected');
+      req.resume();
+      arrived.shift()?.();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const slowSession = () =>
+      new HttpSession({
+        timeoutMs: 60_000,
+        retries: 0,
+        retryBaseMs: 1,
+        retryMaxMs: 1,
+        sleep: async () => undefined,
+        userAgent: 'test',
+      });
+    const credentialsPost = (s: HttpSession, path: string) =>
+      s.send({
+        method: 'POST',
+        url: `${base}${path}`,
+        form: { password: 'x' },
+        step: 'login-post',
+        retry: false,
+        finishOnClose: true,
+      });
+    const closed = (e: unknown) => (e as { step?: string }).step === 'closed';
+    const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const s = slowSession();
+      let arriving = nextRequest();
+      const post = credentialsPost(s, '/answered');
+      await arriving;
+      arriving = nextRequest();
+      const get = s.send({ method: 'GET', url: `${base}/silent`, step: 'data' });
+      await arriving;
+      s.close();
+      await assert.rejects(get, closed, 'a GET is aborted at once');
+      answer?.();
+      assert.equal((await post).body.toString('utf8'), 'rejected', 'the POST got its answer');
+
+      const t = slowSession();
+      arriving = nextRequest();
+      const silent = credentialsPost(t, '/silent');
+      await arriving;
+      t.close();
+      let settled = false;
+      void silent.catch(() => undefined).finally(() => (settled = true));
+      await clock.tickAsync(CLOSE_GRACE_MS - 100);
+      assert.equal(settled, false, 'still waiting for the answer');
+      await clock.tickAsync(200);
+      await assert.rejects(silent, closed, 'given up 10 s after close');
+    } finally {
+      clock.restore();
+      server.closeAllConnections();
       server.close();
     }
   });

@@ -452,6 +452,33 @@ describe('session/pool: against the simulator', function () {
       await later.clear();
     });
 
+    it('records a password rejected while the client closes during the credentials POST', async () => {
+      const wrong = { ...account, password: 'wrong' };
+      const first = restarted();
+      const lease = first.acquire(wrong);
+      sim.faults.latencyMs = 100;
+      const call = lease.session.meterPoints().then(
+        () => 'logged in',
+        (err: { code?: string }) => err.code,
+      );
+      const posted = () =>
+        Object.entries(sim.stats.requests).some(
+          ([p, n]) => p.endsWith('/login-actions/authenticate') && n > 0,
+        );
+      while (!posted()) await new Promise((r) => setTimeout(r, 5));
+      await lease.release();
+      assert.equal(await call, 'WRONG_CREDENTIALS', 'the answer came after the release');
+      await first.clear();
+      sim.faults.latencyMs = 0;
+      assert.equal(sim.stats.loginAttempts, 1);
+
+      now += 10 * MINUTE;
+      const after = restarted();
+      await rejectsWithCode(after.acquire(wrong).session.meterPoints(), 'WRONG_CREDENTIALS');
+      assert.equal(sim.stats.loginAttempts, 1, 'the rejected password is not sent again');
+      await after.clear();
+    });
+
     it('keeps the login budget across restarts and reports it', async () => {
       const limited = { ...account, loginBudget: 2, minLoginIntervalMs: 0 };
       for (let i = 0; i < 2; i += 1) {
