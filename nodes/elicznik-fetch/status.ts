@@ -80,9 +80,17 @@ export function whenText(instant: number, now: number): string {
     : `${Number(iso.slice(8, 10))}.${iso.slice(5, 7)} ${time}`;
 }
 
+/** The status text key of each error code that says until when the account waits. */
+const WAIT_KEYS: ReadonlyMap<string | undefined, string> = new Map([
+  ['LOGIN_BUDGET', 'elicznik-fetch.status.loginsPaused'],
+  ['ACCOUNT_BLOCKED', 'elicznik-fetch.status.blockedUntil'],
+  ['RATE_LIMITED', 'elicznik-fetch.status.rateLimitedUntil'],
+]);
+
 /**
- * Red ring saying until when logins wait, for a refused login (`LOGIN_BUDGET`) or a block
- * (`ACCOUNT_BLOCKED`) with a known end; null for other errors.
+ * Red ring saying until when the account waits, for a refused login (`LOGIN_BUDGET`), a block
+ * (`ACCOUNT_BLOCKED`) or the pause after too many requests (`RATE_LIMITED`) with a known end; null
+ * for other errors.
  */
 export function waitStatus(
   t: Translate,
@@ -90,9 +98,8 @@ export function waitStatus(
   until: Date | undefined,
   now: number,
 ): NodeStatus | null {
-  if (!until || (code !== 'LOGIN_BUDGET' && code !== 'ACCOUNT_BLOCKED')) return null;
-  const key =
-    code === 'LOGIN_BUDGET' ? 'elicznik-fetch.status.loginsPaused' : 'elicznik-fetch.status.blockedUntil';
+  const key = WAIT_KEYS.get(code);
+  if (!until || key === undefined) return null;
   return { fill: 'red', shape: 'ring', text: t(key, { time: whenText(until.getTime(), now) }) };
 }
 

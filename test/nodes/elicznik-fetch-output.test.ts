@@ -20,6 +20,7 @@ import {
   fetchingStatus,
   formatKwh,
   partialStatus,
+  waitStatus,
 } from '../../nodes/elicznik-fetch/status';
 
 /** Hours of a day: ECP 0.5 and ECO 0.25 kWh each, zone T1 before 13:00 and T2 after; `nullFrom` hours empty. */
@@ -191,6 +192,24 @@ describe('elicznik-fetch: output and status', () => {
       text: 'elicznik-fetch.reason.RATE_LIMITED',
     });
     assert.equal(errorStatus('ENOENT').text, 'elicznik-fetch.reason.UNKNOWN');
+    // until when the account waits, when the error says so
+    const later = new Date(now + 60 * 60_000);
+    assert.deepEqual(waitStatus(t, 'RATE_LIMITED', later, now), {
+      fill: 'red',
+      shape: 'ring',
+      text: 'elicznik-fetch.status.rateLimitedUntil(time=13:05)',
+    });
+    assert.equal(
+      waitStatus(t, 'ACCOUNT_BLOCKED', new Date(now + 20 * 3_600_000), now)?.text,
+      'elicznik-fetch.status.blockedUntil(time=24.11 08:05)',
+    );
+    assert.equal(
+      waitStatus(t, 'LOGIN_BUDGET', later, now)?.text,
+      'elicznik-fetch.status.loginsPaused(time=13:05)',
+    );
+    assert.equal(waitStatus(t, 'RATE_LIMITED', undefined, now), null);
+    assert.equal(waitStatus(t, 'SERVICE_UNAVAILABLE', later, now), null);
+    assert.equal(waitStatus(t, 'toString', later, now), null);
     assert.equal(errorStatus(undefined).text, 'elicznik-fetch.reason.UNKNOWN');
   });
 });
