@@ -354,6 +354,7 @@ describe('elicznik-fetch node', function () {
       const waits: Record<string, string> = {
         LOGIN_BUDGET: 'elicznik-fetch.status.loginsPaused',
         ACCOUNT_BLOCKED: 'elicznik-fetch.status.blockedUntil',
+        RATE_LIMITED: 'elicznik-fetch.status.rateLimitedUntil',
       };
       assert.equal(status?.text, waits[code] ?? `elicznik-fetch.reason.${code}`);
       await new Promise((r) => setTimeout(r, 20));
