@@ -16,7 +16,7 @@
  *   hour without readings (a restart hours later, a meter offline), and that growth is not put
  *   into the current hour; the reading only sets the baseline.
  * - Per-phase readings (arrays or `{l1, l2, l3}`) are summed; with counters each phase keeps its
- *   own baseline.
+ *   own baseline, also through a reading that has no value for it (null or empty).
  * - An hour is closed (emitted) when a reading or a tick arrives after its end; an hour in which no
  *   reading arrived is not emitted (there is nothing to say about it).
  */
@@ -169,16 +169,19 @@ export function liveTick(state: LiveState, now: number): LiveStep {
   return { state: next, closed: closed ? [closed] : [] };
 }
 
-/** Splits a reading value into phase entries `[phaseKey, kWh]`; null when absent. */
-function phases(value: unknown, field: string, where: string): [string, number][] | null {
+/**
+ * Splits a reading value into phase entries `[phaseKey, kWh]`; null when absent. A phase without a
+ * value (null, empty) has kWh null: it adds nothing and keeps its counter's baseline.
+ */
+function phases(value: unknown, field: string, where: string): [string, number | null][] | null {
   if (value === undefined || value === null || value === '') return null;
   if (Array.isArray(value)) {
-    return value.map((v, i) => [String(i), readEnergy(v, `${field} phase ${i + 1}`, where) ?? 0]);
+    return value.map((v, i) => [String(i), readEnergy(v, `${field} phase ${i + 1}`, where)]);
   }
   if (typeof value === 'object') {
     return Object.entries(value as Record<string, unknown>).map(([k, v]) => [
       k.toLowerCase(),
-      readEnergy(v, `${field} ${k}`, where) ?? 0,
+      readEnergy(v, `${field} ${k}`, where),
     ]);
   }
   const kwh = readEnergy(value, field, where);
@@ -201,6 +204,7 @@ function energyOf(
   if (!parts) return 0;
   let mwh = 0;
   for (const [phase, kwh] of parts) {
+    if (kwh === null) continue; // no value for this phase: its counter keeps its baseline
     if (kind === 'increment') {
       mwh += Math.round(kwh * 1_000_000);
       continue;

@@ -78,6 +78,28 @@ describe('energy/live', () => {
     );
   });
 
+  it('keeps the baseline of a counter phase that comes without a value (null, empty)', () => {
+    const opts: LiveOptions = { ...inc, kind: 'cumulative' };
+    const { signals } = feed(
+      createLiveState(),
+      [
+        { ecp: [100, 200, 300], eco: { l1: 50, l2: 60 }, at: T0 },
+        { ecp: [100.1, null, 300.1], eco: { l1: 50.1, l2: '' }, at: T0 + MIN },
+        { ecp: [100.2, 200.2, 300.2], eco: { l1: 50.2, l2: 60.2 }, at: T0 + 2 * MIN },
+      ],
+      opts,
+    );
+    // phase 2 read nothing at 12:01; at 12:02 it adds its 0.2 kWh since 12:00, not its whole counter
+    assert.deepEqual(
+      signals.map((s) => [s.ecp, s.eco]),
+      [
+        [0, 0],
+        [0.2, 0.1],
+        [0.6, 0.4],
+      ],
+    );
+  });
+
   it("does not put the counters' growth over a gap of a whole clock hour into the current hour", () => {
     const opts: LiveOptions = { ...inc, kind: 'cumulative' };
     const { closed, signals } = feed(
