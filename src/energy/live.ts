@@ -14,7 +14,9 @@
  *   reset never creates negative or invented energy. Likewise after a gap: when the previous
  *   reading came before the previous clock hour began, the counters grew over at least one whole
  *   hour without readings (a restart hours later, a meter offline), and that growth is not put
- *   into the current hour; the reading only sets the baseline.
+ *   into the current hour; the reading only sets the baseline. A counter reading older than the
+ *   latest one (readings out of order, or one sent again late) moves no baseline and adds nothing:
+ *   the next newer reading brings the growth, counted once.
  * - Per-phase readings (arrays or `{l1, l2, l3}`) are summed; with counters each phase keeps its
  *   own baseline, also through a reading that has no value for it (null or empty).
  * - An hour is closed (emitted) when a reading or a tick arrives after its end; an hour in which no
@@ -63,7 +65,7 @@ export interface LiveState {
   readings: number;
   /** Last counter value per series and phase (`ecp.0`, `eco.l2`, …), kWh; cumulative mode only. */
   counters: Record<string, number>;
-  /** Time of the last reading (epoch ms). */
+  /** Time of the latest reading (epoch ms): an older one coming later does not move it back. */
   lastAt: number | null;
   /** The surplus signal and when it last changed. */
   surplus: boolean;
@@ -189,16 +191,19 @@ function phases(value: unknown, field: string, where: string): [string, number |
 }
 
 /**
- * mWh of energy a reading adds for one series, updating counter baselines in place. With
- * `baselineOnly` counters only take the new values (after a gap, see {@link liveReading}).
+ * How a reading's counters are taken (see {@link liveReading}): `add` their growth, only set the
+ * `baseline` (after a gap), or `ignore` them (a reading older than the latest one).
  */
+type CounterUse = 'add' | 'baseline' | 'ignore';
+
+/** mWh of energy a reading adds for one series, updating counter baselines in place. */
 function energyOf(
   counters: Record<string, number>,
   series: 'ecp' | 'eco',
   value: unknown,
   kind: ReadingKind,
   where: string,
-  baselineOnly = false,
+  use: CounterUse,
 ): number {
   const parts = phases(value, series.toUpperCase(), where);
   if (!parts) return 0;
@@ -209,10 +214,11 @@ function energyOf(
       mwh += Math.round(kwh * 1_000_000);
       continue;
     }
+    if (use === 'ignore') continue;
     const key = `${series}.${phase}`;
     const last = counters[key];
     counters[key] = kwh;
-    if (baselineOnly || last === undefined || kwh < last) continue; // baseline, gap or reset: nothing to add
+    if (use === 'baseline' || last === undefined || kwh < last) continue; // baseline, gap or reset: nothing to add
     mwh += Math.round(kwh * 1_000_000) - Math.round(last * 1_000_000);
   }
   return mwh;
@@ -274,15 +280,19 @@ export function liveReading(
       : liveTick(state, reading.at);
   const next: LiveState = { ...ticked.state, counters: { ...ticked.state.counters } };
   // Counters read before the previous clock hour began grew over at least one whole hour that had
-  // no reading (the flow or the meter was stopped): that growth cannot be put in an hour.
-  const gap =
-    opts.kind === 'cumulative' &&
-    state.lastAt !== null &&
-    state.lastAt < hourContaining(reading.at).startMs - MS_PER_HOUR;
-  next.ecpMwh += energyOf(next.counters, 'ecp', reading.ecp, opts.kind, where, gap);
-  next.ecoMwh += energyOf(next.counters, 'eco', reading.eco, opts.kind, where, gap);
+  // no reading (the flow or the meter was stopped): that growth cannot be put in an hour. Counters
+  // of a reading older than the latest one (out of order, or sent again late) are behind the
+  // baselines: taken as a reset they would count the growth since them a second time, so they are
+  // left out and the next newer reading brings that growth, once.
+  let use: CounterUse = 'add';
+  if (opts.kind === 'cumulative' && state.lastAt !== null) {
+    if (reading.at < state.lastAt) use = 'ignore';
+    else if (state.lastAt < hourContaining(reading.at).startMs - MS_PER_HOUR) use = 'baseline';
+  }
+  next.ecpMwh += energyOf(next.counters, 'ecp', reading.ecp, opts.kind, where, use);
+  next.ecoMwh += energyOf(next.counters, 'eco', reading.eco, opts.kind, where, use);
   next.readings += 1;
-  next.lastAt = reading.at;
+  next.lastAt = state.lastAt === null ? reading.at : Math.max(state.lastAt, reading.at);
   const net = (next.ecoMwh - next.ecpMwh) / 1_000_000;
   const changed = updateSignal(next, net, reading.at, opts);
   return { state: next, closed: ticked.closed, signal: liveSignal(next, reading.at, changed) };

@@ -100,6 +100,42 @@ describe('energy/live', () => {
     );
   });
 
+  it('counts the growth of counters once when readings come out of order or again late', () => {
+    const opts: LiveOptions = { ...inc, kind: 'cumulative' };
+    const { signals, closed } = feed(
+      createLiveState(),
+      [
+        { ecp: 100, eco: 50, at: T0 + 50 * MIN }, // baseline, 12:50
+        { ecp: 100.3, eco: 50.1, at: T0 + 52 * MIN },
+        { ecp: 100.1, eco: 50, at: T0 + 51 * MIN }, // 12:51 comes after 12:52
+        { ecp: 100.4, eco: 50.2, at: T0 + 53 * MIN },
+        { ecp: 100.6, eco: 50.3, at: T0 + 61 * MIN }, // 13:01
+        { ecp: 100.3, eco: 50.1, at: T0 + 52 * MIN }, // 12:52 sent again
+        // a reading from hours before: the latest reading's time stays, so no gap follows
+        { ecp: 90, eco: 40, at: T0 - 180 * MIN },
+        { ecp: 100.7, eco: 50.5, at: T0 + 62 * MIN },
+      ],
+      opts,
+    );
+    assert.deepEqual(
+      signals.map((s) => [s.ecp, s.eco]),
+      [
+        [0, 0],
+        [0.3, 0.1],
+        [0.3, 0.1],
+        [0.4, 0.2],
+        [0.2, 0.1],
+        [0.2, 0.1],
+        [0.2, 0.1],
+        [0.3, 0.3],
+      ],
+    );
+    assert.deepEqual(
+      closed.map((h) => [h.hourStart.slice(11, 16), h.ecp, h.eco]),
+      [['12:00', 0.4, 0.2]],
+    );
+  });
+
   it("does not put the counters' growth over a gap of a whole clock hour into the current hour", () => {
     const opts: LiveOptions = { ...inc, kind: 'cumulative' };
     const { closed, signals } = feed(

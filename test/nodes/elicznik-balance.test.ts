@@ -299,6 +299,32 @@ describe('elicznik-balance node', function () {
       );
     });
 
+    it('counts counters once when stamped readings come out of order or twice', async () => {
+      clock = sinon.useFakeTimers({ now: T0 + 10 * MIN, toFake: ['Date', 'setTimeout', 'clearTimeout'] });
+      await helper.load(
+        balanceNode,
+        flow({ ...live, readingKind: 'cumulative', timeProperty: 'ts' }, 2) as any,
+      );
+      const node = helper.getNode('b1');
+      const signals = collect('h2');
+      // an MQTT bridge that delivers the 12:02 reading late and the 12:03 one twice
+      for (const [minute, eco] of [
+        [1, 500],
+        [3, 500.3],
+        [2, 500.1],
+        [3, 500.3],
+        [4, 500.4],
+      ] as const) {
+        const got = next('h2');
+        node.receive({ topic: 'home/meter/eco', payload: eco, ts: T0 + minute * MIN });
+        await got;
+      }
+      assert.deepEqual(
+        signals.map((m) => m.live.eco),
+        [0, 0.3, 0.3, 0.3, 0.4],
+      );
+    });
+
     it('accepts a number with an ecp/eco topic and a timestamp property', async () => {
       await helper.load(balanceNode, flow({ ...live, timeProperty: 'ts' }, 2) as any);
       const node = helper.getNode('b1');
