@@ -11,7 +11,9 @@
  *   previous reading; with readings every few seconds the error at an hour boundary is one interval).
  * - Cumulative counters: the first reading only sets the baseline. A counter that goes down was
  *   reset or replaced: the new value becomes the baseline and that interval adds nothing, so a
- *   reset never creates negative or invented energy. Likewise after a gap: when the previous
+ *   reset never creates negative or invented energy. Its value before the drop is kept: when the
+ *   counter comes back to it (a meter or gateway that read 0 for a moment), the low values were
+ *   misread, and only the growth beyond that value is added, not the whole counter. Likewise after a gap: when the previous
  *   reading came before the previous clock hour began, the counters grew over at least one whole
  *   hour without readings (a restart hours later, a meter offline), and that growth is not put
  *   into the current hour; the reading only sets the baseline. A counter reading older than the
@@ -65,6 +67,11 @@ export interface LiveState {
   readings: number;
   /** Last counter value per series and phase (`ecp.0`, `eco.l2`, …), kWh; cumulative mode only. */
   counters: Record<string, number>;
+  /**
+   * A counter's value before it went down, per key of `counters`, until the counter is back at it:
+   * a counter that comes back was misread for a while (a 0 after a read error), not reset.
+   */
+  dropped?: Record<string, number>;
   /** Time of the latest reading (epoch ms): an older one coming later does not move it back. */
   lastAt: number | null;
   /** The surplus signal and when it last changed. */
@@ -121,6 +128,7 @@ export function createLiveState(): LiveState {
     ecoMwh: 0,
     readings: 0,
     counters: {},
+    dropped: {},
     lastAt: null,
     surplus: false,
     switchedAt: null,
@@ -199,6 +207,7 @@ type CounterUse = 'add' | 'baseline' | 'ignore';
 /** mWh of energy a reading adds for one series, updating counter baselines in place. */
 function energyOf(
   counters: Record<string, number>,
+  dropped: Record<string, number>,
   series: 'ecp' | 'eco',
   value: unknown,
   kind: ReadingKind,
@@ -217,9 +226,23 @@ function energyOf(
     if (use === 'ignore') continue;
     const key = `${series}.${phase}`;
     const last = counters[key];
+    const before = dropped[key];
     counters[key] = kwh;
-    if (use === 'baseline' || last === undefined || kwh < last) continue; // baseline, gap or reset: nothing to add
-    mwh += Math.round(kwh * 1_000_000) - Math.round(last * 1_000_000);
+    if (use === 'baseline' || last === undefined) {
+      delete dropped[key]; // baseline or gap: nothing to add
+      continue;
+    }
+    if (kwh < last) {
+      dropped[key] = before ?? last; // reset, or misread: nothing to add
+      continue;
+    }
+    let from = last;
+    if (before !== undefined && kwh >= before) {
+      // back at its value before it went down: the lower values were misread, it was not reset
+      from = before;
+      delete dropped[key];
+    }
+    mwh += Math.round(kwh * 1_000_000) - Math.round(from * 1_000_000);
   }
   return mwh;
 }
@@ -278,7 +301,11 @@ export function liveReading(
     state.hourStartMs === null
       ? { state: { ...state, hourStartMs: hourContaining(reading.at).startMs }, closed: [] }
       : liveTick(state, reading.at);
-  const next: LiveState = { ...ticked.state, counters: { ...ticked.state.counters } };
+  const next: LiveState = {
+    ...ticked.state,
+    counters: { ...ticked.state.counters },
+    dropped: { ...ticked.state.dropped },
+  };
   // Counters read before the previous clock hour began grew over at least one whole hour that had
   // no reading (the flow or the meter was stopped): that growth cannot be put in an hour. Counters
   // of a reading older than the latest one (out of order, or sent again late) are behind the
@@ -289,8 +316,8 @@ export function liveReading(
     if (reading.at < state.lastAt) use = 'ignore';
     else if (state.lastAt < hourContaining(reading.at).startMs - MS_PER_HOUR) use = 'baseline';
   }
-  next.ecpMwh += energyOf(next.counters, 'ecp', reading.ecp, opts.kind, where, use);
-  next.ecoMwh += energyOf(next.counters, 'eco', reading.eco, opts.kind, where, use);
+  next.ecpMwh += energyOf(next.counters, next.dropped!, 'ecp', reading.ecp, opts.kind, where, use);
+  next.ecoMwh += energyOf(next.counters, next.dropped!, 'eco', reading.eco, opts.kind, where, use);
   next.readings += 1;
   next.lastAt = state.lastAt === null ? reading.at : Math.max(state.lastAt, reading.at);
   const net = (next.ecoMwh - next.ecpMwh) / 1_000_000;

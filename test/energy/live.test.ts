@@ -78,6 +78,36 @@ describe('energy/live', () => {
     );
   });
 
+  it('adds only the growth when a counter read 0 for a while and comes back', () => {
+    const opts: LiveOptions = { ...inc, kind: 'cumulative' };
+    const { signals } = feed(
+      createLiveState(),
+      [
+        { ecp: 300, eco: 50, at: T0 },
+        { ecp: 0, eco: 50.1, at: T0 + MIN }, // a read error gives 0
+        { ecp: 0, eco: 50.2, at: T0 + 2 * MIN },
+        { ecp: 300.2, eco: 50.3, at: T0 + 3 * MIN }, // back: 0.2 kWh since 12:00, not 300.2
+        { ecp: 300.3, eco: 50.4, at: T0 + 4 * MIN },
+        // a reset for real (meter replaced): counted from the new counter as before
+        { ecp: 1, eco: 50.5, at: T0 + 5 * MIN },
+        { ecp: 1.5, eco: 50.6, at: T0 + 6 * MIN },
+      ],
+      opts,
+    );
+    assert.deepEqual(
+      signals.map((s) => [s.ecp, s.eco]),
+      [
+        [0, 0],
+        [0, 0.1],
+        [0, 0.2],
+        [0.2, 0.3],
+        [0.3, 0.4],
+        [0.3, 0.5],
+        [0.8, 0.6],
+      ],
+    );
+  });
+
   it('keeps the baseline of a counter phase that comes without a value (null, empty)', () => {
     const opts: LiveOptions = { ...inc, kind: 'cumulative' };
     const { signals } = feed(
