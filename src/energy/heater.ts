@@ -48,7 +48,9 @@
  * `failSafeMs` → all off; normal control resumes with the next input), an optional maximum on
  * time per Warsaw day, and a manual override on/off/auto with an optional end, for all loads or
  * one. The fail-safe and the daily limit beat an override "on", of all loads or one alike: it
- * stays set and holds again when readings return or the next day begins, until its end. The state
+ * stays set and holds again when readings return or the next day begins, until its end. An
+ * evaluation long after the latest (the first after Node-RED was stopped) counts the loads' time
+ * on and energy only up to the fail-safe's instant, as the timer would have. The state
  * is a plain JSON object; every function takes the time explicitly.
  */
 import { BadInputError } from '../errors';
@@ -689,19 +691,30 @@ function spendRate(free: number, msLeft: number): number {
 
 /* ---------- decisions ---------- */
 
+/**
+ * Until when the loads on at `now` count as on: the fail-safe switches them off at its instant
+ * (the latest input's time plus `failSafeMs`), so an evaluation that comes later than that (the
+ * first after Node-RED was stopped) counts neither their time on nor their energy after it.
+ */
+function onUntil(s: HeaterState, now: number, opts: HeaterOptions): number {
+  if (opts.failSafeMs <= 0 || s.lastInputAt === null) return now;
+  return Math.min(now, s.lastInputAt + opts.failSafeMs);
+}
+
 /** Adds the time on since the previous evaluation to the Warsaw day's count. */
-function countOnTime(s: HeaterState, now: number): void {
+function countOnTime(s: HeaterState, now: number, opts: HeaterOptions): void {
   const prev = s.lastEvalAt;
+  const end = onUntil(s, now, opts);
   s.lastEvalAt = prev === null ? now : Math.max(prev, now);
   const day = dayOf(now);
   if (s.day !== day) {
     // a new day: only the part after its midnight counts
-    const onPart = s.on && prev !== null ? Math.max(now - Math.max(prev, midnightBefore(now)), 0) : 0;
+    const onPart = s.on && prev !== null ? Math.max(end - Math.max(prev, midnightBefore(now)), 0) : 0;
     s.day = day;
     s.onMsToday = onPart;
     return;
   }
-  if (s.on && prev !== null && now > prev) s.onMsToday += now - prev;
+  if (s.on && prev !== null && end > prev) s.onMsToday += end - prev;
 }
 
 /** The Warsaw day of the latest lookup: most calls fall in the same day, so it is kept. */
@@ -1119,7 +1132,7 @@ function energyBetween(s: HeaterState, from: number, to: number, opts: HeaterOpt
 function countUsed(s: HeaterState, now: number, opts: HeaterOptions): void {
   const from = s.usedUntil ?? s.lastInputAt;
   if (from === null || now <= from) return;
-  s.usedPendingKwh = (s.usedPendingKwh ?? 0) + energyBetween(s, from, now, opts);
+  s.usedPendingKwh = (s.usedPendingKwh ?? 0) + energyBetween(s, from, onUntil(s, now, opts), opts);
   s.usedUntil = now;
 }
 
@@ -1155,12 +1168,15 @@ export function heaterInput(state: HeaterState, input: HeaterInput, opts: Heater
   const s = copy(state);
   fitLoads(s, opts);
   const at = input.at;
-  countOnTime(s, at);
+  countOnTime(s, at, opts);
   const sameHour = state.hourStartMs === hour.startMs;
   // the loads' energy since the previous input belongs to the hour the reading arrives in: what
   // evaluations without input counted up to their changes, then the present levels
   const usedFrom = state.usedUntil ?? state.lastInputAt;
-  const used = usedFrom !== null ? (state.usedPendingKwh ?? 0) + energyBetween(state, usedFrom, at, opts) : 0;
+  const used =
+    usedFrom !== null
+      ? (state.usedPendingKwh ?? 0) + energyBetween(state, usedFrom, onUntil(state, at, opts), opts)
+      : 0;
   if (!sameHour) startHour(s, hour.startMs, hour.endMs, opts);
   if (input.loadKw !== undefined && Number.isFinite(input.loadKw) && s.on && input.loadKw > 0) {
     s.measuredLoadKw = input.loadKw;
@@ -1192,7 +1208,7 @@ export function heaterInput(state: HeaterState, input: HeaterInput, opts: Heater
 export function heaterEvaluate(state: HeaterState, now: number, opts: HeaterOptions): HeaterStep {
   const s = copy(state);
   fitLoads(s, opts);
-  countOnTime(s, now);
+  countOnTime(s, now, opts);
   countUsed(s, now, opts);
   enterHour(s, now, opts);
   const changed = decide(s, now, opts);
@@ -1244,7 +1260,7 @@ export function heaterOverride(
   }
   const s = copy(state);
   fitLoads(s, opts);
-  countOnTime(s, now);
+  countOnTime(s, now, opts);
   countUsed(s, now, opts);
   enterHour(s, now, opts);
   s.override =

@@ -12,6 +12,7 @@ import {
   type HeaterDecision,
   type HeaterOptions,
   type HeaterState,
+  type HeaterStep,
 } from '../../src/energy/heater';
 import { BadInputError } from '../../src/errors';
 import { hourContaining } from '../../src/energy/time';
@@ -378,6 +379,46 @@ describe('heater control (pure logic)', () => {
       assert.equal(d.decision.onMinutesToday, 31);
       d = heaterInput(d.state, { at: evening + H + 45 * MIN, net: 1 }, o);
       assert.equal(d.decision.on, true);
+      assert.equal(d.decision.onMinutesToday, 0);
+    });
+  });
+
+  describe('an evaluation long after the latest (Node-RED was stopped)', () => {
+    const o = { ...opts, onDelayMs: 0, failSafeMs: 5 * MIN, maxOnMsPerDay: 60 * MIN };
+
+    /** A 2 kW heater forced on from `from` for 30 minutes of readings, then no evaluation until `restart`. */
+    function stoppedAt(from: number, restart: number): HeaterStep {
+      let d = heaterInput(createHeaterState(), { at: from, net: 0.3 }, o);
+      d = heaterOverride(d.state, 'on', from, o);
+      for (let t = from + MIN; t <= from + 30 * MIN; t += MIN) {
+        d = heaterInput(d.state, { at: t, net: 0.3 + ((t - from) / H) * 1 }, o);
+      }
+      assert.equal(d.decision.on, true);
+      assert.equal(d.decision.onMinutesToday, 30);
+      return heaterEvaluate(JSON.parse(JSON.stringify(d.state)), restart, o);
+    }
+
+    it('counts the time on and the energy only up to the fail-safe', () => {
+      // on from 12:00 to 12:30, stopped until 15:10
+      let d = stoppedAt(NOON, NOON + 3 * H + 10 * MIN);
+      assert.equal(d.decision.reason, 'fail-safe');
+      assert.equal(d.decision.onMinutesToday, 35);
+      assert.equal(d.state.usedPendingKwh!.toFixed(6), ((2 * 5 * MIN) / H).toFixed(6));
+      // the day's hour of heating is not used up by the time Node-RED was stopped
+      d = heaterInput(d.state, { at: NOON + 3 * H + 11 * MIN, net: 0.5 }, o);
+      assert.notEqual(d.decision.reason, 'daily-limit');
+      // stopped within the hour: the hour's energy counts the 5 minutes, not the 30 stopped
+      d = stoppedAt(NOON, NOON + 1 * H - MIN);
+      d = heaterInput(d.state, { at: NOON + H - 50_000, net: 0.5 }, o);
+      assert.equal(d.decision.usedKwh.toFixed(3), ((2 * 35 * MIN) / H).toFixed(3));
+    });
+
+    it('counts no time on for a day that began after the fail-safe', () => {
+      const evening = Date.parse('2026-06-15T21:00:00Z'); // 23:00 in Warsaw
+      let d = stoppedAt(evening, evening + 8 * H); // restarted at 07:00
+      assert.equal(d.decision.onMinutesToday, 0);
+      d = heaterInput(d.state, { at: evening + 8 * H + 10_000, net: 0.5 }, o);
+      assert.notEqual(d.decision.reason, 'daily-limit');
       assert.equal(d.decision.onMinutesToday, 0);
     });
   });

@@ -453,6 +453,40 @@ describe('elicznik-heater node', function () {
     }
   });
 
+  it('does not count the hours Node-RED was stopped as time on against the daily limit', async () => {
+    clock = fake(NOON);
+    helper.settings({ contextStorage: { default: { module: 'memory' }, keep: { module: 'memory' } } });
+    try {
+      const f = flow({ store: 'keep', onDelay: '0', failSafe: '5', maxOnPerDay: '60' });
+      await helper.load(heaterNode, f as any);
+      await (helper as any)._context.load();
+      await clock.tickAsync(100);
+      const node = helper.getNode('n1');
+      node.receive({ payload: { net: 0 } });
+      node.receive({ payload: { override: 'on' } });
+      for (let k = 1; k <= 20; k++) {
+        await clock.tickAsync(MIN);
+        node.receive({ payload: { net: 0 } });
+      }
+      await settle();
+      // stopped at 12:20 with the heater on; started again at 15:00, readings come back
+      clock.setSystemTime(NOON + 3 * H);
+      await helper.setFlows(f as any, 'full');
+      const decisions = collect('dec');
+      await clock.tickAsync(100);
+      await settle();
+      assert.equal(decisions.at(-1).payload.reason, 'fail-safe');
+      helper.getNode('n1').receive({ payload: { net: 0 } });
+      await settle();
+      const d = decisions.at(-1).payload;
+      assert.equal(d.reason, 'override');
+      assert.equal(d.on, true);
+      assert.equal(d.onMinutesToday, 25);
+    } finally {
+      helper.settings({ contextStorage: undefined });
+    }
+  });
+
   it('decides like the library on the same readings for a day, with stages and a percentage load', async function () {
     this.timeout(60_000);
     // 15 June of the bench's June: the library drives the meter, the node gets the same readings
