@@ -12,7 +12,8 @@
  * - **Banked**: the hour's net so far. The loads' energy this hour is counted too (power × time
  *   on, from the instant of each change, also of one made without a reading: the timer's fail-safe,
  *   daily limit or override end, or an override), so the house's own net (`net + used`) is known
- *   at every whole minute of the hour.
+ *   at every whole minute of the hour. After a gap in the readings (the previous one before the
+ *   previous clock hour began) the loads' energy since it is not put into the hour.
  * - **Reserve**: what the rest of the hour may still need. Learned from the latest `reserveHours`
  *   hours that ended in net export (kept in the state): for windows of 1, 2, 3, 5, 10, 15, 20, 30,
  *   45 and 60 minutes, the largest net draw of the house from the grid over any such window of
@@ -1171,10 +1172,14 @@ export function heaterInput(state: HeaterState, input: HeaterInput, opts: Heater
   countOnTime(s, at, opts);
   const sameHour = state.hourStartMs === hour.startMs;
   // the loads' energy since the previous input belongs to the hour the reading arrives in: what
-  // evaluations without input counted up to their changes, then the present levels
+  // evaluations without input counted up to their changes, then the present levels; but not after
+  // a gap, when the previous input came before the previous clock hour began: that energy was used
+  // in hours already closed, and the hour's net has none of it (the live balance takes counters
+  // read after such a gap as a new baseline)
   const usedFrom = state.usedUntil ?? state.lastInputAt;
+  const gap = state.lastInputAt !== null && state.lastInputAt < hour.startMs - H;
   const used =
-    usedFrom !== null
+    usedFrom !== null && !gap
       ? (state.usedPendingKwh ?? 0) + energyBetween(state, usedFrom, onUntil(state, at, opts), opts)
       : 0;
   if (!sameHour) startHour(s, hour.startMs, hour.endMs, opts);

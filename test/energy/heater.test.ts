@@ -383,7 +383,7 @@ describe('heater control (pure logic)', () => {
     });
   });
 
-  describe('an evaluation long after the latest (Node-RED was stopped)', () => {
+  describe('after Node-RED was stopped or the readings stopped', () => {
     const o = { ...opts, onDelayMs: 0, failSafeMs: 5 * MIN, maxOnMsPerDay: 60 * MIN };
 
     /** A 2 kW heater forced on from `from` for 30 minutes of readings, then no evaluation until `restart`. */
@@ -411,6 +411,23 @@ describe('heater control (pure logic)', () => {
       d = stoppedAt(NOON, NOON + 1 * H - MIN);
       d = heaterInput(d.state, { at: NOON + H - 50_000, net: 0.5 }, o);
       assert.equal(d.decision.usedKwh.toFixed(3), ((2 * 35 * MIN) / H).toFixed(3));
+    });
+
+    it('puts no energy of hours already closed into the hour after a gap in the readings', () => {
+      // no fail-safe: the heater forced on stays on while the readings stop from 12:30 to 15:10
+      const f = { ...o, failSafeMs: 0, maxOnMsPerDay: 0 };
+      let d = heaterInput(createHeaterState(), { at: NOON, net: 0.3 }, f);
+      d = heaterOverride(d.state, 'on', NOON, f);
+      d = heaterInput(d.state, { at: NOON + 30 * MIN, net: 0.5 }, f);
+      for (let t = NOON + 30 * MIN; t < NOON + 3 * H + 10 * MIN; t += 15_000)
+        d = heaterEvaluate(d.state, t, f);
+      d = heaterInput(d.state, { at: NOON + 3 * H + 10 * MIN, net: 0.2 }, f);
+      assert.equal(d.decision.hourStart, '2026-06-15T15:00:00+02:00');
+      assert.equal(d.decision.usedKwh, 0);
+      d = heaterInput(d.state, { at: NOON + 3 * H + 11 * MIN, net: 0.2 }, f);
+      assert.equal(d.decision.usedKwh.toFixed(3), ((2 * MIN) / H).toFixed(3));
+      // today's energy from surplus: the 12:00 hour's 1 kWh and this minute's, not the 5 hours between
+      assert.equal(d.decision.fromSurplusTodayKwh, 1.033);
     });
 
     it('counts no time on for a day that began after the fail-safe', () => {
