@@ -3,7 +3,7 @@
  */
 import type { NodeMessage, NodeStatus } from 'node-red';
 import { BadInputError } from '../../src/errors';
-import type { BalanceResult } from '../../src/energy/balance';
+import { messageTime, type BalanceResult } from '../../src/energy/balance';
 import type { BalanceCheck } from '../../src/energy/check';
 import type { LiveOptions, LiveReading, LiveSignal } from '../../src/energy/live';
 
@@ -77,12 +77,12 @@ export function readingOf(msg: NodeMessage, value: unknown, at: number): LiveRea
   throw new BadInputError('Expected {ecp, eco} (kWh) or a number with msg.topic "ecp"/"eco"');
 }
 
-/** Time of a live message: the time property (epoch ms or ISO text), or the arrival time. */
+/**
+ * Time of a live message: the time property (epoch ms or ISO text with its UTC offset), or the
+ * arrival time. @throws BadInputError for anything else (see {@link messageTime}).
+ */
 export function timeOf(value: unknown, arrival: number): number {
-  if (value === undefined || value === null || value === '') return arrival;
-  const ms = typeof value === 'number' ? value : Date.parse(String(value));
-  if (!Number.isFinite(ms)) throw new BadInputError(`Not a time: ${JSON.stringify(value)}`);
-  return ms;
+  return messageTime(value, 'The time of the reading') ?? arrival;
 }
 
 /** Node-RED's `RED._`: a catalog key and its `__name__` parameters to text. */

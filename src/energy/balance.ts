@@ -535,6 +535,41 @@ export function readEnergy(value: unknown, field: string, where: string): number
   throw new BadInputError(`${field} is not an energy value (${typeof value})${describe(where)}`);
 }
 
+/** The end of an ISO 8601 time with its UTC offset (`Z`, `+02:00`, `+0200`). */
+const OFFSET_RE = /T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
+
+/** 1973-03-03 in epoch ms: a smaller "ms" time is seconds since 1970 (1.7e9 ms is January 1970). */
+const FIRST_MS = 1e11;
+
+/**
+ * The instant a time in a message stands for: epoch ms, or ISO 8601 text with its UTC offset.
+ * @returns undefined when there is none (undefined, null or empty text)
+ * @throws BadInputError naming `what` for text that is not a time or has no UTC offset (`Date.parse`
+ *   would read it in the server's time zone, so on a server set to UTC a Warsaw wall time would be
+ *   one or two hours off), and for a number that is not ms since 1970 (seconds, say)
+ */
+export function messageTime(value: unknown, what: string): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new BadInputError(`${what} is not a time: ${String(value)}`);
+    if (value < FIRST_MS) {
+      throw new BadInputError(
+        `${what} ${value} is not in milliseconds since 1970 (it would be ${new Date(value).toISOString()}); a time in seconds needs × 1000`,
+      );
+    }
+    return value;
+  }
+  const text = typeof value === 'string' ? value.trim() : '';
+  const ms = Date.parse(text);
+  if (!Number.isFinite(ms)) throw new BadInputError(`${what} is not a time: ${JSON.stringify(value)}`);
+  if (!OFFSET_RE.test(text)) {
+    throw new BadInputError(
+      `${what} ${JSON.stringify(value)} has no UTC offset; give it as e.g. 2026-06-10T12:30:00+02:00 or in ms since 1970`,
+    );
+  }
+  return ms;
+}
+
 function sumPhases(values: unknown[], field: string, where: string): number | null {
   let wh = 0;
   for (let i = 0; i < values.length; i++) {

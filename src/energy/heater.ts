@@ -55,6 +55,7 @@
  * is a plain JSON object; every function takes the time explicitly.
  */
 import { BadInputError } from '../errors';
+import { messageTime } from './balance';
 import { addLocalDays, hourContaining, localDateOf, startOfLocalDayMs, toLocalIso } from './time';
 
 /** `budget`: spend the hour's bank; `threshold`: hysteresis on the running net. */
@@ -1408,19 +1409,13 @@ export function heaterOptionsWith(base: HeaterOptions, settings: Record<string, 
   return out;
 }
 
-function parseTime(value: unknown, what: string): number | undefined {
-  if (value === undefined || value === null || value === '') return undefined;
-  const t = typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : NaN;
-  if (!Number.isFinite(t)) throw new BadInputError(`${what} is not a time: ${JSON.stringify(value)}`);
-  return t;
-}
-
 /**
  * Reads the running balance from a message value: the `LiveSignal` of `elicznik-balance` or any
  * object with `net` or `ecp`/`eco` (kWh, numbers or numeric strings), and optionally `at`,
- * `hourStart`, `hourEnd` (epoch ms or ISO text) and `loadKw` (measured power of the loads).
- * Without `at` the arrival time is used; without `hourStart` the clock hour of `at`.
- * @throws BadInputError when neither net nor ECP/ECO is given, or a value is not a number.
+ * `hourStart`, `hourEnd` (epoch ms or ISO text with its UTC offset, see `messageTime`) and
+ * `loadKw` (measured power of the loads). Without `at` the arrival time is used; without
+ * `hourStart` the clock hour of `at`.
+ * @throws BadInputError when neither net nor ECP/ECO is given, or a value is not a number or time.
  */
 export function heaterInputOf(value: unknown, arrival: number): HeaterInput {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -1443,9 +1438,9 @@ export function heaterInputOf(value: unknown, arrival: number): HeaterInput {
     }
     net = (eco ?? 0) - (ecp ?? 0);
   }
-  const at = parseTime(v.at, 'at') ?? arrival;
-  const hourStartMs = parseTime(v.hourStart, 'hourStart');
-  const hourEndMs = parseTime(v.hourEnd, 'hourEnd');
+  const at = messageTime(v.at, 'at') ?? arrival;
+  const hourStartMs = messageTime(v.hourStart, 'hourStart');
+  const hourEndMs = messageTime(v.hourEnd, 'hourEnd');
   const input: HeaterInput = { at, net };
   if (ecp !== undefined) input.ecp = ecp;
   if (eco !== undefined) input.eco = eco;

@@ -923,6 +923,14 @@ describe('heater control (pure logic)', () => {
       assert.throws(() => heaterInputOf({ foo: 1 }, 0), /neither net nor ecp\/eco/);
       assert.throws(() => heaterInputOf({ net: 'x' }, 0), /net is not a number/);
       assert.throws(() => heaterInputOf(5, 0), BadInputError);
+      // a time without its UTC offset would be read in the server's time zone; seconds are not ms
+      assert.throws(() => heaterInputOf({ net: 1, at: '2026-06-15T12:41:00' }, 0), /at .* has no UTC offset/);
+      assert.throws(
+        () => heaterInputOf({ net: 1, hourStart: '2026-06-15 12:00' }, 0),
+        /hourStart .* has no UTC offset/,
+      );
+      assert.throws(() => heaterInputOf({ net: 1, at: (NOON + 41 * MIN) / 1000 }, 0), /not in milliseconds/);
+      assert.equal(heaterInputOf({ net: 1, at: '2026-06-15T10:41:00Z' }, 0).at, NOON + 41 * MIN);
     });
 
     it('keeps a serialisable state', () => {

@@ -338,6 +338,28 @@ describe('elicznik-balance node', function () {
       assert.match((await got).error.message, /msg.topic "ecp" or "eco"/);
     });
 
+    it('sends a time without a UTC offset or in seconds to Catch instead of misplacing the reading', async () => {
+      await helper.load(balanceNode, flow({ ...live, timeProperty: 'ts' }, 2) as any);
+      const node = helper.getNode('b1');
+      const signals = collect('h2');
+      // a Warsaw wall time without its offset would be read in the server's time zone (UTC in Docker)
+      let got = next('h3');
+      node.receive({ topic: 'eco', payload: 0.7, ts: '2026-06-10T12:30:00' });
+      let err = (await got).error;
+      assert.match(err.message, /has no UTC offset/);
+      assert.equal(err.source.id, 'b1');
+      // Unix seconds, read as ms, would be January 1970
+      got = next('h3');
+      node.receive({ topic: 'eco', payload: 0.7, ts: 1781087400 });
+      err = (await got).error;
+      assert.match(err.message, /not in milliseconds since 1970/);
+      sinon.assert.calledWithMatch(node.status as sinon.SinonSpy, { fill: 'red' });
+      assert.equal(signals.length, 0);
+      got = next('h2');
+      node.receive({ topic: 'eco', payload: 0.7, ts: 1781087400_000 });
+      assert.equal((await got).live.at, '2026-06-10T12:30:00+02:00');
+    });
+
     it('continues the hour after a redeploy when a context store is configured and chosen', async () => {
       clock = sinon.useFakeTimers({ now: T0 + 5 * MIN, toFake: ['Date', 'setTimeout', 'clearTimeout'] });
       // Node-RED keeps node context through a redeploy only for stores configured in settings.js.
