@@ -35,6 +35,11 @@ import {
 type Def = NodeDef & BalanceDef;
 
 const STATE_KEY = 'liveBalance';
+/**
+ * The hour that ended while the flow was stopped is closed this long after the start, once the
+ * flow has started: a message sent before the nodes wired after this one exist is lost.
+ */
+const START_DELAY_MS = 100;
 
 export = function (RED: NodeAPI) {
   function ElicznikBalanceNode(this: Node, def: Def) {
@@ -127,7 +132,8 @@ export = function (RED: NodeAPI) {
     }
 
     // Restore the state kept in context (a redeploy within the same hour continues the hour), close
-    // an hour that ended while the flow was stopped, then handle inputs in order.
+    // an hour that ended while the flow was stopped once the flow has started, and handle inputs in
+    // order.
     const input = new SerialInput(
       node,
       (msg, send) => {
@@ -147,7 +153,7 @@ export = function (RED: NodeAPI) {
       {
         ready: loadKeptState(node, STATE_KEY, store, isLiveState).then((kept) => {
           if (kept) state = kept;
-          hourEnds.now();
+          hourEnds.restart(START_DELAY_MS, onHourEnd);
         }),
         onError: (err) => status.immediately(errorStatus(err)),
       },

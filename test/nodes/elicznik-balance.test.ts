@@ -384,6 +384,35 @@ describe('elicznik-balance node', function () {
       }
     });
 
+    it('sends the hour that ended while Node-RED was stopped after the restart, to nodes started after it', async () => {
+      clock = sinon.useFakeTimers({ now: T0 + 50 * MIN, toFake: ['Date', 'setTimeout', 'clearTimeout'] });
+      helper.settings({ contextStorage: { default: { module: 'memory' }, keep: { module: 'memory' } } });
+      try {
+        const f = flow({ ...live, minOn: '0', store: 'keep' }, 2);
+        await helper.load(balanceNode, f as any);
+        await (helper as any)._context.load();
+        const got = next('h2');
+        helper.getNode('b1').receive({ payload: { ecp: 0.3, eco: 1.1 } });
+        await got;
+        // stopped at 12:50, started again at 13:10: the 12:00 hour is closed at the start
+        clock.setSystemTime(T0 + 70 * MIN);
+        await helper.setFlows(f as any, 'full');
+        const hours = collect('h1');
+        const signals = collect('h2');
+        await clock.tickAsync(1000);
+        assert.deepEqual(
+          hours.map((m) => [m.payload.hours[0].hourStart, m.payload.total.ecbo]),
+          [['2026-06-10T12:00:00+02:00', 0.8]],
+        );
+        assert.deepEqual(
+          signals.map((m) => m.payload),
+          [false],
+        );
+      } finally {
+        helper.settings({ contextStorage: undefined });
+      }
+    });
+
     it("takes counters as a new baseline after a restart hours later, not as this hour's energy", async () => {
       clock = sinon.useFakeTimers({ now: T0 + 5 * MIN, toFake: ['Date', 'setTimeout', 'clearTimeout'] });
       helper.settings({ contextStorage: { default: { module: 'memory' }, keep: { module: 'memory' } } });
