@@ -1426,11 +1426,26 @@ export function heaterInputOf(value: unknown, arrival: number): HeaterInput {
     const x = v[key];
     if (x === undefined || x === null || x === '') return undefined;
     const n = numberOf(x);
-    if (!Number.isFinite(n)) throw new BadInputError(`${key} is not a number: ${JSON.stringify(x)}`);
+    if (!Number.isFinite(n)) {
+      // JSON.stringify writes NaN and Infinity as null
+      const shown = typeof x === 'number' ? String(x) : JSON.stringify(x);
+      throw new BadInputError(`${key} is not a number: ${shown}`);
+    }
     return n;
   };
-  const ecp = opt('ecp');
-  const eco = opt('eco');
+  // ECP and ECO count energy taken and given this hour: a negative one (a signed meter value) would
+  // turn import into surplus in net = ECO − ECP
+  const energy = (key: string): number | undefined => {
+    const n = opt(key);
+    if (n !== undefined && n < 0) {
+      throw new BadInputError(
+        `${key} is negative (${n}); ECP and ECO are never below 0, a signed balance goes in net`,
+      );
+    }
+    return n;
+  };
+  const ecp = energy('ecp');
+  const eco = energy('eco');
   let net = opt('net');
   if (net === undefined) {
     if (ecp === undefined && eco === undefined) {

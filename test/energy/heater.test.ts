@@ -922,6 +922,11 @@ describe('heater control (pure logic)', () => {
       });
       assert.throws(() => heaterInputOf({ foo: 1 }, 0), /neither net nor ecp\/eco/);
       assert.throws(() => heaterInputOf({ net: 'x' }, 0), /net is not a number/);
+      assert.throws(() => heaterInputOf({ net: NaN }, 0), /net is not a number: NaN/);
+      // a signed import would be taken for surplus: net = 0 − (−0.5) = +0.5
+      assert.throws(() => heaterInputOf({ ecp: -0.5, eco: 0 }, 0), /ecp is negative \(-0.5\)/);
+      assert.throws(() => heaterInputOf({ eco: '-0,2' }, 0), /eco is negative/);
+      assert.equal(heaterInputOf({ net: -0.5 }, 0).net, -0.5);
       assert.throws(() => heaterInputOf(5, 0), BadInputError);
       // a time without its UTC offset would be read in the server's time zone; seconds are not ms
       assert.throws(() => heaterInputOf({ net: 1, at: '2026-06-15T12:41:00' }, 0), /at .* has no UTC offset/);
