@@ -213,15 +213,18 @@ export class LoginLedger {
   /**
    * Asks for a login with this password under this policy. Records the attempt before returning,
    * so it counts even if the process stops during the login.
-   * @throws WrongCredentialsError when TAURON rejected this password before
+   * @param retryRejected let a password TAURON rejected before be tried once more (an explicit
+   *   user action); its rejection stays recorded until a login with it succeeds, so a retry that
+   *   is refused here, or rejected again, changes nothing for other users of the account
+   * @throws WrongCredentialsError when TAURON rejected this password before (and no retry is asked)
    * @throws AccountBlockedError while a block TAURON announced lasts
    * @throws LoginBudgetError when the budget or the shortest interval does not allow a login now
    */
-  beforeLogin(password: string, policy: LoginPolicy): Promise<void> {
+  beforeLogin(password: string, policy: LoginPolicy, retryRejected = false): Promise<void> {
     return this.serial(async () => {
       const state = await this.load();
       const now = this.now();
-      if (await this.isRejected(state, password)) {
+      if (!retryRejected && (await this.isRejected(state, password))) {
         throw new WrongCredentialsError(
           'TAURON rejected this username and password before, so no login is tried with them again ' +
             '(each attempt counts towards a block). Change the password in the configuration (for the command line: ELICZNIK_PASSWORD) to try again.',
@@ -489,6 +492,11 @@ export interface LedgerHookOptions {
   memory?: { get(): string | undefined; set(cookie: string | undefined): void };
   /** Told when the ledger cannot be written (the call itself goes on). */
   warn?: (line: string) => void;
+  /**
+   * Asked before every login: true lets a rejected password be tried again (see
+   * {@link LoginLedger.beforeLogin}); default never.
+   */
+  retryRejected?: () => boolean;
 }
 
 /**
@@ -518,7 +526,7 @@ export function ledgerHooks(
           await ledger.saveCookie(password, cookie).catch(warn('keep the session'));
       },
     },
-    loginGate: () => ledger.beforeLogin(password, policy),
+    loginGate: () => ledger.beforeLogin(password, policy, options.retryRejected?.() ?? false),
     callGate: () => ledger.beforeCall(),
     async remember(error) {
       if (error.step === 'login-gate' || error.step === 'call-gate') return;

@@ -12,9 +12,10 @@
  *   memory): the login attempts of the last 24 hours (the budget and the shortest interval hold
  *   across clients, passwords, redeploys and restarts), a block TAURON announced, the pause after
  *   eLicznik's "too many requests" (no call of the account sends a request before it ends), the passwords
- *   TAURON rejected (none tried again, also after another password logged in; one is tried once
- *   more when {@link SessionPool.acquire} is told `retryRejectedPassword` with it, which the
- *   dialog's explicit "list meter points" does), and the session cookie, encrypted, for the next process.
+ *   TAURON rejected (none tried again, also after another password logged in; one may log in once
+ *   more while a lease taken with `retryRejectedPassword` is held, which the dialog's explicit
+ *   "list meter points" does, and stays rejected unless that login succeeds), and the session
+ *   cookie, encrypted, for the next process.
  *
  * A different password for the same account gets its own client, so a mistyped password in one
  * place cannot stop the client that works. Once a password is acquired, what is remembered in
@@ -64,7 +65,11 @@ export interface AccountOptions {
   minLoginIntervalMs?: number;
   /** Logins allowed in any 24 hours; default {@link DEFAULT_LOGIN_BUDGET}. */
   loginBudget?: number;
-  /** Try the password again even if TAURON rejected it before (an explicit user action). */
+  /**
+   * Try the password again even if TAURON rejected it before (an explicit user action): while the
+   * lease is held, the account's client may log in with it once. The rejection stays recorded
+   * until such a login succeeds.
+   */
   retryRejectedPassword?: boolean;
   /** Keep the last HTTP exchanges of the account for diagnostic dumps ({@link AccountSession.recorder}). */
   recordExchanges?: boolean;
@@ -106,6 +111,8 @@ interface Entry {
   readonly tariffs: Map<string, string | null>;
   /** The last keep-alive request (kept across clients, so a redeploy does not send one sooner). */
   readonly keepAlive: { lastMs?: number };
+  /** Leases held with `retryRejectedPassword`: while there is one, a rejected password may log in. */
+  retries: number;
 }
 
 /** The registry's key of an account: addresses and login, normalised. */
@@ -195,20 +202,19 @@ export class SessionPool {
         cache: new DayCache(),
         tariffs: new Map(),
         keepAlive: {},
+        retries: 0,
       };
       this.entries.set(key, entry);
     }
     for (const other of this.entries.values()) {
       if (other !== entry && other.account === account && other.refs === 0) this.entries.delete(other.key);
     }
-    if (options.retryRejectedPassword)
-      void this.ledgerOf(options)
-        .forgetRejection(options.password)
-        .catch(() => undefined);
     if (!entry.session) entry.session = this.open(entry, options);
     if (options.recordExchanges) entry.session.recordExchanges();
     if (options.keepAliveMs) entry.session.keepAlive(options.keepAliveMs);
     entry.refs += 1;
+    const retry = options.retryRejectedPassword === true;
+    if (retry) entry.retries += 1;
     const session = entry.session;
     const held = entry;
     let released = false;
@@ -218,6 +224,7 @@ export class SessionPool {
         if (released) return;
         released = true;
         held.refs -= 1;
+        if (retry) held.retries -= 1;
         if (held.refs > 0 || held.session !== session) return;
         held.session = undefined;
         await session.close();
@@ -257,6 +264,7 @@ export class SessionPool {
         },
       },
       ...(this.log ? { warn: this.log } : {}),
+      retryRejected: () => entry.retries > 0,
     });
     const memory: AccountMemory = {
       cache: entry.cache,

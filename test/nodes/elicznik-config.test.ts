@@ -248,6 +248,79 @@ describe('elicznik-config node', function () {
     });
   });
 
+  describe('the list button and the login ledger', () => {
+    async function failOnce(id = 'n1'): Promise<any> {
+      const out = nextMessage('h2');
+      helper.getNode(id).receive({ payload: 'go' });
+      return out;
+    }
+
+    it('keeps a rejected password rejected when a second press is refused before any login', async () => {
+      await helper.load([configNode, fetchNode], fetchFlow(ctx.sim), credentials('wrong'));
+      await helper
+        .request()
+        .post(ENDPOINT)
+        .send(typedBody({ password: 'wrong' }))
+        .expect(422);
+      const soon = await helper
+        .request()
+        .post(ENDPOINT)
+        .send(typedBody({ password: 'wrong' }))
+        .expect(429);
+      assert.equal(soon.body.code, 'LOGIN_BUDGET');
+      assert.equal(ctx.sim.stats.loginAttempts, 1);
+
+      ctx.clock.tick(10 * 60_000);
+      const err = await failOnce();
+      assert.equal(err.error.code, 'WRONG_CREDENTIALS');
+      assert.match(err.error.message, /Change the password/);
+      assert.equal(ctx.sim.stats.loginAttempts, 1, 'the deployed node does not send it again');
+    });
+
+    it("keeps the deployed node's rejected password rejected when the list answers from its stopped client", async () => {
+      await helper.load([configNode, fetchNode], fetchFlow(ctx.sim), credentials('wrong'));
+      assert.equal((await failOnce()).error.code, 'WRONG_CREDENTIALS');
+      ctx.clock.tick(10 * 60_000);
+      const res = await helper
+        .request()
+        .post(ENDPOINT)
+        .send(typedBody({ password: '__PWRD__' }))
+        .expect(422);
+      assert.equal(res.body.code, 'WRONG_CREDENTIALS');
+      assert.equal(ctx.sim.stats.loginAttempts, 1);
+
+      ctx.clock.tick(10 * 60_000);
+      await helper.setFlows(fetchFlow(ctx.sim), 'full', credentials('wrong'));
+      assert.equal((await failOnce()).error.code, 'WRONG_CREDENTIALS');
+      assert.equal(ctx.sim.stats.loginAttempts, 1, 'the redeployed node does not send it again');
+    });
+
+    it('keeps a rejected password rejected when the press meets a block', async () => {
+      await helper.load([configNode, fetchNode], fetchFlow(ctx.sim), credentials('wrong'));
+      await helper
+        .request()
+        .post(ENDPOINT)
+        .send(typedBody({ password: 'wrong' }))
+        .expect(422);
+      ctx.clock.tick(2 * 60_000);
+      ctx.sim.faults.blocked = true;
+      await helper.request().post(ENDPOINT).send(typedBody()).expect(423);
+      ctx.sim.faults.blocked = false;
+      ctx.clock.tick(2 * 60_000);
+      const blocked = await helper
+        .request()
+        .post(ENDPOINT)
+        .send(typedBody({ password: 'wrong' }))
+        .expect(423);
+      assert.equal(blocked.body.code, 'ACCOUNT_BLOCKED');
+      const attempts = ctx.sim.stats.loginAttempts;
+
+      ctx.clock.tick(9 * 60 * 60_000);
+      assert.equal((await failOnce()).error.code, 'WRONG_CREDENTIALS');
+      assert.equal(ctx.sim.stats.loginAttempts, attempts, 'the deployed node does not send it again');
+    });
+  });
+
   describe('lifecycle', () => {
     it('opens no session until a node needs it, and closes it on redeploy', async () => {
       await helper.load([configNode, fetchNode], fetchFlow(ctx.sim), credentials());

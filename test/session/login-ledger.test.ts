@@ -117,6 +117,22 @@ describe('session/login-ledger', () => {
     await ledger.beforeLogin('wrong', { budget: 10, minIntervalMs: 0 });
   });
 
+  it('lets a retry try a rejected password within the block and the budget, keeping it rejected', async () => {
+    const ledger = new LoginLedger(memoryLedgerStore(), ACCOUNT, () => now);
+    await ledger.passwordRejected('wrong');
+    await ledger.beforeLogin('wrong', POLICY, true);
+    assert.equal(await codeOf(ledger.beforeLogin('wrong', POLICY, true)), 'LOGIN_BUDGET');
+    assert.equal(await codeOf(ledger.beforeLogin('wrong', POLICY)), 'WRONG_CREDENTIALS');
+    await ledger.blocked(START + 8 * HOUR);
+    now += 10 * MINUTE;
+    assert.equal(await codeOf(ledger.beforeLogin('wrong', POLICY, true)), 'ACCOUNT_BLOCKED');
+    assert.equal((await ledger.report('wrong', POLICY)).passwordRejected, true);
+    now = START + 9 * HOUR;
+    await ledger.beforeLogin('wrong', POLICY, true);
+    await ledger.loginSucceeded('wrong');
+    assert.equal((await ledger.report('wrong', POLICY)).passwordRejected, false, 'a login forgets it');
+  });
+
   it('refuses every login until a block TAURON announced has ended', async () => {
     const ledger = new LoginLedger(memoryLedgerStore(), ACCOUNT, () => now);
     await ledger.blocked(START + 8 * HOUR);
