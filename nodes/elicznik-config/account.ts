@@ -97,6 +97,12 @@ function urlSetting(value: unknown, fallback: string): string {
   return typeof value === 'string' && value.trim() ? value.trim() : fallback;
 }
 
+/** The variable a whole `${NAME}` value refers to (what Node-RED reads from the environment), else null. */
+export function envReference(value: string): string | null {
+  const m = /^\$\{(\S+)\}$/.exec(value);
+  return m ? m[1] : null;
+}
+
 /**
  * Turns the node's settings and credentials into session registry options.
  * @throws BadInputError naming the missing or bad value
@@ -106,6 +112,18 @@ export function accountOptions(settings: AccountSettings, credentials: AccountCr
   const password = credentials.password ?? '';
   if (!username) throw new BadInputError('The eLicznik configuration has no username (e-mail).');
   if (!password) throw new BadInputError('The eLicznik configuration has no password.');
+  // Node-RED leaves a reference to a variable that is not set as it is: never send it as a login
+  for (const [what, value] of [
+    ['username (e-mail)', username],
+    ['password', password],
+  ]) {
+    const name = envReference(value);
+    if (name !== null) {
+      throw new BadInputError(
+        `The eLicznik ${what} is taken from the environment variable ${name}, which is not set.`,
+      );
+    }
+  }
   const timeoutS = numberSetting('request timeout (s)', settings.timeout, DEFAULT_TIMEOUT_S, 1, 600);
   const minLoginMinutes = numberSetting(
     'minimum time between logins (min)',

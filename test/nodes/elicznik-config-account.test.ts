@@ -64,6 +64,10 @@ describe('elicznik-config: settings and meter point answers', () => {
   it('refuses missing credentials and numbers out of range', () => {
     assert.throws(() => accountOptions({}, { password: 'p' }), /no username/);
     assert.throws(() => accountOptions({}, { username: 'a' }), /no password/);
+    assert.throws(
+      () => accountOptions({}, { username: '${ELICZNIK_USER}', password: 'p' }),
+      /username \(e-mail\) is taken from the environment variable ELICZNIK_USER, which is not set/,
+    );
     assert.throws(() => accountOptions({ timeout: 0 }, { username: 'a', password: 'p' }), /request timeout/);
     assert.throws(
       () => accountOptions({ minLoginMinutes: -1 }, { username: 'a', password: 'p' }),

@@ -95,6 +95,19 @@ describe('elicznik-config node', function () {
     });
   });
 
+  describe('credentials from the environment', () => {
+    it('does not log in with a ${ENV_VAR} reference whose variable is not set', async () => {
+      delete process.env.ELICZNIK_TEST_UNSET;
+      await helper.load([configNode, fetchNode], fetchFlow(ctx.sim), credentials('${ELICZNIK_TEST_UNSET}'));
+      const out = nextMessage('h2');
+      helper.getNode('n1').receive({ payload: 'go' });
+      const err = (await out).error;
+      assert.equal(err.code, 'BAD_INPUT');
+      assert.match(err.message, /environment variable ELICZNIK_TEST_UNSET, which is not set/);
+      assert.equal(ctx.sim.stats.loginAttempts, 0);
+    });
+  });
+
   describe('meter point endpoint', () => {
     it('needs the elicznik-config.write permission', async () => {
       const asked: string[] = [];
