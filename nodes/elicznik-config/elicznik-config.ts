@@ -153,6 +153,14 @@ export = function (RED: NodeAPI) {
           if (!found || found.type !== 'elicznik-config') return undefined;
           return { settings: found.settings, credentials: found.credentials ?? {} };
         },
+        env: (name, id) => {
+          const found = RED.nodes.getNode(id);
+          const value: unknown = RED.util.getSetting(
+            (found?.type === 'elicznik-config' ? found : null) as Node,
+            name,
+          );
+          return value === undefined || value === null ? undefined : String(value);
+        },
       }).then(
         (answer) => res.status(answer.status).json(answer.body),
         () => res.status(500).json({ code: 'INTERNAL_ERROR', message: 'The meter point list failed.' }),

@@ -30,6 +30,7 @@ function fakeDeps(outcome: () => Promise<MeterPointInfo[]>, deployed?: DeployedA
         };
       },
       deployed: (id: string) => (id === 'c1' ? deployed : undefined),
+      env: (name: string) => (name === 'ELICZNIK_PW' ? 'from-env' : undefined),
     },
   };
 }
@@ -121,7 +122,13 @@ describe('elicznik-config: settings and meter point answers', () => {
     };
     const f = fakeDeps(async () => [POINT], deployed);
     const ok = await meterPointsAnswer(
-      { id: 'c1', password: '__PWRD__', serviceUrl: 'HTTP://S', loginUrl: DEFAULT_LOGIN_URL + '/' },
+      {
+        id: 'c1',
+        username: 'stored@b.pl',
+        password: '__PWRD__',
+        serviceUrl: 'HTTP://S',
+        loginUrl: DEFAULT_LOGIN_URL + '/',
+      },
       f.deps,
     );
     assert.equal(ok.status, 200);
@@ -130,7 +137,7 @@ describe('elicznik-config: settings and meter point answers', () => {
       ['stored@b.pl', 'stored', 9000],
     );
     const typedUser = await meterPointsAnswer(
-      { id: 'c1', username: 'other@b.pl', password: '', serviceUrl: 'http://s', loginUrl: '' },
+      { id: 'c1', username: 'other@b.pl', password: '__PWRD__', serviceUrl: 'http://s', loginUrl: '' },
       f.deps,
     );
     assert.equal(typedUser.status, 200);
@@ -141,6 +148,36 @@ describe('elicznik-config: settings and meter point answers', () => {
     );
     assert.equal(moved.status, 400);
     assert.equal(f.acquired.length, 2, 'no login with the stored password elsewhere');
+  });
+
+  it('reads a ${VAR} password from the environment only for TAURON or the deployed addresses', async () => {
+    const deployed: DeployedAccount = {
+      settings: { serviceUrl: 'http://s', loginUrl: 'http://l' },
+      credentials: { username: 'stored@b.pl', password: 'stored' },
+    };
+    const f = fakeDeps(async () => [POINT], deployed);
+    const typed = { username: 'a@b.pl', password: '${ELICZNIK_PW}' };
+    assert.equal((await meterPointsAnswer({ id: 'new', ...typed }, f.deps)).status, 200, 'TAURON');
+    assert.equal(
+      (await meterPointsAnswer({ id: 'c1', ...typed, serviceUrl: 'http://s', loginUrl: 'http://l' }, f.deps))
+        .status,
+      200,
+      'deployed',
+    );
+    assert.deepEqual(
+      f.acquired.map((o) => o.password),
+      ['from-env', 'from-env'],
+    );
+    const typedHost = await meterPointsAnswer(
+      { id: 'c1', ...typed, serviceUrl: 'http://elsewhere', loginUrl: 'http://l' },
+      f.deps,
+    );
+    assert.equal(typedHost.status, 400);
+    assert.match((typedHost.body as { message: string }).message, /environment variable ELICZNIK_PW/);
+    const unset = await meterPointsAnswer({ ...typed, password: '${NOT_SET}' }, f.deps);
+    assert.equal(unset.status, 400);
+    assert.match((unset.body as { message: string }).message, /NOT_SET, which is not set/);
+    assert.equal(f.acquired.length, 2);
   });
 
   it('answers errors with their code and status, without the password', async () => {

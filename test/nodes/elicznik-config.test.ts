@@ -179,7 +179,7 @@ describe('elicznik-config node', function () {
       const res = await helper
         .request()
         .post(ENDPOINT)
-        .send(typedBody({ password: '__PWRD__', username: '' }))
+        .send(typedBody({ password: '__PWRD__' }))
         .expect(200);
       assert.equal(res.body.meterPoints.length, 3);
       assert.equal(ctx.sim.stats.logins, 1);
@@ -202,6 +202,66 @@ describe('elicznik-config node', function () {
       assert.equal(elsewhere.body.code, 'BAD_INPUT');
       assert.match(elsewhere.body.message, /differs from the deployed one/);
       assert.equal(ctx.sim.stats.loginAttempts, 0);
+    });
+
+    it('does not use the stored password or e-mail when the dialog has them cleared, as a deploy would not', async () => {
+      await helper.load([configNode, fetchNode], fetchFlow(ctx.sim), credentials());
+      const noPassword = await helper
+        .request()
+        .post(ENDPOINT)
+        .send(typedBody({ password: '' }))
+        .expect(400);
+      assert.equal(noPassword.body.code, 'BAD_INPUT');
+      assert.match(noPassword.body.message, /no password/);
+      const noUser = await helper
+        .request()
+        .post(ENDPOINT)
+        .send(typedBody({ username: ' ', password: '__PWRD__' }))
+        .expect(400);
+      assert.match(noUser.body.message, /no username/);
+      assert.equal(ctx.sim.stats.loginAttempts, 0);
+    });
+
+    it('reads ${ENV_VAR} credentials typed into the dialog from the environment, for the deployed addresses', async () => {
+      process.env.ELICZNIK_TEST_USER = USER;
+      process.env.ELICZNIK_TEST_PASSWORD = PASS;
+      try {
+        await helper.load([configNode, fetchNode], fetchFlow(ctx.sim), {
+          c1: { username: '${ELICZNIK_TEST_USER}', password: '${ELICZNIK_TEST_PASSWORD}' },
+        });
+        const typed = await helper
+          .request()
+          .post(ENDPOINT)
+          .send(typedBody({ username: '${ELICZNIK_TEST_USER}', password: '${ELICZNIK_TEST_PASSWORD}' }))
+          .expect(200);
+        assert.equal(typed.body.meterPoints.length, 3);
+        const stored = await helper
+          .request()
+          .post(ENDPOINT)
+          .send(typedBody({ username: '${ELICZNIK_TEST_USER}', password: '__PWRD__' }))
+          .expect(200);
+        assert.equal(stored.body.meterPoints.length, 3);
+        assert.ok(!stored.text.includes(PASS));
+        assert.equal(ctx.sim.stats.loginAttempts, 1);
+        assert.equal(ctx.sim.stats.logins, 1);
+
+        const elsewhere = await helper
+          .request()
+          .post(ENDPOINT)
+          .send(typedBody({ id: 'new', username: USER, password: '${ELICZNIK_TEST_PASSWORD}' }))
+          .expect(400);
+        assert.equal(elsewhere.body.code, 'BAD_INPUT');
+        assert.match(elsewhere.body.message, /environment variable/);
+        assert.ok(!elsewhere.text.includes(PASS));
+        assert.equal(
+          ctx.sim.stats.loginAttempts,
+          1,
+          'no variable is sent to an address typed into the dialog',
+        );
+      } finally {
+        delete process.env.ELICZNIK_TEST_USER;
+        delete process.env.ELICZNIK_TEST_PASSWORD;
+      }
     });
 
     const failures: [string, () => void, number, string][] = [
