@@ -1,5 +1,6 @@
 /**
- * The meter point chooser of the config dialog in a real editor against the simulator: the words
+ * The meter point chooser of the config dialog in a real editor against the simulator: a chosen
+ * meter point the account no longer has, one typed as its PPE number or by hand, and the words
  * shown when the list request fails.
  */
 import assert from 'node:assert/strict';
@@ -16,6 +17,7 @@ import {
   type EditorBrowser,
 } from './editor';
 
+const [G11, G12W] = DEMO_ACCOUNT.meterPoints;
 /** A meter point the account had once. */
 const REMOVED = '600999999_60999999_7999999';
 
@@ -64,6 +66,55 @@ describe('config dialog meter point chooser (browser)', function () {
       () => !(document.getElementById('elicznik-config-list-points') as HTMLButtonElement).disabled,
     );
   }
+
+  it('says that the chosen meter point is not on the account any more', async () => {
+    await editConfig(page, 'elicznik-config', 'c1', '#node-config-input-meterPoint');
+    await list();
+    assert.equal(await page.$$eval('#elicznik-config-points option', (els) => els.length), 4);
+    assert.match(String(await message()), new RegExp(`${REMOVED} is not on this account`));
+    assert.equal(await page.inputValue('#node-config-input-meterPoint'), REMOVED, 'kept until one is chosen');
+    await closeDialog(page, '#node-config-dialog-cancel');
+  });
+
+  it('finds a meter point typed as its PPE number in the list', async () => {
+    await editConfig(page, 'elicznik-config', 'c1', '#node-config-input-meterPoint');
+    await page.fill('#node-config-input-meterPoint', G12W.ppe);
+    await list();
+    assert.equal(await page.$eval('#elicznik-config-points', (e) => (e as HTMLSelectElement).value), G12W.id);
+    assert.doesNotMatch(String(await message()), /not on this account/);
+    assert.equal(await page.inputValue('#node-config-input-meterPointLabel'), `${G12W.ppe} · G12W`);
+    await closeDialog(page, '#node-config-dialog-cancel');
+  });
+
+  it('drops the label of the former meter point when another one is typed without the list', async () => {
+    await editConfig(page, 'elicznik-config', 'c1', '#node-config-input-meterPoint');
+    await page.fill('#node-config-input-meterPoint', G11.id);
+    await closeDialog(page, '#node-config-dialog-ok');
+    const saved = await page.evaluate(() => {
+      const n = (window as any).RED.nodes.node('c1');
+      return { meterPoint: n.meterPoint, meterPointLabel: n.meterPointLabel };
+    });
+    assert.deepEqual(saved, { meterPoint: G11.id, meterPointLabel: '' });
+  });
+
+  it('takes the only meter point of an account, and says when an account has none', async () => {
+    const answer = { meterPoints: [{ id: G11.id, ppe: G11.ppe, name: 'Home', type: '', tariff: 'G11' }] };
+    await page.route('**/elicznik-config/meter-points', (route) =>
+      route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(answer) }),
+    );
+    await editConfig(page, 'elicznik-config', 'c1', '#node-config-input-meterPoint');
+    await page.fill('#node-config-input-meterPoint', '');
+    await list();
+    assert.equal(await page.inputValue('#node-config-input-meterPoint'), G11.id);
+    assert.equal(await page.inputValue('#node-config-input-meterPointLabel'), `${G11.ppe} · G11`);
+    assert.equal(await message(), '1 meter point(s) found.');
+
+    answer.meterPoints = [];
+    await list();
+    assert.equal(await message(), 'The account has no meter points.');
+    assert.equal(await page.isVisible('#elicznik-config-points'), false);
+    await closeDialog(page, '#node-config-dialog-cancel');
+  });
 
   it('says in words when the server refuses the request for want of permission', async () => {
     await page.route('**/elicznik-config/meter-points', (route) => route.fulfill({ status: 401, body: '' }));
