@@ -181,6 +181,21 @@ describe('elicznik-config and elicznik-fetch edit dialogs (browser)', function (
     assert.equal(await page.evaluate(() => (window as any).RED.nodes.node('n1').valid), true);
   });
 
+  it('marks the account invalid when a number is outside what the node accepts', async () => {
+    const valid = await page.evaluate(() => {
+      const d = (window as any).RED.nodes.getType('elicznik-config').defaults;
+      const ok = (name: string, v: string) => !!d[name].validate.call({}, v);
+      return {
+        timeout: ['0', '1', '600', '601', 'x'].map((v) => ok('timeout', v)),
+        minLoginMinutes: ['-1', '0', '1440', '1441'].map((v) => ok('minLoginMinutes', v)),
+      };
+    });
+    assert.deepEqual(valid, {
+      timeout: [false, true, true, false, false],
+      minLoginMinutes: [false, true, true, false],
+    });
+  });
+
   it('marks the node invalid when no series is ticked', async () => {
     await editNode(page, 'n1', '#node-input-ecp');
     for (const s of ['ecp', 'eco', 'tauronEcbp', 'tauronEcbo']) await page.uncheck(`#node-input-${s}`);
