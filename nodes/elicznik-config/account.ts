@@ -111,7 +111,8 @@ export function accountOptions(settings: AccountSettings, credentials: AccountCr
   const username = (credentials.username ?? '').trim();
   const password = credentials.password ?? '';
   if (!username) throw new BadInputError('The eLicznik configuration has no username (e-mail).');
-  if (!password) throw new BadInputError('The eLicznik configuration has no password.');
+  // Node-RED deletes a blank credential when it is deployed
+  if (!password.trim()) throw new BadInputError('The eLicznik configuration has no password.');
   // Node-RED leaves a reference to a variable that is not set as it is: never send it as a login
   for (const [what, value] of [
     ['username (e-mail)', username],

@@ -213,6 +213,12 @@ describe('elicznik-config node', function () {
         .expect(400);
       assert.equal(noPassword.body.code, 'BAD_INPUT');
       assert.match(noPassword.body.message, /no password/);
+      const blank = await helper
+        .request()
+        .post(ENDPOINT)
+        .send(typedBody({ password: '   ' }))
+        .expect(400);
+      assert.match(blank.body.message, /no password/, 'a deploy deletes a blank password too');
       const noUser = await helper
         .request()
         .post(ENDPOINT)
