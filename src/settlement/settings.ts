@@ -13,8 +13,8 @@
  */
 import { isLocalDate } from '../energy/time';
 import { badInput } from './errors';
-import type { NetBillingOptions, PriceMode } from './net-billing';
-import type { BankExpiry, NetMeteringOptions } from './net-metering';
+import { checkNetBillingSettings, type NetBillingOptions, type PriceMode } from './net-billing';
+import { checkNetMeteringSettings, type BankExpiry, type NetMeteringOptions } from './net-metering';
 import { checkZonePriority, type TariffPrices } from './prices';
 import type { NegativePriceRule } from './rce';
 
@@ -147,6 +147,8 @@ export function settlementSettingsOf(
       zonePriority: checkZonePriority(input.zonePriority || d.zonePriority),
       ...(prices ? { prices } : {}),
     };
+    // the ranges, now rather than when the first hours are settled (the command fetches them first)
+    checkNetMeteringSettings(bank);
     return { system, bank };
   }
   if (!prices) throw badInput('Net-billing needs the energy price of every zone of the tariff');
@@ -163,6 +165,7 @@ export function settlementSettingsOf(
     refundCapBase: oneOf(input.refundCapBase, ['market', 'deposit'], d.refundCapBase, 'The refund cap base'),
     ...(rceFrom ? { rceFrom } : {}),
   };
+  checkNetBillingSettings(deposit);
   const negativePrices = oneOf(
     input.negativePrices,
     ['average-then-clip', 'clip-then-average'],

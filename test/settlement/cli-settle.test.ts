@@ -178,6 +178,31 @@ describe('cli: elicznik settle', function () {
       assert.equal((await cli(argv)).code, EXIT_CODES.BAD_INPUT, argv.join(' '));
     }
   });
+
+  it('refuses a setting out of range before any login or data request', async () => {
+    sim.stats.reset();
+    const range = ['--from', '2025-07-01', '--to', '2025-07-02'];
+    const billing = ['--system', 'net-billing', '--prices', 'T1:0.62,T2:0.45'];
+    const cases: [string[], RegExp][] = [
+      [['--system', 'net-metering', '--ratio', '2'], /ratio/],
+      [['--system', 'net-metering', '--window-days', '0'], /bank window/],
+      [['--system', 'net-metering', '--window-days', '1.5'], /bank window/],
+      [[...billing, '--coefficient', '0'], /coefficient/],
+      [[...billing, '--coefficient-from', '2025-02-30'], /coefficient date/],
+      [[...billing, '--validity-months', '0'], /validity/],
+    ];
+    for (const command of ['settle', 'invoice']) {
+      for (const [options, re] of cases) {
+        const argv = [command, ...range, ...options];
+        const r = await cli(argv);
+        assert.equal(r.code, EXIT_CODES.BAD_INPUT, argv.join(' '));
+        assert.match(r.stderr, re, argv.join(' '));
+        assert.doesNotMatch(r.stderr, /fetched/, argv.join(' '));
+      }
+    }
+    assert.equal(sim.stats.loginAttempts, 0);
+    assert.equal(sim.stats.dataRequests + sim.stats.csvRequests, 0);
+  });
 });
 
 describe('cli: elicznik settle over two years agrees with the library', function () {

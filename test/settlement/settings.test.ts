@@ -86,6 +86,11 @@ describe('settlement/settings: the settings the node and the command share', () 
       [{ system: 'net-billing', priceMode: 'rcet' }, /price mode/],
       [{ system: 'net-billing', rceFrom: '1.01.2025' }, /RCE start date/],
       [{ system: 'net-billing', negativePrices: 'ignore' }, /negative/],
+      [{ ratio: '1.2' }, /ratio/],
+      [{ windowDays: '0' }, /bank window/],
+      [{ system: 'net-billing', coefficient: '-1' }, /coefficient/],
+      [{ system: 'net-billing', coefficientFrom: '2025-13-01' }, /coefficient date/],
+      [{ system: 'net-billing', validityMonths: '2.5' }, /validity/],
     ] as const) {
       assert.throws(
         () => settlementSettingsOf(input, PRICES),
