@@ -44,8 +44,9 @@ export const INVOICE_COMMAND_HELP = `  invoice --from DATE --to DATE   check an 
 export const INVOICE_OPTIONS_HELP = `Options of invoice (and --from, --to, --meter):
   --format table|csv|json         a readable table (default); one row per hour with the quantities
                                   of TAURON's "Raport Danych Pomiarowych"; or everything as JSON
-  --lang pl|en                    CSV column names: Polish with ';' and a decimal comma (default),
-                                  or English with ',' and a decimal dot
+  --lang pl|en                    CSV column names: Polish with ';' and a decimal comma, UTF-8
+                                  with a byte order mark for Excel (default), or English with ','
+                                  and a decimal dot
   --system net-metering|net-billing
                                   add the bank or deposit statement of the period (table or JSON),
                                   with the options of settle (--prices, --ratio, --price-mode, …)
@@ -276,7 +277,9 @@ export const INVOICE_CSV_COLUMNS: Readonly<Record<InvoiceLang, readonly string[]
 /**
  * One row per clock hour of the period: Polish with `;` and a decimal comma (as TAURON's files,
  * ready for a Polish spreadsheet), or English with `,` and a decimal dot. Missing values are empty
- * cells, never 0.
+ * cells, never 0. The Polish text starts with the UTF-8 byte order mark: without it Excel reads a
+ * CSV in the system's code page (Windows-1250 in Poland), and the Polish letters of the header and
+ * of "(powtórzona)" come out garbled.
  */
 export function invoiceCsv(summary: InvoiceSummary, lang: InvoiceLang): string {
   const sep = lang === 'pl' ? ';' : ',';
@@ -307,7 +310,7 @@ export function invoiceCsv(summary: InvoiceSummary, lang: InvoiceLang): string {
         .join(sep),
     );
   }
-  return `${lines.join('\n')}\n`;
+  return `${lang === 'pl' ? '\ufeff' : ''}${lines.join('\n')}\n`;
 }
 
 /**

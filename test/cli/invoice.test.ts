@@ -175,7 +175,10 @@ describe('cli: elicznik invoice', function () {
     const to = '2026-03-29';
     const pl = await cli(['invoice', '--from', from, '--to', to, '--meter', G12.id, '--format', 'csv']);
     assert.equal(pl.code, EXIT_CODES.OK, pl.stderr);
-    const lines = pl.stdout.trimEnd().split('\n');
+    // without the byte order mark, Excel set to Polish reads the file as Windows-1250 (Początek →
+    // PoczÄ…tek)
+    assert.ok(pl.stdout.startsWith('\ufeffData;'), 'the Polish CSV starts with the UTF-8 byte order mark');
+    const lines = pl.stdout.slice(1).trimEnd().split('\n');
     assert.equal(
       lines[0],
       'Data;Godzina;Początek godziny;Strefa;Energia pobrana ECP [kWh];Energia oddana ECO [kWh];' +
@@ -230,6 +233,7 @@ describe('cli: elicznik invoice', function () {
       'en',
     ]);
     assert.equal(en.code, EXIT_CODES.OK, en.stderr);
+    assert.ok(en.stdout.startsWith('Date,'), 'the English CSV, for scripts, has no byte order mark');
     const enLines = en.stdout.trimEnd().split('\n');
     assert.equal(enLines[0], INVOICE_CSV_COLUMNS.en.join(','));
     assert.equal(enLines.length - 1, 24);
