@@ -252,6 +252,20 @@ function seriesList(values: Values): EnergySeries[] | undefined {
   return list as EnergySeries[];
 }
 
+/** `--service-url` or `--login-url`, or the default; checked here to name the option in the message. */
+function baseUrl(values: Values, name: 'service-url' | 'login-url', fallback: string): string {
+  const v = values[name];
+  if (v === undefined) return fallback;
+  let protocol = '';
+  try {
+    protocol = new URL(v.trim()).protocol;
+  } catch {
+    // not a URL
+  }
+  if (protocol !== 'https:' && protocol !== 'http:') throw new UsageError(`--${name} must be an http(s) URL`);
+  return v;
+}
+
 function format(values: Values): 'json' | 'csv' {
   const f = values.format ?? 'json';
   if (f !== 'json' && f !== 'csv') throw new UsageError('--format must be json or csv');
@@ -285,8 +299,8 @@ function makeClient(values: Values, env: CliEnv, io: CliIo, record: boolean): Ru
       throw new UsageError('--login-budget must be a whole number from 1 to 48');
     }
   }
-  const serviceUrl = values['service-url'] ?? DEFAULT_SERVICE_URL;
-  const loginUrl = values['login-url'] ?? DEFAULT_LOGIN_URL;
+  const serviceUrl = baseUrl(values, 'service-url', DEFAULT_SERVICE_URL);
+  const loginUrl = baseUrl(values, 'login-url', DEFAULT_LOGIN_URL);
   const log = values.verbose ? (line: string) => io.stderr(`debug: ${line}\n`) : undefined;
   const policy = loginPolicy({ loginBudget, minLoginIntervalMs: DEFAULT_MIN_LOGIN_INTERVAL_MS });
   const state = cliState(

@@ -185,6 +185,12 @@ describe('cli: elicznik', function () {
         /argument is ambiguous\. Did you forget to specify the option argument for '--from'\?\nSee elicznik --help/,
       ],
       [['fetch', '--from', to, '--to', from, ...urls], env, /before/],
+      [
+        ['meters', '--service-url', 'elicznik.tauron', '--login-url', sim.loginUrl],
+        env,
+        /--service-url must be an http\(s\) URL/,
+      ],
+      [['meters', '--service-url', sim.serviceUrl, '--login-url', 'ftp://x'], env, /--login-url must be/],
     ];
     for (const [argv, e, re] of cases) {
       const r = await cli(argv, e);
