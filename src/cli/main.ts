@@ -473,9 +473,9 @@ export async function run(argv: readonly string[], env: CliEnv, io: CliIo): Prom
     const values = parsed.values as Values;
     const [command, ...rest] = parsed.positionals;
     if (values.help || command === 'help') {
-      io.stdout(
-        command === 'invoice' ? invoiceHelpText() : command === 'settle' ? settleHelpText() : helpText(),
-      );
+      // `elicznik help settle` as `elicznik settle --help`
+      const topic = command === 'help' ? rest[0] : command;
+      io.stdout(topic === 'invoice' ? invoiceHelpText() : topic === 'settle' ? settleHelpText() : helpText());
       return EXIT_CODES.OK;
     }
     if (values.version) {

@@ -4,7 +4,9 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { invoiceHelpText } from '../../src/cli/invoice';
 import { EXIT_CODES, helpText, run, type CliEnv } from '../../src/cli/main';
+import { settleHelpText } from '../../src/cli/settle';
 import { addLocalDays, localDatesInRange, todayLocal } from '../../src/energy/time';
 import { DEMO_ACCOUNT, startSimulator, type SimAccount, type SimulatorHandle } from '../../src/simulator';
 
@@ -71,6 +73,17 @@ describe('cli: elicznik', function () {
       assert.match(r.stdout, new RegExp(`\\b${code}\\s+(${name}|bad usage)`), name);
     }
     assert.match(r.stdout, /ELICZNIK_USERNAME and ELICZNIK_PASSWORD/);
+    // `help COMMAND` as `COMMAND --help`
+    for (const [command, text] of [
+      ['settle', settleHelpText()],
+      ['invoice', invoiceHelpText()],
+      ['fetch', helpText()],
+    ]) {
+      const help = await cli(['help', command], {});
+      assert.equal(help.code, 0, command);
+      assert.equal(help.stdout, text, command);
+      assert.equal(help.stdout, (await cli([command, '--help'], {})).stdout, command);
+    }
     const none = await cli([], {});
     assert.equal(none.code, 2);
     assert.match(none.stderr, /Usage: elicznik/);
