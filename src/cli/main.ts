@@ -99,7 +99,8 @@ Options of fetch, totals and registers:
   --from YYYY-MM-DD, --to YYYY-MM-DD
                                   the range, both days included
   --meter ID                      site id or 18-digit PPE number (default: the first meter point)
-  --series LIST                   comma-separated: ${ALL_SERIES.join(', ')} (default: ecp,eco)
+  --series LIST                   fetch and totals: comma-separated ${ALL_SERIES.join(', ')}
+                                  (default: ecp,eco)
   --format json|csv               output of meters and fetch (default: json)
   --source auto|csv|json          fetch: the CSV export with a JSON fallback (auto), or only one
 

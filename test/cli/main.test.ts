@@ -73,6 +73,8 @@ describe('cli: elicznik', function () {
       assert.match(r.stdout, new RegExp(`\\b${code}\\s+(${name}|bad usage)`), name);
     }
     assert.match(r.stdout, /ELICZNIK_USERNAME and ELICZNIK_PASSWORD/);
+    // each option under "Options of fetch, totals and registers" names the commands it is not common to
+    assert.match(r.stdout, /\n {2}--series LIST {19}fetch and totals: comma-separated/);
     // `help COMMAND` as `COMMAND --help`
     for (const [command, text] of [
       ['settle', settleHelpText()],
@@ -188,6 +190,11 @@ describe('cli: elicznik', function () {
       [['fetch', '--from', from, '--to', to, '--series', 'ecp,kwh', ...urls], env, /--series/],
       [['fetch', '--from', from, '--to', to, '--format', 'xml', ...urls], env, /--format/],
       [['meters', '--port', '1', ...urls], env, /--port is not an option of meters/],
+      [
+        ['registers', '--from', from, '--to', to, '--series', 'ecp', ...urls],
+        env,
+        /--series is not an option/,
+      ],
       [['meters', ...urls], {}, /ELICZNIK_USERNAME and ELICZNIK_PASSWORD/],
       [['dance'], env, /unknown command/],
       [['meters', '--bogus'], env, /Unknown option '--bogus'/],
