@@ -90,13 +90,18 @@ export async function runDoctor(client: ElicznikClient, ctx: DoctorContext): Pro
           : `unexpected: ${error instanceof Error ? error.message : String(error)}`;
         steps.push({ name, outcome: 'failed', ms: Date.now() - started, detail, error });
         if (ctx.dumpDir && ctx.recorder) {
-          const folder = await writeDump(ctx.dumpDir, {
-            error,
-            exchanges: ctx.recorder.since(started),
-            known: ctx.known,
-            label: name,
-          });
-          steps[steps.length - 1].detail += ` · dump: ${folder}`;
+          // a folder that cannot be written costs the dump, not the report of this and the next steps
+          try {
+            const folder = await writeDump(ctx.dumpDir, {
+              error,
+              exchanges: ctx.recorder.since(started),
+              known: ctx.known,
+              label: name,
+            });
+            steps[steps.length - 1].detail += ` · dump: ${folder}`;
+          } catch (dumpError) {
+            steps[steps.length - 1].detail += ` · no dump: ${(dumpError as Error).message}`;
+          }
         }
       }
     }

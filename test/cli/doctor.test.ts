@@ -5,7 +5,7 @@
  * id or the address.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ElicznikClient, type HttpExchange } from '../../src/client';
@@ -270,6 +270,18 @@ describe('elicznik doctor and dumps', function () {
       assert.equal(again.code, EXIT_CODES.WRONG_CREDENTIALS);
       assert.match(again.stderr, /rejected this username and password before/);
       assert.equal(sim.stats.loginAttempts, 1, 'the rejected password is not sent again by a later run');
+    });
+
+    it('doctor goes on, with the exit code of the failed step, when the dump cannot be written', async () => {
+      sim.faults.successFalse = true;
+      const file = path.join(dir, 'a-file');
+      await writeFile(file, '');
+      const r = await cli(['doctor', '--date', DAY, '--dump', path.join(file, 'dumps'), ...urls()]);
+      assert.equal(r.code, EXIT_CODES.SERVICE_CHANGED, r.stdout + r.stderr);
+      assert.match(r.stdout, /FAILED +hourly JSON \(1 day\) .*\[SERVICE_CHANGED\].* · no dump: ENOTDIR/);
+      assert.match(r.stdout, /OK +hourly CSV \(1 day\) .*24 hours, 24 with values/);
+      assert.match(r.stdout, /1 step\(s\) failed/);
+      assert.equal(r.stderr, '');
     });
 
     it('fetch --dump writes a dump only when the fetch fails', async () => {
