@@ -556,14 +556,17 @@ async function doctor(
     known: running.known,
     serviceUrl: values['service-url'] ?? DEFAULT_SERVICE_URL,
     loginUrl: values['login-url'] ?? DEFAULT_LOGIN_URL,
-    report: () =>
-      running.state.ledger.report(
+    report: async () => {
+      const report = await running.state.ledger.report(
         running.known.password ?? '',
         loginPolicy({
           loginBudget: values['login-budget'] ? Number(values['login-budget']) : DEFAULT_LOGIN_BUDGET,
           minLoginIntervalMs: DEFAULT_MIN_LOGIN_INTERVAL_MS,
         }),
-      ),
+      );
+      // with --no-session-cache the kept session is not used, so it is not "tried first"
+      return values['no-session-cache'] ? { ...report, sessionKept: false } : report;
+    },
     print: (line) => io.stdout(`${line}\n`),
   });
   const failed = steps.find((s) => s.outcome === 'failed');

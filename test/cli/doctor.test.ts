@@ -272,6 +272,19 @@ describe('elicznik doctor and dumps', function () {
       assert.equal(sim.stats.loginAttempts, 1, 'the rejected password is not sent again by a later run');
     });
 
+    it('doctor --no-session-cache does not say that the kept session will be tried', async () => {
+      assert.equal((await cli(['meters', ...urls()])).code, EXIT_CODES.OK);
+      const r = await cli(['doctor', '--date', DAY, '--no-session-cache', ...urls()]);
+      // a second login within the minute: refused, since the kept session is not used
+      assert.equal(r.code, EXIT_CODES.LOGIN_BUDGET, r.stdout + r.stderr);
+      assert.match(r.stdout, /logins: 1 of 6 in the last 24 hours, next login allowed at /);
+      assert.doesNotMatch(r.stdout, /kept session/);
+      const kept = await cli(['doctor', '--date', DAY, ...urls()]);
+      assert.equal(kept.code, EXIT_CODES.OK, kept.stdout + kept.stderr);
+      assert.match(kept.stdout, /a kept session will be tried first/);
+      assert.equal(sim.stats.loginAttempts, 1);
+    });
+
     it('doctor goes on, with the exit code of the failed step, when the dump cannot be written', async () => {
       sim.faults.successFalse = true;
       const file = path.join(dir, 'a-file');
