@@ -317,6 +317,13 @@ function makeClient(values: Values, env: CliEnv, io: CliIo, record: boolean): Ru
     },
     env,
   );
+  if (!state.file) {
+    io.stderr(
+      'elicznik: warning: HOME, XDG_CACHE_HOME and ELICZNIK_CACHE_DIR are not set, so the logins of this\n' +
+        'run, a rejected password or a block are forgotten when it ends, and the next run logs in again;\n' +
+        'set ELICZNIK_CACHE_DIR or give --session-file.\n',
+    );
+  }
   const recorder = record ? new ExchangeRecorder() : undefined;
   const client = new (lazy.client().ElicznikClient)({
     username,

@@ -301,6 +301,30 @@ describe('cli: elicznik', function () {
     assert.doesNotMatch(text, /PHPSESSID|KEYCLOAK_IDENTITY|AUTH_SESSION_ID|session_code|code=/);
   });
 
+  it('warns when no folder for the account state is set, so that nothing is kept after the run', async () => {
+    const wrong = { ...env, ELICZNIK_PASSWORD: 'Zle-Haslo-555' };
+    const r = await cli(['meters', ...urls], wrong);
+    assert.equal(r.code, EXIT_CODES.WRONG_CREDENTIALS);
+    assert.match(r.stderr, /warning: .*HOME.*ELICZNIK_CACHE_DIR.*--session-file/s);
+    // as seen from the service: the next run sends the rejected password again
+    assert.equal((await cli(['meters', ...urls], wrong)).code, EXIT_CODES.WRONG_CREDENTIALS);
+    assert.equal(sim.stats.loginAttempts, 2);
+    const cache = await mkdtemp(path.join(os.tmpdir(), 'elicznik-cli-'));
+    try {
+      for (const e of [
+        { ...env, HOME: cache },
+        { ...env, ELICZNIK_CACHE_DIR: cache },
+      ]) {
+        const kept = await cli(['meters', ...urls], e);
+        assert.doesNotMatch(kept.stderr, /warning/);
+      }
+      const file = await cli(['meters', '--session-file', path.join(cache, 's.json'), ...urls], env);
+      assert.doesNotMatch(file.stderr, /warning/);
+    } finally {
+      await rm(cache, { recursive: true, force: true });
+    }
+  });
+
   it('reuses the session kept in --session-file instead of logging in again', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'elicznik-cli-'));
     try {
