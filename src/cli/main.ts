@@ -290,8 +290,10 @@ function makeClient(values: Values, env: CliEnv, io: CliIo, record: boolean): Ru
   let timeoutMs: number | undefined;
   if (values.timeout !== undefined) {
     const s = Number(values.timeout);
-    if (!Number.isFinite(s) || s <= 0) throw new UsageError('--timeout must be a number of seconds above 0');
     timeoutMs = Math.round(s * 1000);
+    if (!Number.isFinite(s) || !(timeoutMs >= 1)) {
+      throw new UsageError('--timeout must be a number of seconds, at least 0.001');
+    }
   }
   let loginBudget = DEFAULT_LOGIN_BUDGET;
   if (values['login-budget'] !== undefined) {
@@ -405,6 +407,12 @@ async function simulate(values: Values, io: CliIo): Promise<void> {
     ...(port(values, 'login-port') !== undefined ? { loginPort: port(values, 'login-port') } : {}),
     ...(today ? { today } : {}),
     ...(values.verbose ? { log: (line: string) => io.stderr(`sim: ${line}\n`) } : {}),
+  }).catch((err: unknown) => {
+    const e = err as NodeJS.ErrnoException & { port?: number };
+    if (e?.code !== 'EADDRINUSE') throw err;
+    throw new UsageError(
+      `a port the simulator needs is in use${e.port ? ` (${e.port})` : ''}: choose others with --port and --login-port`,
+    );
   });
   io.stdout(
     [

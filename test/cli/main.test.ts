@@ -211,6 +211,12 @@ describe('cli: elicznik', function () {
         /--service-url must be an http\(s\) URL/,
       ],
       [['meters', '--service-url', sim.serviceUrl, '--login-url', 'ftp://x'], env, /--login-url must be/],
+      // rounds to 0 ms, which the client would refuse naming its own option
+      [
+        ['meters', '--timeout', '0.0001', ...urls],
+        env,
+        /--timeout must be a number of seconds, at least 0\.001/,
+      ],
     ];
     for (const [argv, e, re] of cases) {
       const r = await cli(argv, e);
@@ -371,6 +377,20 @@ describe('cli: elicznik', function () {
     assert.equal(await done, 0);
     // the command as it runs where the package is installed (a Node-RED user directory): through npx
     assert.match(stdout, /\n {4}npx elicznik meters --service-url /);
+  });
+
+  it('says which port is in use when the simulator cannot start (exit 2)', async () => {
+    const busy = net.createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+    const taken = (busy.address() as net.AddressInfo).port;
+    try {
+      const r = await cli(['simulate', '--port', String(taken)], {}, AbortSignal.timeout(5000));
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, new RegExp(`in use \\(${taken}\\): choose others with --port and --login-port`));
+      assert.doesNotMatch(r.stderr, /unexpected error/);
+    } finally {
+      await new Promise((r) => busy.close(r));
+    }
   });
 
   it('stops a command at Ctrl-C or SIGTERM instead of waiting for the service (exit 130)', async () => {
