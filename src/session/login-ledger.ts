@@ -239,7 +239,7 @@ export class LoginLedger {
         const used = state.logins.length;
         const reason =
           used >= policy.budget
-            ? `This account has used its ${policy.budget} logins of the last 24 hours (the login budget), ` +
+            ? `This account has used its ${policy.budget} ${policy.budget === 1 ? 'login' : 'logins'} of the last 24 hours (the login budget), ` +
               'so no new login is made, to keep TAURON from blocking the account.'
             : `This account logged in less than ${formatInterval(policy.minIntervalMs)} ago, ` +
               'and logins are kept at least that far apart.';
