@@ -1,6 +1,6 @@
 /**
- * Output formats of the `elicznik` command: JSON with one record per line, and CSV with a header,
- * a decimal dot and empty cells for nulls.
+ * Output formats of the `elicznik` command: JSON with one record per line, and CSV with a header
+ * and empty cells for nulls, for scripts or for a Polish spreadsheet ({@link CsvStyle}).
  */
 import type { HourRecord } from '../energy/hour';
 import type { EnergySeries } from '../energy/totals';
@@ -32,18 +32,30 @@ export function* jsonLineParts(items: readonly unknown[], perPart = 500): Genera
   }
 }
 
-/** One CSV cell: null/undefined empty, quoted when it holds a comma, quote or line break. */
-export function csvCell(value: unknown): string {
+/**
+ * How a CSV is written: `en` for scripts (',' between cells, a decimal dot), `pl` for a Polish
+ * spreadsheet (';' between cells, a decimal comma, and a UTF-8 byte order mark so that Excel does
+ * not read the text as Windows-1250). Column names are the same in both.
+ */
+export type CsvStyle = 'en' | 'pl';
+
+/** One CSV cell: null/undefined empty, quoted when it holds the separator, a quote or a line break. */
+export function csvCell(value: unknown, style: CsvStyle = 'en'): string {
   if (value === null || value === undefined) return '';
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  const text = style === 'pl' && typeof value === 'number' ? String(value).replace('.', ',') : String(value);
+  return (style === 'pl' ? /[";\r\n]/ : /[",\r\n]/).test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 /** CSV text of rows (objects) with the given columns, CRLF-free (LF line ends). */
-export function csvTable(columns: readonly string[], rows: readonly Record<string, unknown>[]): string {
-  const lines = [columns.join(',')];
-  for (const row of rows) lines.push(columns.map((c) => csvCell(row[c])).join(','));
-  return `${lines.join('\n')}\n`;
+export function csvTable(
+  columns: readonly string[],
+  rows: readonly Record<string, unknown>[],
+  style: CsvStyle = 'en',
+): string {
+  const sep = style === 'pl' ? ';' : ',';
+  const lines = [columns.map((c) => csvCell(c, style)).join(sep)];
+  for (const row of rows) lines.push(columns.map((c) => csvCell(row[c], style)).join(sep));
+  return `${style === 'pl' ? '\ufeff' : ''}${lines.join('\n')}\n`;
 }
 
 /** The CSV columns of hour records: time fields, zone, the fetched series, completeness, point, tariff. */
@@ -67,6 +79,10 @@ export function hourColumns(series: readonly EnergySeries[]): string[] {
 }
 
 /** Hour records as CSV. */
-export function hoursCsv(records: readonly HourRecord[], series: readonly EnergySeries[]): string {
-  return csvTable(hourColumns(series), records as unknown as Record<string, unknown>[]);
+export function hoursCsv(
+  records: readonly HourRecord[],
+  series: readonly EnergySeries[],
+  style: CsvStyle = 'en',
+): string {
+  return csvTable(hourColumns(series), records as unknown as Record<string, unknown>[], style);
 }

@@ -21,7 +21,7 @@ import { ExchangeRecorder } from '../diagnostics/recorder';
 import { isLocalDate } from '../energy/time';
 import { DEFAULT_LOGIN_BUDGET } from '../session/login-ledger';
 import { DEFAULT_MIN_LOGIN_INTERVAL_MS, loginPolicy } from '../session/pool';
-import { csvTable, hoursCsv, jsonLineParts, jsonLines } from './format';
+import { csvTable, hoursCsv, jsonLineParts, jsonLines, type CsvStyle } from './format';
 import {
   INVOICE_COMMAND_HELP,
   INVOICE_OPTIONS,
@@ -102,6 +102,9 @@ Options of fetch, totals and registers:
   --series LIST                   fetch and totals: comma-separated ${ALL_SERIES.join(', ')}
                                   (default: ecp,eco)
   --format json|csv               output of meters and fetch (default: json)
+  --lang en|pl                    meters and fetch CSV: for scripts, ',' and a decimal dot
+                                  (default), or for a Polish spreadsheet, ';', a decimal comma and
+                                  UTF-8 with a byte order mark (the column names stay the same)
   --source auto|csv|json          fetch: the CSV export with a JSON fallback (auto), or only one
 
 Options of simulate:
@@ -178,8 +181,8 @@ type Values = {
 
 /** The options each command accepts besides the common ones. */
 const COMMAND_OPTIONS: Record<string, readonly (keyof typeof OPTIONS)[]> = {
-  meters: ['format'],
-  fetch: ['from', 'to', 'meter', 'series', 'format', 'source'],
+  meters: ['format', 'lang'],
+  fetch: ['from', 'to', 'meter', 'series', 'format', 'lang', 'source'],
   totals: ['from', 'to', 'meter', 'series', 'period'],
   registers: ['from', 'to', 'meter'],
   simulate: ['port', 'login-port', 'today'],
@@ -273,6 +276,15 @@ function format(values: Values): 'json' | 'csv' {
   return f;
 }
 
+/** The CSV style of meters and fetch (`--lang`, only with `--format csv`). */
+function csvStyle(values: Values): CsvStyle {
+  const lang = values.lang ?? 'en';
+  if (lang !== 'en' && lang !== 'pl') throw new UsageError('--lang must be en or pl');
+  if (values.lang !== undefined && format(values) !== 'csv')
+    throw new UsageError('--lang goes with --format csv');
+  return lang;
+}
+
 /** A client for the run, with the account's state file and, with `--dump`, a recorder. */
 interface RunClient {
   client: ElicznikClient;
@@ -346,14 +358,15 @@ function makeClient(values: Values, env: CliEnv, io: CliIo, record: boolean): Ru
 }
 
 async function meters(client: ElicznikClient, values: Values, io: CliIo): Promise<void> {
+  const out = format(values);
+  const style = csvStyle(values);
   const points = await client.getMeterPoints();
   const rows = [];
   for (const p of points) {
     const selected = await client.selectMeterPoint(p.id);
     rows.push({ ...p, tariff: selected.tariff });
   }
-  if (format(values) === 'csv')
-    io.stdout(csvTable(['id', 'ppe', 'type', 'isBusiness', 'tariff', 'name'], rows));
+  if (out === 'csv') io.stdout(csvTable(['id', 'ppe', 'type', 'isBusiness', 'tariff', 'name'], rows, style));
   else io.stdout(`${JSON.stringify(rows, null, 2)}\n`);
 }
 
@@ -362,6 +375,7 @@ async function fetchHours(client: ElicznikClient, values: Values, io: CliIo): Pr
   const to = requireDate(values, 'to');
   const series = seriesList(values) ?? ['ecp', 'eco'];
   const out = format(values);
+  const style = csvStyle(values);
   const source = values.source ?? 'auto';
   if (source !== 'auto' && source !== 'csv' && source !== 'json') {
     throw new UsageError('--source must be auto, csv or json');
@@ -373,7 +387,7 @@ async function fetchHours(client: ElicznikClient, values: Values, io: CliIo): Pr
     source,
     onProgress: (p) => io.stderr(`fetched ${p.doneDays}/${p.totalDays} days (${p.source})\n`),
   });
-  if (out === 'csv') io.stdout(hoursCsv(records, series));
+  if (out === 'csv') io.stdout(hoursCsv(records, series, style));
   else for (const part of jsonLineParts(records)) io.stdout(part);
 }
 

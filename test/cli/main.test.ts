@@ -164,6 +164,35 @@ describe('cli: elicznik', function () {
     assert.equal(cells[12], 'G11');
   });
 
+  it('writes the CSV for a Polish spreadsheet with --lang pl: BOM, semicolons, decimal commas', async () => {
+    const r = await cli(
+      ['fetch', '--from', from, '--to', from, '--format', 'csv', '--lang', 'pl', ...urls],
+      env,
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(
+      r.stdout.startsWith('\ufeffhourStart;hourEnd;date;hour;repeated;zone;zoneName;ecp;eco;'),
+      r.stdout,
+    );
+    const lines = r.stdout.slice(1).trim().split('\n');
+    const truth = sim.hourly(G11.id, from);
+    assert.equal(lines.length, truth.length + 1);
+    for (const [i, line] of lines.slice(1).entries()) {
+      const cells = line.split(';');
+      assert.equal(cells.length, 12, line);
+      assert.equal(cells[7], String(truth[i].ecp).replace('.', ','), line);
+      assert.equal(cells[8], String(truth[i].eco).replace('.', ','), line);
+      assert.doesNotMatch(cells[7] + cells[8], /\./);
+    }
+    assert.ok(
+      lines.slice(1).some((l) => l.split(';')[7].includes(',')),
+      'some value has a decimal part',
+    );
+    const m = await cli(['meters', '--format', 'csv', '--lang', 'pl', ...urls], env);
+    assert.equal(m.code, 0, m.stderr);
+    assert.ok(m.stdout.startsWith('\ufeffid;ppe;type;isBusiness;tariff;name\n'), m.stdout);
+  });
+
   it('prints totals and register readings', async () => {
     const t = await cli(['totals', '--period', 'day', '--from', from, '--to', to, ...urls], env);
     assert.equal(t.code, 0, t.stderr);
@@ -189,6 +218,13 @@ describe('cli: elicznik', function () {
       [['fetch', '--from', '2026-13-01', '--to', to, ...urls], env, /--from must be a date/],
       [['fetch', '--from', from, '--to', to, '--series', 'ecp,kwh', ...urls], env, /--series/],
       [['fetch', '--from', from, '--to', to, '--format', 'xml', ...urls], env, /--format/],
+      [['meters', '--format', 'xml', ...urls], env, /--format must be json or csv/],
+      [
+        ['fetch', '--from', from, '--to', to, '--format', 'csv', '--lang', 'de', ...urls],
+        env,
+        /--lang must be en or pl/,
+      ],
+      [['meters', '--lang', 'pl', ...urls], env, /--lang goes with --format csv/],
       [['meters', '--port', '1', ...urls], env, /--port is not an option of meters/],
       [
         ['registers', '--from', from, '--to', to, '--series', 'ecp', ...urls],
