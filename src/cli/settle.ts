@@ -53,6 +53,29 @@ export const SETTLE_OPTIONS = {
   'refund-cap-base': { type: 'string' },
 } as const;
 
+/**
+ * The options of one system only (the rest, `--system` and `--prices`, serve both): given with
+ * the other system they would change nothing, so they are refused.
+ */
+export const SYSTEM_OPTIONS: Readonly<
+  Record<'net-metering' | 'net-billing', readonly (keyof typeof SETTLE_OPTIONS)[]>
+> = {
+  'net-metering': ['ratio', 'window-days', 'expiry', 'zone-priority'],
+  'net-billing': [
+    'price-mode',
+    'rcem',
+    'rce-from',
+    'rce-url',
+    'negative-prices',
+    'coefficient',
+    'coefficient-from',
+    'coefficient-retroactive',
+    'validity-months',
+    'switched-to-rce',
+    'refund-cap-base',
+  ],
+};
+
 /** Every option `settle` accepts besides the common ones. */
 export const SETTLE_OPTION_NAMES = [
   'from',
@@ -99,8 +122,9 @@ export const SETTLE_OPTIONS_HELP = `Options of settle (and --from, --to, --meter
                                   the cap is a share of the month's export valued without the
                                   coefficient (default) or of the deposit credited with it
   --format table|json             (default: table)
-  The settlement node's settings, with the same names and defaults. The bank or deposit starts
-  empty at --from. Some rules are not confirmed: compare with your invoice.
+  The settlement node's settings, with the same names and defaults; an option of the other
+  system is refused. The bank or deposit starts empty at --from. Some rules are not confirmed:
+  compare with your invoice.
 
 `;
 
@@ -307,13 +331,16 @@ export function settlementInputOf(values: SettleValues): SettlementSettingsInput
 
 /**
  * Reads `--system` and the options of the chosen system, with the settlement node's defaults.
- * @throws SettlementError `BAD_INPUT`
+ * @throws SettlementError `BAD_INPUT`, also for an option of the other system
  */
 export function settleChoice(values: SettleValues): SettleChoice {
   const system = text(values, 'system');
   if (system !== 'net-metering' && system !== 'net-billing') {
     throw badInput('--system must be net-metering or net-billing', 'cli');
   }
+  const other = system === 'net-metering' ? 'net-billing' : 'net-metering';
+  const stray = SYSTEM_OPTIONS[other].find((name) => values[name] !== undefined);
+  if (stray) throw badInput(`--${stray} is an option of ${other}, not of ${system}`, 'cli');
   const pricesText = text(values, 'prices');
   const prices = pricesText === undefined ? undefined : parsePricesOption(pricesText);
   if (system === 'net-billing' && !prices)

@@ -5,6 +5,7 @@ import { ElicznikClient } from '../../src/client';
 import { EXIT_CODES, helpText, run } from '../../src/cli/main';
 import {
   SETTLE_OPTIONS,
+  SYSTEM_OPTIONS,
   parsePricesOption,
   parseRcemOption,
   rceUrlFor,
@@ -203,6 +204,35 @@ describe('cli: elicznik settle', function () {
     assert.equal(sim.stats.loginAttempts, 0);
     assert.equal(sim.stats.dataRequests + sim.stats.csvRequests, 0);
   });
+
+  it('refuses an option of the other system, naming it, before any login or data request', async () => {
+    // Each of these used to be ignored without a word: the statement came out with the defaults.
+    sim.stats.reset();
+    const range = ['--from', '2025-07-01', '--to', '2025-07-02'];
+    const billing = ['--system', 'net-billing', '--prices', 'T1:0.62,T2:0.45'];
+    const metering = ['--system', 'net-metering'];
+    const cases: [string[], RegExp][] = [
+      [[...billing, '--ratio', '0.7'], /--ratio is an option of net-metering, not of net-billing/],
+      [[...billing, '--window-days', '90'], /--window-days is an option of net-metering/],
+      [[...billing, '--expiry', 'same-time'], /--expiry is an option of net-metering/],
+      [[...billing, '--zone-priority', 'T2,T1'], /--zone-priority is an option of net-metering/],
+      [[...metering, '--price-mode', 'rce'], /--price-mode is an option of net-billing, not of net-metering/],
+      [[...metering, '--rcem', '2025-07=250'], /--rcem is an option of net-billing/],
+      [[...metering, '--coefficient', '1.23'], /--coefficient is an option of net-billing/],
+      [[...metering, '--switched-to-rce'], /--switched-to-rce is an option of net-billing/],
+      [[...metering, '--validity-months', '12'], /--validity-months is an option of net-billing/],
+    ];
+    for (const command of ['settle', 'invoice']) {
+      for (const [options, re] of cases) {
+        const argv = [command, ...range, ...options];
+        const r = await cli(argv);
+        assert.equal(r.code, EXIT_CODES.BAD_INPUT, argv.join(' '));
+        assert.match(r.stderr, re, argv.join(' '));
+      }
+    }
+    assert.equal(sim.stats.loginAttempts, 0);
+    assert.equal(sim.stats.dataRequests + sim.stats.csvRequests, 0);
+  });
 });
 
 describe('cli: elicznik settle over two years agrees with the library', function () {
@@ -364,6 +394,15 @@ describe('cli: settle has the settlement node’s settings', () => {
       assert.equal(option.type, SETTLEMENT_FLAGS.includes(name) ? 'boolean' : 'string', name);
     }
     assert.equal(settingOptionName('coefficientRetroactive'), 'coefficient-retroactive');
+  });
+
+  it('puts every option but --system and --prices in one system, so that the other refuses it', () => {
+    const grouped = [...SYSTEM_OPTIONS['net-metering'], ...SYSTEM_OPTIONS['net-billing']];
+    assert.deepEqual(
+      [...grouped, 'system', 'prices'].sort(),
+      Object.keys(SETTLE_OPTIONS).sort(),
+      'each option in exactly one place',
+    );
   });
 
   it('has the defaults of the node’s editor, and says them in the help', () => {
