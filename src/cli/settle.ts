@@ -117,7 +117,8 @@ export const SETTLE_OPTIONS_HELP = `Options of settle (and --from, --to, --meter
   --coefficient-from YYYY-MM-DD   the first day of the coefficient (default 2024-12-27)
   --coefficient-retroactive       apply the coefficient before that day too
   --validity-months N             months a deposit stays usable (default 12)
-  --switched-to-rce               switched to RCE by statement: the refund cap is 30 % (default 20 %)
+  --switched-to-rce               switched to RCE by statement: the refund cap is 30 % (default 20 %);
+                                  needs --price-mode rce (--rce-from: the switch)
   --refund-cap-base market|deposit
                                   the cap is a share of the month's export valued without the
                                   coefficient (default) or of the deposit credited with it

@@ -42,7 +42,10 @@ export interface SettlementSettingsInput {
   coefficientFrom?: string;
   /** Net-billing: apply the coefficient before that day too. */
   coefficientRetroactive?: boolean;
-  /** Net-billing: switched to RCE by statement, so the refund cap is 30 % instead of 20 %. */
+  /**
+   * Net-billing: switched to RCE by statement, so the refund cap is 30 % instead of 20 %; needs
+   * `priceMode` `rce` (the export is valued at RCE from the switch, `rceFrom`).
+   */
   switchedToRce?: boolean;
   /** Net-billing: `market` or `deposit` (see the module comment). */
   refundCapBase?: string;
@@ -154,9 +157,17 @@ export function settlementSettingsOf(
   if (!prices) throw badInput('Net-billing needs the energy price of every zone of the tariff');
   const rceFrom = input.rceFrom || d.rceFrom;
   if (rceFrom && !isLocalDate(rceFrom)) throw badInput('The RCE start date must be YYYY-MM-DD');
+  const priceMode = oneOf(input.priceMode, ['rcem', 'rce'], d.priceMode, 'The price mode');
+  // A prosumer who switched by statement is on RCE from the switch (settlement.md §3); the 30 %
+  // cap with the export at RCEm would be no prosumer's settlement.
+  if (input.switchedToRce === true && priceMode !== 'rce') {
+    throw badInput(
+      'Switched to RCE by statement (the 30 % refund cap) needs the price mode rce, with the RCE start date at the switch',
+    );
+  }
   const deposit: NetBillingOptions = {
     prices,
-    priceMode: oneOf(input.priceMode, ['rcem', 'rce'], d.priceMode, 'The price mode'),
+    priceMode,
     coefficient: num(input.coefficient, 'The coefficient', d.coefficient),
     coefficientFrom: input.coefficientFrom || d.coefficientFrom,
     coefficientRetroactive: input.coefficientRetroactive === true,

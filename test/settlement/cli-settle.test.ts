@@ -191,6 +191,7 @@ describe('cli: elicznik settle', function () {
       [[...billing, '--coefficient', '0'], /coefficient/],
       [[...billing, '--coefficient-from', '2025-02-30'], /coefficient date/],
       [[...billing, '--validity-months', '0'], /validity/],
+      [[...billing, '--switched-to-rce'], /Switched to RCE.*price mode rce/],
     ];
     for (const command of ['settle', 'invoice']) {
       for (const [options, re] of cases) {

@@ -91,6 +91,10 @@ describe('settlement/settings: the settings the node and the command share', () 
       [{ system: 'net-billing', coefficient: '-1' }, /coefficient/],
       [{ system: 'net-billing', coefficientFrom: '2025-13-01' }, /coefficient date/],
       [{ system: 'net-billing', validityMonths: '2.5' }, /validity/],
+      // Switching by statement puts the export on RCE (settlement.md §3): the 30 % refund cap of a
+      // prosumer who switched, with the export valued at RCEm, is no prosumer's settlement.
+      [{ system: 'net-billing', switchedToRce: true }, /Switched to RCE.*price mode rce/],
+      [{ system: 'net-billing', priceMode: 'rcem', switchedToRce: true }, /Switched to RCE/],
     ] as const) {
       assert.throws(
         () => settlementSettingsOf(input, PRICES),
