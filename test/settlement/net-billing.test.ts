@@ -209,6 +209,35 @@ describe('settlement/net-billing', () => {
     });
   });
 
+  it('carries December 2024, with the coefficient from the 27th, over the year end to its refund', () => {
+    // December 2024 at RCEm 400 PLN/MWh: 12-26 11:00 exports 2000 Wh × 400 = 800 000 µPLN (no
+    // coefficient yet); 12-28 11:00 exports 1000 Wh × 400 × 1.23 = 492 000 µPLN.
+    // Deposit 1 292 000 µPLN = 129 gr; market value 1 200 000 µPLN = 120 gr.
+    // January 2025 imports 1 kWh × 0.50 = 50 gr, paid from December's deposit: 79 gr left.
+    // December's deposit pays January … December 2025; at December 2025's close the 79 gr left are
+    // refunded up to 20 % × 120 = 24 gr, 55 gr are lost.
+    const { periods } = settleNetBilling(
+      [
+        hourOf('2024-12-26', 12, { ecbo: 2 }),
+        hourOf('2024-12-28', 12, { ecbo: 1 }),
+        hourOf('2025-01-10', 20, { ecbp: 1 }),
+        hourOf('2026-01-01', 1, {}),
+      ],
+      { prices: ENERGY },
+      { monthly: { '2024-12': 400 } },
+    );
+    const dec = month(periods, '2024-12');
+    assert.deepEqual([dec.depositAddedGr, dec.total.marketValueGr, dec.depositUsedGr], [129, 120, 0]);
+    const jan = month(periods, '2025-01');
+    assert.deepEqual(
+      [jan.balanceStartGr, jan.depositUsedGr, jan.energyCostAfterGr, jan.balanceGr],
+      [129, 50, 0, 79],
+    );
+    assert.equal(month(periods, '2025-11').expiringNextMonthGr, 79);
+    const end = month(periods, '2025-12');
+    assert.deepEqual([end.refundedGr, end.lostGr, end.balanceGr], [24, 55, 0]);
+  });
+
   it('makes a month usable from the next month on and pays with the oldest deposit first', () => {
     // March: 4 kWh × 400 × 1.23 = 1 968 000 µPLN → 197 gr; import 1 kWh × 0.50 = 50 gr, not payable from March's own deposit.
     // April: 2 kWh × 300 × 1.23 = 738 000 µPLN → 74 gr; import 3 kWh = 150 gr, all from March (47 left).

@@ -192,6 +192,59 @@ describe('settlement/net-metering', () => {
     );
   });
 
+  it('carries the bank across a year end and covers the repeated autumn hour from the first', () => {
+    // 2025-12-31 23:00–24:00 exports 1.000 kWh × 0.8 = 800 Wh; 2026-01-01 00:00–01:00 imports
+    // 1.000 kWh: 800 covered, 200 billed. December closes with 800 Wh, January starts with them.
+    const newYear = settleNetMetering([
+      hourOf('2025-12-31', 24, { ecbo: 1 }),
+      hourOf('2026-01-01', 1, { ecbp: 1 }),
+    ]).periods;
+    assert.deepEqual(
+      newYear.map((p) => [p.month.label, p.month.final, p.month.balanceStartWh, p.month.balanceWh]),
+      [
+        ['2025-12', true, 0, 800],
+        ['2026-01', false, 800, 0],
+      ],
+    );
+    assert.deepEqual(
+      newYear[1].hours.map((h) => [h.hourStart, h.usedWh, h.billedWh]),
+      [['2026-01-01T00:00:00+01:00', 800, 200]],
+    );
+    // 2026-10-25: 02:00 CEST exports 0.500 kWh × 0.7 = 350 Wh; the repeated 02:00 CET (an hour
+    // later) imports 0.400 kWh: 350 covered, 50 billed.
+    const autumn = settleNetMetering(
+      [hourOf('2026-10-25', 3, { ecbo: 0.5 }), hourOf('2026-10-25', 3, { ecbp: 0.4, repeated: true })],
+      { ratio: 0.7 },
+    ).periods[0];
+    assert.deepEqual(
+      autumn.hours.map((h) => [h.hourStart, h.repeated, h.bankedWh, h.usedWh, h.billedWh]),
+      [
+        ['2026-10-25T02:00:00+02:00', false, 350, 0, 0],
+        ['2026-10-25T02:00:00+01:00', true, 0, 350, 50],
+      ],
+    );
+  });
+
+  it('counts an expiry at a month boundary on the last day of the month it ends', () => {
+    // A lot of 2025-05-31 (end-of-day) is usable to 2026-05-31 24:00; a lot of 2025-06-01 00:00
+    // (same-time) to 2026-06-01 00:00, so its last hour is 2026-05-31 23:00–24:00. Either way
+    // 1.000 kWh × 0.8 = 800 Wh expire on 2026-05-31, in May's statement, and none in June's.
+    for (const [expiry, lot] of [
+      ['end-of-day', hourOf('2025-05-31', 12, { ecbo: 1 })],
+      ['same-time', hourOf('2025-06-01', 1, { ecbo: 1 })],
+    ] as const) {
+      const { periods } = settleNetMetering([lot, hourOf('2026-06-01', 2, {})], { expiry });
+      const may = closedMonth(periods, '2026-05');
+      assert.equal(may.month.expiredWh, 800, expiry);
+      assert.deepEqual(
+        may.days.filter((d) => d.expiredWh > 0).map((d) => [d.label, d.expiredWh]),
+        [['2026-05-31', 800]],
+        expiry,
+      );
+      assert.equal(closedMonth(periods, '2026-06').month.balanceStartWh, 0, expiry);
+    }
+  });
+
   it('never covers an hour from energy exported after it', () => {
     // 2026-05-04 20:00 imports 1 kWh, 2026-05-05 10:00 exports 1 kWh: nothing to cover the import with.
     const { periods } = settleNetMetering([
