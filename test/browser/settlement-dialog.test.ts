@@ -115,6 +115,33 @@ describe('elicznik-settlement edit dialog (browser)', function () {
     assert.deepEqual(saved.zonePrices[2], { zone: 'T3', energy: '0.51', distribution: '' });
   });
 
+  it('marks the node invalid when "switched to RCE" goes with the monthly RCEm', async () => {
+    await edit('n1');
+    await page.selectOption('#node-input-system', 'net-billing');
+    await page.selectOption('#node-input-priceMode', 'rcem');
+    await page.check('#node-input-switchedToRce');
+    await ok();
+    assert.equal(await page.evaluate(() => (window as any).RED.nodes.node('n1').valid), false);
+    await edit('n1');
+    await page.selectOption('#node-input-priceMode', 'rce');
+    await ok();
+    const after = await page.evaluate(() => {
+      const n = (window as any).RED.nodes.node('n1');
+      return { valid: n.valid, switched: n.switchedToRce, priceMode: n.priceMode };
+    });
+    assert.deepEqual(after, { valid: true, switched: true, priceMode: 'rce' });
+    // net-metering does not read the setting
+    const check = await page.evaluate(() => {
+      const v = (window as any).RED.nodes.getType('elicznik-settlement').defaults.switchedToRce.validate;
+      return [
+        v.call({ system: 'net-metering', priceMode: 'rcem' }, true),
+        v.call({ system: 'net-billing', priceMode: 'rcem' }, true),
+        v.call({ system: 'net-billing', priceMode: 'rcem' }, false),
+      ];
+    });
+    assert.deepEqual(check, [true, false, true]);
+  });
+
   it('shows in the status whether the state survives a restart', async () => {
     await page.waitForFunction(() => {
       const RED = (window as any).RED;
