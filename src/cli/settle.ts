@@ -76,6 +76,9 @@ export const SYSTEM_OPTIONS: Readonly<
   ],
 };
 
+/** The options of net-billing that only hourly RCE reads. */
+const RCE_OPTIONS: readonly (keyof typeof SETTLE_OPTIONS)[] = ['rce-from', 'rce-url', 'negative-prices'];
+
 /** Every option `settle` accepts besides the common ones. */
 export const SETTLE_OPTION_NAMES = [
   'from',
@@ -342,6 +345,10 @@ export function settleChoice(values: SettleValues): SettleChoice {
   const other = system === 'net-metering' ? 'net-billing' : 'net-metering';
   const stray = SYSTEM_OPTIONS[other].find((name) => values[name] !== undefined);
   if (stray) throw badInput(`--${stray} is an option of ${other}, not of ${system}`, 'cli');
+  if (system === 'net-billing' && text(values, 'price-mode') !== 'rce') {
+    const rceOnly = RCE_OPTIONS.find((name) => values[name] !== undefined);
+    if (rceOnly) throw badInput(`--${rceOnly} goes with --price-mode rce (RCEm is one price a month)`, 'cli');
+  }
   const pricesText = text(values, 'prices');
   const prices = pricesText === undefined ? undefined : parsePricesOption(pricesText);
   if (system === 'net-billing' && !prices)

@@ -222,6 +222,13 @@ describe('cli: elicznik settle', function () {
       [[...metering, '--coefficient', '1.23'], /--coefficient is an option of net-billing/],
       [[...metering, '--switched-to-rce'], /--switched-to-rce is an option of net-billing/],
       [[...metering, '--validity-months', '12'], /--validity-months is an option of net-billing/],
+      // options only hourly RCE reads, with the monthly RCEm (the default price mode)
+      [[...billing, '--rce-from', '2025-07-01'], /--rce-from goes with --price-mode rce/],
+      [
+        [...billing, '--price-mode', 'rcem', '--rce-url', 'https://x.test/'],
+        /--rce-url goes with --price-mode rce/,
+      ],
+      [[...billing, '--negative-prices', 'clip'], /--negative-prices goes with --price-mode rce/],
     ];
     for (const command of ['settle', 'invoice']) {
       for (const [options, re] of cases) {
