@@ -137,10 +137,13 @@ export function resolveFetchRequest(
   const spec: RangeSpec = { kind: 'yesterday' };
   let source = 'The range setting';
   const overrideRange = msg.range;
+  /** An explicit `{from, to}` in msg.range: its dates only, never the node's (a missing one is an error). */
+  let explicitRange = false;
   if (present(overrideRange)) {
     source = 'msg.range';
     if (typeof overrideRange === 'object' && !Array.isArray(overrideRange)) {
       const r = overrideRange as { from?: unknown; to?: unknown };
+      explicitRange = true;
       spec.kind = 'range';
       spec.from = dateValue(r.from) as string;
       spec.to = dateValue(r.to) as string;
@@ -172,7 +175,7 @@ export function resolveFetchRequest(
     source = present(msg.days) ? 'msg.days' : 'The days setting';
     spec.days = daysValue(present(msg.days) ? msg.days : settings.days) as number;
   }
-  if (spec.kind === 'range' && spec.from === undefined && spec.to === undefined) {
+  if (spec.kind === 'range' && !explicitRange) {
     source = 'The from/to settings';
     spec.from = dateValue(settings.from) as string;
     spec.to = dateValue(settings.to) as string;

@@ -107,6 +107,12 @@ describe('elicznik-fetch: request', () => {
       () => resolveFetchRequest({ ...base, range: 'range', from: '2026-10-01' }, {}, TODAY),
       /^The from\/to settings: to/,
     );
+    const fromTo = { ...base, range: 'range', from: '2026-10-01', to: '2026-10-02' };
+    badInput(
+      () => resolveFetchRequest(fromTo, { range: { start: '2026-10-05', end: '2026-10-06' } }, TODAY),
+      /^msg\.range: from must be a date/,
+    );
+    badInput(() => resolveFetchRequest(fromTo, { range: new Date() }, TODAY), /^msg\.range: from must be/);
     badInput(
       () => resolveFetchRequest({ ...base, range: 'week' }, {}, TODAY),
       /^The range setting must be one of/,

@@ -261,6 +261,17 @@ describe('elicznik-fetch node', function () {
       });
     }
 
+    it('refuses an msg.range object without from and to instead of fetching the node’s from/to', async () => {
+      const n1 = await load({ range: 'range', from: '2026-11-01', to: '2026-11-03' });
+      for (const range of [{ start: '2026-10-01', end: '2026-10-02' }, {}]) {
+        const sent = nextMessage('h1').then((msg) => ({ sent: msg }));
+        const err = await Promise.race([caught(n1, { range }), sent]);
+        assert.equal(err.error?.code, 'BAD_INPUT', JSON.stringify(err.sent?.payload?.from));
+        assert.match(err.error.message, /msg\.range: from must be a date/);
+      }
+      assert.equal(ctx.sim.stats.loginAttempts, 0);
+    });
+
     it('refuses a bad node setting with BAD_INPUT naming it', async () => {
       const n1 = await load({ range: 'lastDays', days: '400', daysType: 'num' });
       const err = await caught(n1);
