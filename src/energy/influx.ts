@@ -58,13 +58,19 @@ export interface InfluxPointOptions {
 }
 
 /**
- * A measurement name from a setting or a message property: non-empty text, trimmed.
+ * A measurement name from a setting or a message property: non-empty text, trimmed, without
+ * whitespace or commas. The batch node writes the measurement of InfluxDB 1.x into the line
+ * protocol as it is (only its 2.x client escapes it), so a space or a comma there makes InfluxDB
+ * refuse every point.
  * @throws BadInputError naming `what`
  */
 export function measurementOf(value: unknown, what: string): string {
   const name = typeof value === 'string' ? value.trim() : '';
-  if (!name)
-    throw new BadInputError(`${what} must be a measurement name (text), got ${JSON.stringify(value)}.`);
+  if (!name || /[\s,]/.test(name)) {
+    throw new BadInputError(
+      `${what} must be a measurement name (text without spaces or commas), got ${JSON.stringify(value)}.`,
+    );
+  }
   return name;
 }
 

@@ -191,7 +191,9 @@ export function resolveFetchRequest(
       : {
           measurement: present(msg.measurement)
             ? measurementOf(msg.measurement, 'msg.measurement')
-            : settings.measurement?.trim() || DEFAULT_MEASUREMENT,
+            : settings.measurement?.trim()
+              ? measurementOf(settings.measurement, 'The measurement setting')
+              : DEFAULT_MEASUREMENT,
         };
   try {
     return { kind: spec.kind, range: resolveRange(spec, today), series, output, ...influx };

@@ -84,7 +84,7 @@ describe('energy: InfluxDB points', () => {
 
   it('reads a measurement name, refusing what is not text with BAD_INPUT', () => {
     assert.equal(measurementOf(' energy ', 'msg.measurement'), 'energy');
-    for (const bad of ['', '  ', 5, null, undefined, ['a']]) {
+    for (const bad of ['', '  ', 5, null, undefined, ['a'], 'my home', 'energy,pv', 'a\nb']) {
       assert.throws(
         () => measurementOf(bad, 'msg.measurement'),
         (err: unknown) =>

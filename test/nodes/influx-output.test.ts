@@ -82,6 +82,25 @@ describe('InfluxDB points from the fetch and balance nodes', function () {
     assert.match(caught.error.message, /msg\.measurement must be a measurement name/);
   });
 
+  it('fetch: refuses a measurement with a space or a comma, which the 1.x batch node writes unescaped', async () => {
+    const outcome = (n1: any, msg: Record<string, unknown>) => {
+      const sent = nextMessage('h1').then((m) => ({ sent: m }));
+      const caught = nextMessage('h2');
+      n1.receive({ payload: 'go', ...msg });
+      return Promise.race([sent, caught]) as Promise<any>;
+    };
+    const n1 = await load({ output: 'influx', measurement: 'my home' });
+    const fromSetting = await outcome(n1, {});
+    assert.equal(fromSetting.error?.code, 'BAD_INPUT');
+    assert.match(fromSetting.error.message, /The measurement setting must be .* without spaces or commas/);
+    const fromMsg = await outcome(n1, { measurement: 'energy,pv' });
+    assert.equal(fromMsg.error?.code, 'BAD_INPUT');
+    assert.match(fromMsg.error.message, /msg\.measurement must be .* got "energy,pv"/);
+    assert.equal(ctx.sim.stats.loginAttempts, 0);
+    const fine = await outcome(n1, { measurement: 'my_home' });
+    assert.ok(fine.sent.payload.every((p: any) => p.measurement === 'my_home'));
+  });
+
   it('fetch: an hour without values writes nothing and a missing value is never 0', async () => {
     ctx.sim.faults.nullFromHour = 21;
     const n1 = await load({ output: 'influx' });
