@@ -196,6 +196,14 @@ describe('elicznik-config and elicznik-fetch edit dialogs (browser)', function (
     });
   });
 
+  it('marks the node invalid when the measurement has a space or a comma', async () => {
+    const valid = await page.evaluate(() => {
+      const d = (window as any).RED.nodes.getType('elicznik-fetch').defaults;
+      return ['elicznik', '', ' house ', 'my home', 'a,b'].map((v) => !!d.measurement.validate.call({}, v));
+    });
+    assert.deepEqual(valid, [true, true, true, false, false]);
+  });
+
   it('marks the node invalid when no series is ticked', async () => {
     await editNode(page, 'n1', '#node-input-ecp');
     for (const s of ['ecp', 'eco', 'tauronEcbp', 'tauronEcbo']) await page.uncheck(`#node-input-${s}`);
