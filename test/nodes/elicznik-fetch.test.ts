@@ -294,6 +294,23 @@ describe('elicznik-fetch node', function () {
       assert.equal(ctx.sim.stats.logins, 1);
     });
 
+    it('runs a different trigger that arrives during a fetch after it, dropping none', async () => {
+      const n1 = await load();
+      ctx.sim.faults.latencyMs = 50;
+      const out = nextMessages('h1', 3);
+      n1.receive({ payload: 1, day: '2026-11-01' } as any);
+      n1.receive({ payload: 2, day: '2026-11-02' } as any);
+      n1.receive({ payload: 3, day: '2026-11-01' } as any);
+      const got = await out;
+      assert.deepEqual(got.map((m) => [m.payload.from, m.payload.complete]).sort(), [
+        ['2026-11-01', true],
+        ['2026-11-01', true],
+        ['2026-11-02', true],
+      ]);
+      assert.equal(ctx.sim.stats.csvRequests, 2, 'the third trigger joins the first');
+      assert.equal(ctx.sim.stats.logins, 1);
+    });
+
     it('serves a second trigger for complete past days from the cache', async () => {
       const n1 = await load();
       await fetchOnce(n1, { days: 2 });
