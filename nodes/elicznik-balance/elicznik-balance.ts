@@ -8,7 +8,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { balanceHours, normaliseHours } from '../../src/energy/balance';
 import { compareWithTauron } from '../../src/energy/check';
-import { DEFAULT_MEASUREMENT, INFLUX_PRECISION, influxPoints } from '../../src/energy/influx';
+import { DEFAULT_MEASUREMENT, INFLUX_PRECISION, influxPoints, measurementOf } from '../../src/energy/influx';
 import { loadKeptState, saveKeptState } from '../shared/kept-state';
 import { SerialInput, errorStatus, type Done, type Send } from '../shared/serial-input';
 import { StatusThrottle } from '../shared/status-throttle';
@@ -49,7 +49,7 @@ export = function (RED: NodeAPI) {
     const property = def.property || 'payload';
     const perHour = def.output === 'perHour';
     const influx = def.output === 'influx';
-    const measurement = def.measurement?.trim() || DEFAULT_MEASUREMENT;
+    const measurementSetting = def.measurement?.trim() ? def.measurement : DEFAULT_MEASUREMENT;
     const t: Translate = (key, params) => RED._(key, params);
     const status = new StatusThrottle((s) => node.status(s));
     node.on('close', () => status.cancel());
@@ -65,7 +65,7 @@ export = function (RED: NodeAPI) {
           if (influx) {
             const meterPoint = (input as { meterPoint?: unknown } | null)?.meterPoint;
             msg.payload = influxPoints(result.hours, {
-              measurement,
+              measurement: measurementOf(measurementSetting, 'The measurement setting'),
               ...(typeof meterPoint === 'string' ? { meterPoint } : {}),
             });
             (msg as NodeMessage & { precision?: string }).precision = INFLUX_PRECISION;

@@ -191,4 +191,31 @@ describe('InfluxDB points from the fetch and balance nodes', function () {
       { measurement: 'elicznik', tags: { meterPoint: 'mp' }, fields: { ecp: 1 }, timestamp: 1780308000000 },
     ]);
   });
+
+  it('balance: refuses a measurement with a space or a comma, which the 1.x batch node writes unescaped', async () => {
+    const flow = [
+      { id: 'f1', type: 'tab' },
+      {
+        id: 'b1',
+        type: 'elicznik-balance',
+        z: 'f1',
+        mode: 'history',
+        output: 'influx',
+        measurement: 'my home',
+        wires: [['h1']],
+      },
+      { id: 'h1', type: 'helper', z: 'f1' },
+      { id: 'k1', type: 'catch', z: 'f1', scope: null, uncaught: false, wires: [['h2']] },
+      { id: 'h2', type: 'helper', z: 'f1' },
+    ];
+    await helper.load([balanceNode], flow as unknown as Flow);
+    const caught = nextMessage('h2');
+    helper.getNode('b1').receive({ payload: [{ hourStart: '2026-06-01T12:00:00+02:00', ecp: 1, eco: 0 }] });
+    const m = await caught;
+    assert.equal(m.error.code, 'BAD_INPUT');
+    assert.match(
+      m.error.message,
+      /The measurement setting must be .* without spaces or commas\), got "my home"/,
+    );
+  });
 });
