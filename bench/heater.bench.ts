@@ -27,7 +27,7 @@
  * caused in all hours (kWh and share of their energy; the threshold switch's beside it), relay
  * switches, and µs per reading.
  *
- * Run: `npm run build && node dist/bench/heater.bench.js` (`--month june` for one month; `--earlier 7`
+ * Run: `npm run build && node dist/bench/heater.bench.js` (`--month june|cloudy|spring|autumn|spiky` for one month; `--earlier 7`
  * for other random draws of the same months: each generated from 7 days before it, those days run
  * first and not counted); a smoke run
  * (`BENCH_SMOKE=1`) drives two days of each month.
@@ -332,6 +332,12 @@ function main(): void {
   const only = process.argv.indexOf('--month');
   const months =
     only > 0 ? HEATER_BENCH_MONTHS.filter((p) => p.key === process.argv[only + 1]) : HEATER_BENCH_MONTHS;
+  if (months.length === 0) {
+    const keys = HEATER_BENCH_MONTHS.map((p) => p.key).join(', ');
+    console.error(`--month takes one of: ${keys} (got ${JSON.stringify(process.argv[only + 1])})`);
+    process.exitCode = 2;
+    return;
+  }
   const e = process.argv.indexOf('--earlier');
   const earlier = e > 0 ? Math.max(Math.floor(Number(process.argv[e + 1])) || 0, 0) : 0;
   if (earlier > 0)
