@@ -180,22 +180,18 @@ describe('cli: elicznik settle', function () {
     }
   });
 
-  it('refuses a setting out of range before any login or data request', async () => {
+  /** The options (with the range) of `settle` and `invoice` and what their refusal says. */
+  type Refusals = [string[], RegExp][];
+  const RANGE = ['--from', '2025-07-01', '--to', '2025-07-02'];
+  const BILLING = ['--system', 'net-billing', '--prices', 'T1:0.62,T2:0.45'];
+  const METERING = ['--system', 'net-metering'];
+
+  /** Each case ends in BAD_INPUT with its message in both commands, before any login or data request. */
+  async function expectRefusedBeforeAnyRequest(cases: Refusals): Promise<void> {
     sim.stats.reset();
-    const range = ['--from', '2025-07-01', '--to', '2025-07-02'];
-    const billing = ['--system', 'net-billing', '--prices', 'T1:0.62,T2:0.45'];
-    const cases: [string[], RegExp][] = [
-      [['--system', 'net-metering', '--ratio', '2'], /ratio/],
-      [['--system', 'net-metering', '--window-days', '0'], /bank window/],
-      [['--system', 'net-metering', '--window-days', '1.5'], /bank window/],
-      [[...billing, '--coefficient', '0'], /coefficient/],
-      [[...billing, '--coefficient-from', '2025-02-30'], /coefficient date/],
-      [[...billing, '--validity-months', '0'], /validity/],
-      [[...billing, '--switched-to-rce'], /Switched to RCE.*price mode rce/],
-    ];
     for (const command of ['settle', 'invoice']) {
       for (const [options, re] of cases) {
-        const argv = [command, ...range, ...options];
+        const argv = [command, ...RANGE, ...options];
         const r = await cli(argv);
         assert.equal(r.code, EXIT_CODES.BAD_INPUT, argv.join(' '));
         assert.match(r.stderr, re, argv.join(' '));
@@ -204,42 +200,40 @@ describe('cli: elicznik settle', function () {
     }
     assert.equal(sim.stats.loginAttempts, 0);
     assert.equal(sim.stats.dataRequests + sim.stats.csvRequests, 0);
+  }
+
+  it('refuses a setting out of range before any login or data request', async () => {
+    await expectRefusedBeforeAnyRequest([
+      [[...METERING, '--ratio', '2'], /ratio/],
+      [[...METERING, '--window-days', '0'], /bank window/],
+      [[...METERING, '--window-days', '1.5'], /bank window/],
+      [[...BILLING, '--coefficient', '0'], /coefficient/],
+      [[...BILLING, '--coefficient-from', '2025-02-30'], /coefficient date/],
+      [[...BILLING, '--validity-months', '0'], /validity/],
+      [[...BILLING, '--switched-to-rce'], /Switched to RCE.*price mode rce/],
+    ]);
   });
 
   it('refuses an option of the other system, naming it, before any login or data request', async () => {
     // Each of these used to be ignored without a word: the statement came out with the defaults.
-    sim.stats.reset();
-    const range = ['--from', '2025-07-01', '--to', '2025-07-02'];
-    const billing = ['--system', 'net-billing', '--prices', 'T1:0.62,T2:0.45'];
-    const metering = ['--system', 'net-metering'];
-    const cases: [string[], RegExp][] = [
-      [[...billing, '--ratio', '0.7'], /--ratio is an option of net-metering, not of net-billing/],
-      [[...billing, '--window-days', '90'], /--window-days is an option of net-metering/],
-      [[...billing, '--expiry', 'same-time'], /--expiry is an option of net-metering/],
-      [[...billing, '--zone-priority', 'T2,T1'], /--zone-priority is an option of net-metering/],
-      [[...metering, '--price-mode', 'rce'], /--price-mode is an option of net-billing, not of net-metering/],
-      [[...metering, '--rcem', '2025-07=250'], /--rcem is an option of net-billing/],
-      [[...metering, '--coefficient', '1.23'], /--coefficient is an option of net-billing/],
-      [[...metering, '--switched-to-rce'], /--switched-to-rce is an option of net-billing/],
-      [[...metering, '--validity-months', '12'], /--validity-months is an option of net-billing/],
+    await expectRefusedBeforeAnyRequest([
+      [[...BILLING, '--ratio', '0.7'], /--ratio is an option of net-metering, not of net-billing/],
+      [[...BILLING, '--window-days', '90'], /--window-days is an option of net-metering/],
+      [[...BILLING, '--expiry', 'same-time'], /--expiry is an option of net-metering/],
+      [[...BILLING, '--zone-priority', 'T2,T1'], /--zone-priority is an option of net-metering/],
+      [[...METERING, '--price-mode', 'rce'], /--price-mode is an option of net-billing, not of net-metering/],
+      [[...METERING, '--rcem', '2025-07=250'], /--rcem is an option of net-billing/],
+      [[...METERING, '--coefficient', '1.23'], /--coefficient is an option of net-billing/],
+      [[...METERING, '--switched-to-rce'], /--switched-to-rce is an option of net-billing/],
+      [[...METERING, '--validity-months', '12'], /--validity-months is an option of net-billing/],
       // options only hourly RCE reads, with the monthly RCEm (the default price mode)
-      [[...billing, '--rce-from', '2025-07-01'], /--rce-from goes with --price-mode rce/],
+      [[...BILLING, '--rce-from', '2025-07-01'], /--rce-from goes with --price-mode rce/],
       [
-        [...billing, '--price-mode', 'rcem', '--rce-url', 'https://x.test/'],
+        [...BILLING, '--price-mode', 'rcem', '--rce-url', 'https://x.test/'],
         /--rce-url goes with --price-mode rce/,
       ],
-      [[...billing, '--negative-prices', 'clip'], /--negative-prices goes with --price-mode rce/],
-    ];
-    for (const command of ['settle', 'invoice']) {
-      for (const [options, re] of cases) {
-        const argv = [command, ...range, ...options];
-        const r = await cli(argv);
-        assert.equal(r.code, EXIT_CODES.BAD_INPUT, argv.join(' '));
-        assert.match(r.stderr, re, argv.join(' '));
-      }
-    }
-    assert.equal(sim.stats.loginAttempts, 0);
-    assert.equal(sim.stats.dataRequests + sim.stats.csvRequests, 0);
+      [[...BILLING, '--negative-prices', 'clip'], /--negative-prices goes with --price-mode rce/],
+    ]);
   });
 });
 
