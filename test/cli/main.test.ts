@@ -9,6 +9,7 @@ import { EXIT_CODES, helpText, run, type CliEnv } from '../../src/cli/main';
 import { settleHelpText } from '../../src/cli/settle';
 import { addLocalDays, localDatesInRange, todayLocal } from '../../src/energy/time';
 import { DEMO_ACCOUNT, startSimulator, type SimAccount, type SimulatorHandle } from '../../src/simulator';
+import { credentialsPosted } from '../support/simulator';
 
 const ACCOUNT: SimAccount = {
   username: 'anna.nowak@example.com',
@@ -479,11 +480,7 @@ describe('cli: elicznik', function () {
       sim.faults.latencyMs = 100;
       const controller = new AbortController();
       const running = cli(['meters', ...urls], wrong, controller.signal);
-      const posted = () =>
-        Object.entries(sim.stats.requests).some(
-          ([p, n]) => p.endsWith('/login-actions/authenticate') && n > 0,
-        );
-      while (!posted()) await new Promise((r) => setTimeout(r, 5));
+      await credentialsPosted(sim);
       controller.abort();
       assert.equal((await running).code, EXIT_CODES.INTERRUPTED);
       sim.faults.latencyMs = 0;

@@ -5,6 +5,7 @@ import { localDatesInRange } from '../../src/energy/time';
 import { totalsFromHours } from '../../src/energy/totals';
 import { DEMO_ACCOUNT, startSimulator, type SimulatorHandle } from '../../src/simulator';
 import { startProxy, type ProxyHandle } from './proxy';
+import { credentialsPosted } from '../support/simulator';
 
 const USER = DEMO_ACCOUNT.username;
 const PASS = DEMO_ACCOUNT.password;
@@ -858,11 +859,7 @@ describe('client: against the simulator', function () {
         () => 'logged in',
         (err: { code?: string }) => err.code,
       );
-      const posted = () =>
-        Object.entries(sim.stats.requests).some(
-          ([p, n]) => p.endsWith('/login-actions/authenticate') && n > 0,
-        );
-      while (!posted()) await new Promise((r) => setTimeout(r, 5));
+      await credentialsPosted(sim);
       await c.close();
       assert.deepEqual(told, ['WRONG_CREDENTIALS'], 'passed on before close() ends');
       assert.equal(await call, 'WRONG_CREDENTIALS');

@@ -13,6 +13,7 @@ import {
   type AccountState,
   type HoursQuery,
 } from '../../src/session/account-session';
+import { credentialsPosted } from '../support/simulator';
 
 const [G11, G12W] = DEMO_ACCOUNT.meterPoints;
 const TODAY = '2026-11-23';
@@ -461,11 +462,7 @@ describe('session/pool: against the simulator', function () {
         () => 'logged in',
         (err: { code?: string }) => err.code,
       );
-      const posted = () =>
-        Object.entries(sim.stats.requests).some(
-          ([p, n]) => p.endsWith('/login-actions/authenticate') && n > 0,
-        );
-      while (!posted()) await new Promise((r) => setTimeout(r, 5));
+      await credentialsPosted(sim);
       await lease.release();
       assert.equal(await call, 'WRONG_CREDENTIALS', 'the answer came after the release');
       await first.clear();
