@@ -1128,13 +1128,23 @@ function energyBetween(s: HeaterState, from: number, to: number, opts: HeaterOpt
 }
 
 /**
+ * The loads' energy since the latest input up to `now`, kWh: what evaluations without input counted
+ * up to their changes, then the present levels (up to the fail-safe); 0 before any input.
+ */
+function usedSinceInput(s: HeaterState, now: number, opts: HeaterOptions): number {
+  const from = s.usedUntil ?? s.lastInputAt;
+  if (from === null) return 0;
+  return (s.usedPendingKwh ?? 0) + energyBetween(s, from, onUntil(s, now, opts), opts);
+}
+
+/**
  * Counts the loads' energy up to `now` at the levels they have, before an evaluation without input
  * may change them, so that the next input counts each change from its instant.
  */
 function countUsed(s: HeaterState, now: number, opts: HeaterOptions): void {
   const from = s.usedUntil ?? s.lastInputAt;
   if (from === null || now <= from) return;
-  s.usedPendingKwh = (s.usedPendingKwh ?? 0) + energyBetween(s, from, onUntil(s, now, opts), opts);
+  s.usedPendingKwh = usedSinceInput(s, now, opts);
   s.usedUntil = now;
 }
 
@@ -1179,10 +1189,7 @@ export function heaterInput(state: HeaterState, input: HeaterInput, opts: Heater
   // read after such a gap as a new baseline)
   const usedFrom = state.usedUntil ?? state.lastInputAt;
   const gap = state.lastInputAt !== null && state.lastInputAt < hour.startMs - H;
-  const used =
-    usedFrom !== null && !gap
-      ? (state.usedPendingKwh ?? 0) + energyBetween(state, usedFrom, onUntil(state, at, opts), opts)
-      : 0;
+  const used = gap ? 0 : usedSinceInput(state, at, opts);
   if (!sameHour) startHour(s, hour.startMs, hour.endMs, opts);
   if (input.loadKw !== undefined && Number.isFinite(input.loadKw) && s.on && input.loadKw > 0) {
     s.measuredLoadKw = input.loadKw;
