@@ -98,7 +98,8 @@ export const SETTLE_COMMAND_HELP = `  settle --from DATE --to DATE --system net-
 export const SETTLE_OPTIONS_HELP = `Options of settle (and --from, --to, --meter):
   --system net-metering|net-billing
   --prices LIST                   zone prices in PLN/kWh: ZONE:ENERGY[/DISTRIBUTION],… e.g.
-                                  T1:0.62/0.38,T2:0.45/0.09, or @file.json (required for net-billing)
+                                  T1:0.62/0.38,T2:0.45/0.09 (or with decimal commas,
+                                  T1:0,62/0,38,T2:0,45/0,09), or @file.json (required for net-billing)
   net-metering (the energy bank):
   --ratio 0.8|0.7                 kWh back per kWh exported (default 0.8; 0.7 above 10 kW)
   --window-days N                 days a banked kWh stays usable after the day it was exported
@@ -179,15 +180,20 @@ function readJsonArgument(value: string, what: string): unknown {
   }
 }
 
-/** Parses `--prices`: `T1:0.62/0.38,T2:0.45/0.09` or `@file.json`. */
+/**
+ * Parses `--prices`: `T1:0.62/0.38,T2:0.45/0.09` or `@file.json`; a price may have a decimal comma
+ * as on a Polish invoice (`T1:0,62/0,38,T2:0,45`): a comma separates entries only before the next
+ * zone.
+ */
 export function parsePricesOption(value: string): TariffPrices {
   if (value.startsWith('@')) return checkTariffPrices(readJsonArgument(value, '--prices'), '--prices');
   const zones: Record<string, { energy: number; distribution?: number }> = {};
-  for (const part of value.split(',').map((p) => p.trim())) {
-    const m = /^([\w*]+):([\d.]+)(?:\/([\d.]+))?$/.exec(part);
+  const price = (text: string) => Number(text.replace(',', '.'));
+  for (const part of value.split(/,(?=\s*[\w*]+:)/).map((p) => p.trim())) {
+    const m = /^([\w*]+):(\d*[.,]?\d+)(?:\/(\d*[.,]?\d+))?$/.exec(part);
     if (!m) throw badInput(`--prices: "${part}" is not ZONE:ENERGY[/DISTRIBUTION] (PLN/kWh)`, 'cli');
     zones[m[1]] =
-      m[3] === undefined ? { energy: Number(m[2]) } : { energy: Number(m[2]), distribution: Number(m[3]) };
+      m[3] === undefined ? { energy: price(m[2]) } : { energy: price(m[2]), distribution: price(m[3]) };
   }
   return checkTariffPrices(zones, '--prices');
 }

@@ -327,6 +327,21 @@ describe('cli: elicznik invoice', function () {
     assert.deepEqual(s.statement.months, JSON.parse(settle.stdout));
     const monthsEcbo = s.statement.months.reduce((a, m) => a + m.total.ecboWh, 0);
     assert.equal(monthsEcbo, wh(s.total.ecbo), 'the statement settles the checked hours');
+    // The prices and the ratio as a Polish invoice writes them, with decimal commas.
+    const polish = await cli([
+      'invoice',
+      ...period,
+      '--system',
+      'net-metering',
+      '--prices',
+      'T1:0,62/0,38,T2:0,45/0,09',
+      '--ratio',
+      '0,8',
+      '--format',
+      'json',
+    ]);
+    assert.equal(polish.code, EXIT_CODES.OK, polish.stderr);
+    assert.deepEqual(JSON.parse(polish.stdout).statement, s.statement);
 
     const text = await cli(['invoice', ...period, '--system', 'net-metering', ...prices]);
     assert.equal(text.code, EXIT_CODES.OK, text.stderr);

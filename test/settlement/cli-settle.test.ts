@@ -455,6 +455,13 @@ describe('cli: settle option parsing', () => {
     assert.deepEqual(parsePricesOption('T1:0.62/0.38,T2:0.45'), [
       { zones: { T1: { energy: 0.62, distribution: 0.38 }, T2: { energy: 0.45 } } },
     ]);
+    // Prices as a Polish invoice prints them: a comma separates entries only before the next zone.
+    assert.deepEqual(parsePricesOption('T1:0,62/0,38,T2:0,45'), parsePricesOption('T1:0.62/0.38,T2:0.45'));
+    assert.deepEqual(parsePricesOption('T1:0,6234/0.38, T2:0.45/0,0912'), [
+      { zones: { T1: { energy: 0.6234, distribution: 0.38 }, T2: { energy: 0.45, distribution: 0.0912 } } },
+    ]);
+    assert.throws(() => parsePricesOption('T1:0,62,0,38'), /"T1:0,62,0,38" is not ZONE:ENERGY/);
+    assert.throws(() => parsePricesOption('T1:0,6,2'), /"T1:0,6,2" is not ZONE:ENERGY/);
     assert.deepEqual(parseRcemOption('2025-01=412.5, 2025-02=398'), { '2025-01': 412.5, '2025-02': 398 });
     assert.throws(() => parseRcemOption('2025-01:412'), { code: 'BAD_INPUT' });
     assert.deepEqual(parseRcemOption('2025-01=412,5,2025-02=398, 2025-03=401,25'), {
