@@ -139,14 +139,17 @@ function table(header: string[], rows: string[][], leftColumns = 1): string {
   return `${[line(header), ...rows.map(line)].join('\n')}\n`;
 }
 
+/** A row of sums; `-` for the energies of a row without any hour of data (a sum of nothing is not 0). */
 function sumsRow(label: string, s: BalanceSums): string[] {
+  const known = s.hours > s.missingHours;
+  const energy = (value: number) => (known ? kwh(value) : '-');
   return [
     label,
-    kwh(s.ecp),
-    kwh(s.eco),
-    kwh(s.ecbp),
-    kwh(s.ecbo),
-    kwh(s.autoconsumption),
+    energy(s.ecp),
+    energy(s.eco),
+    energy(s.ecbp),
+    energy(s.ecbo),
+    energy(s.autoconsumption),
     String(s.hours),
     String(s.missingHours),
   ];
@@ -164,11 +167,23 @@ export function invoiceText(summary: InvoiceSummary, statement?: SettleOutcome):
   out.push(
     `${t.hours} clock hours, ${t.hours - t.missingHours} with ECP and ECO` +
       (summary.complete ? ' (complete)' : `, ${t.missingHours} missing`),
-    '',
   );
-  const zoneRows = Object.entries(summary.zones).map(([code, z]) =>
-    sumsRow(code === 'all' ? 'all day' : `${code}${z.zoneName ? ` ${z.zoneName}` : ''}`, z),
-  );
+  if (t.missingHours === t.hours) {
+    out.push(
+      'eLicznik has no ECP and ECO for any hour of the period yet: there is nothing to compare with the invoice.',
+    );
+  } else if (t.missingHours > 0) {
+    out.push(
+      `The sums leave out the ${t.missingHours} missing hours: they can be lower than the invoice's until eLicznik has them.`,
+    );
+  }
+  out.push('');
+  const zoneRows = Object.entries(summary.zones)
+    // hours without data whose zone eLicznik did not say are in the total's row already
+    .filter(([code, z]) => code !== 'all' || z.hours > z.missingHours)
+    .map(([code, z]) =>
+      sumsRow(code === 'all' ? 'all day' : `${code}${z.zoneName ? ` ${z.zoneName}` : ''}`, z),
+    );
   out.push(
     table(
       ['zone', 'ECP kWh', 'ECO kWh', 'ECBP kWh', 'ECBO kWh', 'autocons. kWh', 'hours', 'missing h'],
@@ -184,22 +199,26 @@ export function invoiceText(summary: InvoiceSummary, statement?: SettleOutcome):
   if (!check) {
     out.push("TAURON's balanced series: not available.", '');
   } else {
-    out.push(
-      `TAURON's balanced series (eLicznik "po zbilansowaniu") next to ours, over the ${check.hoursCompared} hours both have:`,
-    );
-    out.push(
-      table(
-        ['', 'ours', 'TAURON', 'TAURON - ours'],
-        check.quantities.map((q) => [
-          QUANTITY_LABEL[q],
-          kwh(check.ours[q]),
-          kwh(check.tauron[q]),
-          signedKwh(check.difference[q]),
-        ]),
-      ),
-    );
+    if (check.hoursCompared === 0) {
+      out.push('TAURON\'s balanced series (eLicznik "po zbilansowaniu"): no hour to compare.');
+    } else {
+      out.push(
+        `TAURON's balanced series (eLicznik "po zbilansowaniu") next to ours, over the ${check.hoursCompared} hours both have:`,
+      );
+      out.push(
+        table(
+          ['', 'ours', 'TAURON', 'TAURON - ours'],
+          check.quantities.map((q) => [
+            QUANTITY_LABEL[q],
+            kwh(check.ours[q]),
+            kwh(check.tauron[q]),
+            signedKwh(check.difference[q]),
+          ]),
+        ),
+      );
+    }
     if (check.differences.length === 0) {
-      out.push(check.hoursCompared > 0 ? 'They agree in every hour.' : 'No hour to compare.');
+      if (check.hoursCompared > 0) out.push('They agree in every hour.');
     } else {
       out.push(`They differ in ${check.differences.length} h:`);
       const header = ['date', 'hour', 'zone'];

@@ -305,6 +305,31 @@ describe('cli: elicznik invoice', function () {
     );
   });
 
+  it('says when the period has no data or only part of it, and never shows a sum without data as 0', async () => {
+    sim.faults.missingDays = ['2026-10-05', '2026-10-06'];
+    const none = await cli(['invoice', '--from', '2026-10-05', '--to', '2026-10-06', '--meter', G12.id]);
+    assert.equal(none.code, EXIT_CODES.OK, none.stderr);
+    assert.match(none.stdout, /48 clock hours, 0 with ECP and ECO, 48 missing\n/);
+    assert.match(
+      none.stdout,
+      /eLicznik has no ECP and ECO for any hour of the period yet: there is nothing to compare with the invoice\./,
+    );
+    assert.doesNotMatch(none.stdout, /0\.000/, 'no sum of zero hours is shown as 0');
+    assert.match(none.stdout, /\nall zones(\s+-){5}\s+48\s+48\n/);
+    assert.match(
+      none.stdout,
+      /TAURON's balanced series \(eLicznik "po zbilansowaniu"\): no hour to compare\./,
+    );
+
+    const part = await cli(['invoice', '--from', '2026-10-04', '--to', '2026-10-05', '--meter', G12.id]);
+    assert.equal(part.code, EXIT_CODES.OK, part.stderr);
+    assert.match(
+      part.stdout,
+      /48 clock hours, 24 with ECP and ECO, 24 missing\nThe sums leave out the 24 missing hours: they can be lower than the invoice's until eLicznik has them\.\n/,
+    );
+    assert.match(part.stdout, /\nall zones(\s+\d+\.\d{3}){5}\s+48\s+24\n/);
+  });
+
   it('adds the bank statement of the same period with --system, equal to settle', async () => {
     const period = ['--from', '2026-09-01', '--to', '2026-10-31', '--meter', G12.id];
     const prices = ['--prices', 'T1:0.62/0.38,T2:0.45/0.09'];
