@@ -235,4 +235,29 @@ describe('examples/check-invoice-needs-flowfuse-dashboard.json', function () {
     assert.equal(totals[totals.length - 1]['missing h'], 5);
     assert.match(check, /the same in all 19 h$/);
   });
+
+  it('says when the period has no data at all, and shows no sum of it as 0', async () => {
+    ctx.sim.faults.missingDays = ['2026-11-20', '2026-11-21'];
+    await loadExample();
+    const got = Promise.all(['ci-tz', 'ci-tc', 'ci-tm'].map((id) => nextMessage(id)));
+    helper.getNode('ci-f1').receive({ range: { from: '2026-11-20', to: '2026-11-21' } });
+    const [totals, check, missing] = (await got).map((m) => JSON.parse(JSON.stringify(m.payload)));
+    assert.equal(
+      missing,
+      'eLicznik has no data for the period yet (48 h): nothing to compare with the invoice',
+    );
+    assert.deepEqual(totals, [
+      {
+        zone: 'all zones, 2026-11-20 - 2026-11-21',
+        'ECP kWh': '',
+        'ECO kWh': '',
+        'ECBP kWh': '',
+        'ECBO kWh': '',
+        'autoconsumption kWh': '',
+        hours: 48,
+        'missing h': 48,
+      },
+    ]);
+    assert.equal(check, "no hour to compare with TAURON's balanced series");
+  });
 });
