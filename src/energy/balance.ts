@@ -595,6 +595,9 @@ function hourLabelOf(value: unknown): number | undefined {
   return typeof n === 'number' && Number.isInteger(n) ? n : undefined;
 }
 
+/** The fields that time a record by an instant, in the order they are looked at. */
+const STAMP_KEYS = ['hourStart', 'timestamp', 'time', 'start'] as const;
+
 /** Numeric times below this are refused as seconds (1e11 ms is 3 March 1973; 1e11 s is in the year 5138). */
 const SECONDS_LIMIT = 1e11;
 
@@ -604,11 +607,19 @@ function timeFieldsOf(
   where: string,
   now: number,
 ): Pick<HourRecord, 'hourStart' | 'hourEnd' | 'date' | 'hour' | 'repeated'> {
-  const stamp = obj.hourStart ?? obj.timestamp ?? obj.time ?? obj.start;
-  if (stamp !== undefined && stamp !== null) {
+  const field = STAMP_KEYS.find((k) => obj[k] !== undefined && obj[k] !== null);
+  if (field !== undefined) {
+    const stamp = obj[field];
     const ms = typeof stamp === 'number' ? stamp : typeof stamp === 'string' ? Date.parse(stamp) : NaN;
     if (!Number.isFinite(ms))
       throw new BadInputError(`Not a time: ${JSON.stringify(stamp)}${describe(where)}`);
+    // Text without its UTC offset is read by Date.parse in the server's time zone (UTC in many
+    // containers), which would put the hour one or two hours off: refused, as in live mode.
+    if (typeof stamp === 'string' && !OFFSET_RE.test(stamp.trim())) {
+      throw new BadInputError(
+        `${field} ${JSON.stringify(stamp)} has no UTC offset; give it as e.g. 2026-06-10T12:00:00+02:00 or in ms since 1970${describe(where)}`,
+      );
+    }
     // A number below this (3 March 1973 in ms) is a time in seconds, as many sources send them
     if (typeof stamp === 'number' && Math.abs(stamp) < SECONDS_LIMIT) {
       throw new BadInputError(

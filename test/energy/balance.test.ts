@@ -169,6 +169,32 @@ describe('energy/balance', () => {
       }
     });
 
+    it('refuses a time text without a UTC offset instead of reading it in the server time zone', () => {
+      // Date.parse reads these in the server's zone: in a UTC container 11:00 became 13:00 in
+      // Warsaw, and a bare date 02:00-03:00; live mode and the settlement node refuse them too.
+      for (const input of [
+        { ecp: 1, eco: 0, hourStart: '2026-06-10T11:00:00' },
+        { ecp: 1, eco: 0, hourStart: '2026-06-10 11:00' },
+        { ecp: 1, eco: 0, timestamp: '2026-06-10' },
+      ]) {
+        assert.throws(
+          () => normaliseHours([input]),
+          (e: any) =>
+            e.code === 'BAD_INPUT' && /has no UTC offset/.test(e.message) && /item 1/.test(e.message),
+          JSON.stringify(input),
+        );
+      }
+      const timed = normaliseHours([
+        { ecp: 1, eco: 0, hourStart: '2026-06-10T11:00:00+02:00' },
+        { ecp: 1, eco: 0, timestamp: '2026-06-10T10:00:00Z' },
+        { ecp: 1, eco: 0, time: '2026-06-10T13:00:00+0200' },
+      ]);
+      assert.deepEqual(
+        timed.map((r) => r.hourStart),
+        ['2026-06-10T11:00:00+02:00', '2026-06-10T12:00:00+02:00', '2026-06-10T13:00:00+02:00'],
+      );
+    });
+
     for (const [name, input, pattern] of [
       ['negative', { ecp: -1, eco: 0, date: '2026-06-10', hour: 3 }, /ECP is negative.*2026-06-10T02:00/],
       ['NaN', { ecp: NaN, eco: 0 }, /ECP is not a number/],
