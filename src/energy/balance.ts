@@ -22,7 +22,7 @@ import {
   whToKwh,
   type HourRecord,
 } from './hour';
-import { MS_PER_HOUR, hourContaining, isLocalDate } from './time';
+import { MS_PER_HOUR, hourContaining, hourFromLabel, isLocalDate } from './time';
 
 /** ECBP, ECBO and autoconsumption of one hour in Wh. */
 export interface HourBalanceWh {
@@ -665,6 +665,11 @@ function timeFieldsOf(
   return currentHourFields(now);
 }
 
+/** True when the record is timed by an instant (`hourStart`, `timestamp`, …), not by date and label. */
+function timedByInstant(obj: Record<string, unknown>): boolean {
+  return STAMP_KEYS.some((k) => obj[k] !== undefined && obj[k] !== null);
+}
+
 type TimeFields = Pick<HourRecord, 'hourStart' | 'hourEnd' | 'date' | 'hour' | 'repeated'>;
 let lastHour: { startMs: number; fields: TimeFields } | undefined;
 
@@ -708,7 +713,13 @@ export function normaliseHours(input: unknown, now: number = Date.now()): HourRe
     const obj = item as Record<string, unknown>;
     const hasEcp = hasAny(obj, KEYS_ECP);
     const hasEco = hasAny(obj, KEYS_ECO);
-    const time = timeFieldsOf(obj, where0, now);
+    let time = timeFieldsOf(obj, where0, now);
+    // TAURON lists the repeated October hour as a second label 3 of the day: the second copy of a
+    // label, timed by its label and not marked either way, is that hour when the day has one.
+    if (seen.has(Date.parse(time.hourStart)) && obj.repeated === undefined && !timedByInstant(obj)) {
+      const copy = hourFromLabel(time.date, time.hour, true);
+      if (copy) time = hourTimeFields(copy);
+    }
     const where = `hour ${time.hourStart}`;
     if (!hasEcp && !hasEco) throw new BadInputError(`Neither ECP nor ECO is given${describe(where)}`);
     const ecp = readEnergy(pick(obj, KEYS_ECP), 'ECP', where);

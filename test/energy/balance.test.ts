@@ -169,6 +169,44 @@ describe('energy/balance', () => {
       }
     });
 
+    it("takes the second label 3 of the autumn DST day as the repeated hour, as TAURON's files list it", () => {
+      const labels = [1, 2, 3, 3, ...Array.from({ length: 21 }, (_, i) => i + 4)];
+      const rows = labels.map((hour, i) => ({ date: '2026-10-25', hour, ecp: 1, eco: i === 3 ? 2 : 0.5 }));
+      const records = normaliseHours(rows);
+      assert.deepEqual(
+        records.slice(2, 5).map((r) => [r.hourStart, r.hour, r.repeated, r.eco]),
+        [
+          ['2026-10-25T02:00:00+02:00', 3, false, 0.5],
+          ['2026-10-25T02:00:00+01:00', 3, true, 2],
+          ['2026-10-25T03:00:00+01:00', 4, false, 0.5],
+        ],
+      );
+      const r = balanceHours(records);
+      assert.equal(r.days['2026-10-25'].hours, 25);
+      assert.equal(r.total.ecbo, 1);
+      // marked, the copies may come in any order
+      const marked = normaliseHours([rows[3], rows[2]].map((row, i) => ({ ...row, repeated: i === 0 })));
+      assert.deepEqual(
+        marked.map((h) => h.hourStart),
+        ['2026-10-25T02:00:00+01:00', '2026-10-25T02:00:00+02:00'],
+      );
+      // a label twice on any other hour, or three times, is still an error
+      for (const twice of [
+        [rows[0], rows[0]],
+        [rows[2], rows[3], { ...rows[3] }],
+        [
+          { date: '2026-06-10', hour: 3, ecp: 1, eco: 0 },
+          { date: '2026-06-10', hour: 3, ecp: 1, eco: 0 },
+        ],
+      ]) {
+        assert.throws(
+          () => normaliseHours(twice),
+          (e: any) => e.code === 'BAD_INPUT' && /appears twice/.test(e.message),
+          JSON.stringify(twice),
+        );
+      }
+    });
+
     it('refuses a time text without a UTC offset instead of reading it in the server time zone', () => {
       // Date.parse reads these in the server's zone: in a UTC container 11:00 became 13:00 in
       // Warsaw, and a bare date 02:00-03:00; live mode and the settlement node refuse them too.
