@@ -601,11 +601,15 @@ const STAMP_KEYS = ['hourStart', 'timestamp', 'time', 'start'] as const;
 /** Numeric times below this are refused as seconds (1e11 ms is 3 March 1973; 1e11 s is in the year 5138). */
 const SECONDS_LIMIT = 1e11;
 
-/** Time fields from a record-like object: hourStart (ISO), timestamp (ms or ISO), or date + hour. */
+/**
+ * Time fields from a record-like object: hourStart (ISO), timestamp (ms or ISO), or date + hour;
+ * the current hour for a record without any when it is `alone` in the input (an error otherwise).
+ */
 function timeFieldsOf(
   obj: Record<string, unknown>,
   where: string,
   now: number,
+  alone: boolean,
 ): Pick<HourRecord, 'hourStart' | 'hourEnd' | 'date' | 'hour' | 'repeated'> {
   const field = STAMP_KEYS.find((k) => obj[k] !== undefined && obj[k] !== null);
   if (field !== undefined) {
@@ -662,6 +666,11 @@ function timeFieldsOf(
       throw new BadInputError((e as Error).message + describe(where));
     }
   }
+  if (!alone) {
+    throw new BadInputError(
+      `No time${describe(where)}: give hourStart, timestamp or date + hour; only a single hour without one is taken as the current hour`,
+    );
+  }
   return currentHourFields(now);
 }
 
@@ -713,7 +722,7 @@ export function normaliseHours(input: unknown, now: number = Date.now()): HourRe
     const obj = item as Record<string, unknown>;
     const hasEcp = hasAny(obj, KEYS_ECP);
     const hasEco = hasAny(obj, KEYS_ECO);
-    let time = timeFieldsOf(obj, where0, now);
+    let time = timeFieldsOf(obj, where0, now, list.length === 1);
     // TAURON lists the repeated October hour as a second label 3 of the day: the second copy of a
     // label, timed by its label and not marked either way, is that hour when the day has one.
     if (seen.has(Date.parse(time.hourStart)) && obj.repeated === undefined && !timedByInstant(obj)) {

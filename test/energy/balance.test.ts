@@ -169,6 +169,30 @@ describe('energy/balance', () => {
       }
     });
 
+    it('says which item has no time when several hours come, instead of a duplicate current hour', () => {
+      const now = Date.parse('2026-12-02T18:30:00Z');
+      for (const input of [
+        {
+          '2026-06-10T10:00:00+02:00': { ecp: 1, eco: 0 },
+          '2026-06-10T11:00:00+02:00': { ecp: 2, eco: 3 },
+        },
+        [
+          { ecp: 1, eco: 0, date: '2026-06-10', hour: 1 },
+          { ecp: 2, eco: 3 },
+        ],
+      ]) {
+        assert.throws(
+          () => normaliseHours(input, now),
+          (e: any) =>
+            e.code === 'BAD_INPUT' &&
+            /No time \(item \d\)/.test(e.message) &&
+            !e.message.includes('2026-12-02'),
+          JSON.stringify(input),
+        );
+      }
+      assert.equal(normaliseHours([{ ecp: 1, eco: 0 }], now)[0].hourStart, '2026-12-02T19:00:00+01:00');
+    });
+
     it("takes the second label 3 of the autumn DST day as the repeated hour, as TAURON's files list it", () => {
       const labels = [1, 2, 3, 3, ...Array.from({ length: 21 }, (_, i) => i + 4)];
       const rows = labels.map((hour, i) => ({ date: '2026-10-25', hour, ecp: 1, eco: i === 3 ? 2 : 0.5 }));
