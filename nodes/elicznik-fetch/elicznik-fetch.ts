@@ -214,37 +214,64 @@ export = function (RED: NodeAPI) {
       }
     }
 
+    /**
+     * Settled when the trigger before the latest one has sent its output (or its error): each
+     * trigger's fetch starts at once (identical ones join), but what it sends waits for its turn,
+     * so outputs leave in the order the triggers came, also one served from the cache at once.
+     */
+    let previousTurn: Promise<void> = Promise.resolve();
+
     async function handle(msg: NodeMessageInFlow, sendOut: Send, done: Done) {
       const started = Date.now();
-      const send: Send = (out) => {
-        if (!closed) sendOut(out);
-      };
-      try {
-        if (!account) {
-          setStatus(errorStatus('NO_ACCOUNT'));
-          done(new BadInputError(NO_ACCOUNT_MESSAGE, { step: 'config' }));
-          return;
-        }
-        if ((msg as { command?: unknown }).command === 'login-budget') {
+      if (account && (msg as { command?: unknown }).command === 'login-budget') {
+        // fetches nothing, so it answers at once
+        try {
           const report = await account.loginReport();
           msg.topic = 'login-budget';
           msg.payload = report;
           setStatus(budgetStatus(t, report, Date.now()));
-          send(msg);
+          if (!closed) sendOut(msg);
           done();
-          return;
+        } catch (err) {
+          done(err instanceof Error ? err : new Error(String(err)));
         }
+        return;
+      }
+      const turn = previousTurn;
+      let endTurn!: () => void;
+      previousTurn = new Promise((resolve) => (endTurn = resolve));
+      const outbox: Parameters<Send>[0][] = [];
+      const send: Send = (out) => outbox.push(out);
+      let finish: () => void;
+      try {
+        if (!account) throw new BadInputError(NO_ACCOUNT_MESSAGE, { step: 'config' });
         const today = todayLocal(Date.now());
         const request = resolveFetchRequest(await settingsFor(msg), msg as FetchOverrides, today);
         const status = await run(msg, send, today, request, account);
-        setStatus(withBudget(t, status, await reportOf(account)));
-        done();
+        const report = await reportOf(account);
+        finish = () => {
+          for (const out of outbox) if (!closed) sendOut(out);
+          setStatus(withBudget(t, status, report));
+          done();
+        };
       } catch (err) {
         const code = isElicznikError(err) ? err.code : undefined;
         const until = isElicznikError(err) ? err.retryAfter : undefined;
-        setStatus(waitStatus(t, code, until, Date.now()) ?? errorStatus(code));
         if (account) await dumpFailure(account, err, started);
-        done(err instanceof Error ? err : new Error(String(err)));
+        finish = () => {
+          setStatus(
+            account
+              ? (waitStatus(t, code, until, Date.now()) ?? errorStatus(code))
+              : errorStatus('NO_ACCOUNT'),
+          );
+          done(err instanceof Error ? err : new Error(String(err)));
+        };
+      }
+      try {
+        await turn;
+        finish();
+      } finally {
+        endTurn();
       }
     }
 

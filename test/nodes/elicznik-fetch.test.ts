@@ -311,6 +311,30 @@ describe('elicznik-fetch node', function () {
       assert.equal(ctx.sim.stats.logins, 1);
     });
 
+    it('sends the outputs in the order the triggers came, also one served from the cache at once', async () => {
+      const n1 = await load();
+      await fetchOnce(n1, { day: '2026-11-01' });
+      ctx.sim.faults.latencyMs = 30;
+      const order: string[] = [];
+      const all = new Promise<void>((resolve) => {
+        const note = (text: string) => {
+          order.push(text);
+          if (order.length === 4) resolve();
+        };
+        helper.getNode('h1').on('input', (m: any) => note(m.payload.from));
+        helper.getNode('h2').on('input', (m: any) => note(`error ${m.payload}`));
+      });
+      n1.receive({ payload: 'A', range: 'lastMonth' } as any);
+      n1.receive({ payload: 'B', day: '2026-11-01' } as any);
+      n1.receive({ payload: 'C', days: 'x' } as any);
+      n1.receive({ payload: 'D', day: '2026-11-05' } as any);
+      await all;
+      assert.deepEqual(order, ['2026-10-01', '2026-11-01', 'error C', '2026-11-05']);
+      assert.equal(ctx.sim.stats.logins, 1);
+      const last = lastStatus(n1);
+      assert.equal(last?.fill, 'green', 'the status of the last trigger');
+    });
+
     it('serves a second trigger for complete past days from the cache', async () => {
       const n1 = await load();
       await fetchOnce(n1, { days: 2 });
