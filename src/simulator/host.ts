@@ -2,7 +2,7 @@
  * What the two hosts of the simulator share: the context of one running simulator (faults,
  * counters, clock, log and both base URLs), the replies they build, cookies and random tokens.
  */
-import type http from 'node:http';
+import type * as http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { messagePage } from './pages';
 import type { SimFaults, SimStats } from './types';

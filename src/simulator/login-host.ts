@@ -17,7 +17,7 @@
  * TAURON's daily login limit (`faults.dailyLoginLimit`) blocks at the attempt after the limit within
  * 24 h.
  */
-import type http from 'node:http';
+import type * as http from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { MS_PER_HOUR } from '../energy/time';
 import {

@@ -12,7 +12,7 @@
  * - `faults.rateLimited` sends everything but the callback to `/blokada`; `faults.maintenancePages`
  *   answers a maintenance page instead of the next pages.
  */
-import type http from 'node:http';
+import type * as http from 'node:http';
 import { warsawMinutesOfDay } from '../settlement/clock';
 import { DataEndpoints } from './endpoints';
 import { maintenanceNow } from './faults';
