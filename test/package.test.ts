@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startNodeRed } from '../src/demo/node-red-process';
+import { nodeRedDir } from './support/node-red';
 
 const root = path.join(__dirname, '../..');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -81,10 +82,10 @@ describe('the npm package (Flow Library readiness)', function () {
         files.some((f) => f.startsWith(`${dir}/locales/en-US/`)),
         `${type}: English help`,
       );
-      assert.ok(
-        files.some((f) => f.startsWith(`${dir}/icons/`)),
-        `${type}: icons`,
-      );
+      const icon = /\bicon:\s*'([^'/]+\.svg)'/.exec(
+        fs.readFileSync(path.join(unpacked, file.replace(/\.js$/, '.html')), 'utf8'),
+      )?.[1];
+      if (icon) assert.ok(files.includes(`${dir}/icons/${icon}`), `${type}: its icon beside it`);
     }
   });
 
@@ -124,22 +125,38 @@ describe('the npm package (Flow Library readiness)', function () {
     for (const type of types) assert.ok(used.has(type), `no example uses ${type}`);
   });
 
-  it('installs from the packed tarball into a fresh user directory and Node-RED loads every node type from it', async function () {
-    const userDir = path.join(work, 'user');
-    fs.mkdirSync(userDir);
+  /** The packed tarball installed into a fresh Node-RED user directory (once, for every test here). */
+  let userDir: string | undefined;
+  function installed(): string {
+    if (userDir) return userDir;
+    const dir = path.join(work, 'user');
+    fs.mkdirSync(dir);
     fs.writeFileSync(
-      path.join(userDir, 'package.json'),
+      path.join(dir, 'package.json'),
       JSON.stringify({ name: 'node-red-project', private: true }),
     );
     try {
-      run(['install', tarball, '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'], userDir);
+      run(['install', tarball, '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'], dir);
     } catch (err) {
       const e = err as { stderr?: string };
       assert.fail(`npm install of the packed tarball failed: ${e.stderr}`);
     }
+    userDir = dir;
+    return dir;
+  }
+
+  it('installs from the packed tarball into a fresh user directory and Node-RED loads every node type from it, with no warning and each icon once', async function () {
+    const dir = installed();
     const emptyNodesDir = path.join(work, 'no-nodes');
     fs.mkdirSync(emptyNodesDir);
-    const red = await startNodeRed({ userDir, packageDir: emptyNodesDir });
+    const log: string[] = [];
+    const red = await startNodeRed({
+      userDir: dir,
+      packageDir: emptyNodesDir,
+      nodeRedDir: nodeRedDir(),
+      log: (line) => log.push(line),
+    });
+    let icons: string[];
     try {
       const res = await fetch(`${red.url}/nodes`, { headers: { accept: 'application/json' } });
       const sets = (await res.json()) as {
@@ -153,8 +170,51 @@ describe('the npm package (Flow Library readiness)', function () {
       const loaded = new Set(ours.filter((s) => s.enabled).flatMap((s) => s.types));
       for (const type of Object.keys(manifest['node-red'].nodes))
         assert.ok(loaded.has(type), `${type} not loaded`);
+      // The icon picker of a node's Appearance tab lists what GET /icons lists.
+      const iconsRes = await fetch(`${red.url}/icons`, { headers: { accept: 'application/json' } });
+      icons = ((await iconsRes.json()) as Record<string, string[]>)[manifest.name] ?? [];
     } finally {
       await red.stop();
+    }
+    const named = Object.values(manifest['node-red'].nodes as Record<string, string>).flatMap((file) => [
+      ...fs
+        .readFileSync(path.join(unpacked, file.replace(/\.js$/, '.html')), 'utf8')
+        .matchAll(/\bicon:\s*'([^'/]+\.svg)'/g),
+    ]);
+    assert.ok(named.length >= 4, 'the editor files name their icons');
+    for (const [, icon] of named) assert.ok(icons.includes(icon), `${icon} not served`);
+    assert.deepEqual(icons, [...new Set(icons)], 'the icon picker offers every icon once');
+    // Startup notes of Node-RED itself, about the settings, not about any module.
+    const core = /Projects disabled|Encrypted credentials not found|Creating new flow file/;
+    const warnings = log.filter((l) => /\[(warn|error)\]/.test(l) && !core.test(l));
+    assert.deepEqual(warnings, [], log.join('\n'));
+  });
+
+  it('has typings a TypeScript project compiles against, as CommonJS without esModuleInterop', () => {
+    const dir = installed();
+    const file = path.join(dir, 'consumer.ts');
+    fs.writeFileSync(
+      file,
+      [
+        `import { ElicznikClient, startSimulator, DEMO_ACCOUNT } from '${manifest.name}';`,
+        `const client: ElicznikClient = new ElicznikClient({ serviceUrl: 'https://e.test', loginUrl: 'https://l.test', username: DEMO_ACCOUNT.username, password: DEMO_ACCOUNT.password });`,
+        `export const run = () => startSimulator().then((sim) => sim.close());`,
+        `export default client;`,
+        '',
+      ].join('\n'),
+    );
+    // The strictest setting for a library's typings: node16 and bundler resolution accept more.
+    const args = ['--noEmit', '--strict', '--target', 'es2022', '--module', 'commonjs'];
+    args.push('--moduleResolution', 'node10', '--types', 'node');
+    args.push('--typeRoots', path.join(root, 'node_modules/@types'), file);
+    try {
+      execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), ...args], {
+        cwd: dir,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    } catch (err) {
+      assert.fail(`tsc ${args.join(' ')}:\n${(err as { stdout?: string }).stdout}`);
     }
   });
 });
