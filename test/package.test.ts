@@ -35,7 +35,8 @@ describe('the npm package (Flow Library readiness)', function () {
 
   before(() => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'elicznik-pack-'));
-    const out = JSON.parse(run(['pack', '--json', '--pack-destination', work], root)) as {
+    // `npm test` has just built dist/ afresh, so without the prepack script's second build.
+    const out = JSON.parse(run(['pack', '--json', '--ignore-scripts', '--pack-destination', work], root)) as {
       filename: string;
     }[];
     tarball = path.join(work, out[0].filename);
@@ -58,6 +59,13 @@ describe('the npm package (Flow Library readiness)', function () {
     assert.ok(manifest.engines?.node, 'engines.node');
     assert.ok(Object.keys(manifest.dependencies ?? {}).length <= 6, 'at most 6 dependencies');
     assert.ok(fs.existsSync(path.join(unpacked, 'README.md')), 'README');
+  });
+
+  it('is built afresh whenever it is packed or published, and runs no script when installed', () => {
+    // Without it, a pack from a fresh clone has no dist/, and one after a rename ships the stale file.
+    assert.match(manifest.scripts?.prepack ?? '', /^npm run clean && npm run build$/);
+    for (const hook of ['preinstall', 'install', 'postinstall', 'prepare'])
+      assert.equal(manifest.scripts?.[hook], undefined, hook);
   });
 
   it('holds only what a user needs', () => {
