@@ -19,7 +19,12 @@ import type { HourRecord } from '../energy/hour';
 import { MS_PER_HOUR } from '../energy/time';
 import { monthOf, monthStartMs, shiftDate, shiftMonth, warsawDateOf, warsawMidnight } from './clock';
 import { badInput } from './errors';
-import { forEachSettlementHour, settlementHourOf, type SettlementHour, type StatementOptions } from './hours';
+import {
+  forEachSettlementHourView,
+  settlementHourOf,
+  type SettlementHour,
+  type StatementOptions,
+} from './hours';
 
 /** What both systems keep. */
 export interface LedgerState<Lot, Hour extends SettlementHour, Month> {
@@ -161,7 +166,8 @@ export abstract class Ledger<H extends SettlementHour, M, P, S extends LedgerSta
    */
   pushAll(records: readonly HourRecord[]): P[] {
     const out: P[] = [];
-    forEachSettlementHour(records, (h) => {
+    // settle keeps no view: hourOf copies what the open month keeps.
+    forEachSettlementHourView(records, (h) => {
       this.settle(h, out);
     });
     return out;
@@ -218,6 +224,7 @@ export abstract class Ledger<H extends SettlementHour, M, P, S extends LedgerSta
   /**
    * The open month's hour made from `h` of `month`, before anything changes: throws when the
    * hour cannot be settled, or when a close it causes could not be made (see {@link checkClose}).
+   * It copies what it keeps of `h`: {@link pushAll} hands every hour in one view object.
    */
   protected abstract hourOf(h: SettlementHour, month: string, endsMonth: boolean): H;
 

@@ -425,7 +425,8 @@ export class NetMeteringBank extends Ledger<
     const hours = s.pending;
     const lots = s.lots;
     const n = lots.length;
-    const remainingBefore = lots.map((l) => l.remainingWh);
+    // What each lot had before the month's takes; the day statements take them out hour by hour.
+    const remainingNow = lots.map((l) => l.remainingWh);
     const balanceStartWh = lots.reduce((sum, l) => (l.startMs < monthStart ? sum + l.remainingWh : sum), 0);
 
     // ---- cover import, zone priority first, then time, oldest lots first ----
@@ -502,14 +503,16 @@ export class NetMeteringBank extends Ledger<
 
     // ---- statements ----
     const span = statementSpan(month, endMs, s.startedMs);
-    const hourStatements: NetMeteringHour[] = [];
+    // One statement per hour, in an array made at its length (not grown by push).
+    const hourStatements: NetMeteringHour[] = this.hourStatements ? new Array(hours.length) : [];
     const sums = new MonthTables(() => new BankSums());
     for (let i = 0; i < hours.length; i++) {
       const h = hours[i];
       const unit = this.unitPrice(h.date, h.zone);
       sums.add(h, used[i], unit);
       if (!this.hourStatements) continue;
-      hourStatements.push({
+      const costBeforePln = unit === null ? null : microToPln(Math.round(h.ecbpWh * unit));
+      hourStatements[i] = {
         hourStart: h.hourStart,
         date: h.date,
         hour: h.hour,
@@ -520,13 +523,16 @@ export class NetMeteringBank extends Ledger<
         bankedWh: h.bankedWh,
         usedWh: used[i],
         billedWh: h.ecbpWh - used[i],
-        costBeforePln: unit === null ? null : microToPln(Math.round(h.ecbpWh * unit)),
-        costAfterPln: unit === null ? null : microToPln(Math.round((h.ecbpWh - used[i]) * unit)),
+        costBeforePln,
+        // Nothing taken from the bank: the same cost (the same number, not a second one).
+        costAfterPln:
+          unit === null || used[i] === 0
+            ? costBeforePln
+            : microToPln(Math.round((h.ecbpWh - used[i]) * unit)),
         final,
-      });
+      };
     }
 
-    const remainingNow = remainingBefore.slice();
     // The next hour (in time order, as the month's hours are) whose takes are not yet out of remainingNow.
     let hourPointer = 0;
     const expiringWithin = (atMs: number, horizonMs: number): number => {
@@ -568,8 +574,14 @@ export class NetMeteringBank extends Ledger<
     }
 
     const monthTotal = sums.month.all().totals();
-    const survivors = lots.slice(keepFrom).filter((l) => l.remainingWh > 0);
-    const balanceWh = survivors.reduce((sum, l) => sum + l.remainingWh, 0);
+    const survivors: BankLot[] = [];
+    let balanceWh = 0;
+    for (let i = keepFrom; i < n; i++) {
+      if (lots[i].remainingWh > 0) {
+        survivors.push(lots[i]);
+        balanceWh += lots[i].remainingWh;
+      }
+    }
     const monthStatement: NetMeteringStatement = {
       ...statementFrame(
         'net-metering',
