@@ -197,13 +197,17 @@ function balanceSorted(sorted: readonly HourRecord[], check: boolean): BalanceRe
   let previous = -1;
   const hours: BalancedHour[] = new Array(n);
   const missing: string[] = [];
+  const out = new RangeSums();
+  // Without `check`, a date can come back after others (records whose date does not follow their
+  // instant): every day is kept to the end. Dates seen are then looked up only for a date that is
+  // not after every date before it; a date after all is new. With `check` a day is over when the
+  // date changes: its sums are made then, and its accumulators used for the next day.
   const dayList: DaySums[] = [];
-  // Dates seen, looked up only for a date that is not after every date before it (records whose
-  // date does not follow their instant); a date after all is new.
   let dayIndex: Map<string, DaySums> | undefined;
   let lastDate: string | undefined;
   const zoneKeys: string[] = [];
   const zoneAccs: BalanceAccumulator[] = [];
+  const free: DayZoneAccumulator[] = [];
   let day: DaySums | undefined;
   let acc: DayZoneAccumulator | undefined;
   for (let i = 0; i < n; i++) {
@@ -214,7 +218,15 @@ function balanceSorted(sorted: readonly HourRecord[], check: boolean): BalanceRe
       const later = lastDate === undefined || date > lastDate;
       if (check && !later) return undefined;
       previous = -1;
-      if (later) {
+      if (check) {
+        lastDate = date;
+        if (day === undefined) day = { date, first: undefined, last: undefined };
+        else {
+          out.addDay(day);
+          releaseDay(day, free);
+          day.date = date;
+        }
+      } else if (later) {
         lastDate = date;
         day = { date, first: undefined, last: undefined };
         dayList.push(day);
@@ -237,7 +249,7 @@ function balanceSorted(sorted: readonly HourRecord[], check: boolean): BalanceRe
       if (!(place > previous)) return undefined;
       previous = place;
     }
-    if (acc === undefined || zone !== acc.zone) acc = dayZoneAccumulator(day, zone, zoneKeys, zoneAccs);
+    if (acc === undefined || zone !== acc.zone) acc = dayZoneAccumulator(day, zone, zoneKeys, zoneAccs, free);
     acc.hours += 1;
     const ecpKwh = record.ecp;
     const ecoKwh = record.eco;
@@ -276,46 +288,70 @@ function balanceSorted(sorted: readonly HourRecord[], check: boolean): BalanceRe
     acc.ecp += ecp;
     acc.eco += eco;
   }
+  if (check) {
+    if (day !== undefined) out.addDay(day);
+  } else {
+    for (const d of dayList) out.addDay(d);
+  }
+  const zones: Record<string, BalanceSums> = {};
+  for (let j = 0; j < zoneKeys.length; j++) zones[zoneKeys[j]] = toSums(zoneAccs[j]);
+  return {
+    hours,
+    days: out.days,
+    zones,
+    dayZones: out.dayZones,
+    months: out.months(),
+    total: toSums(out.total),
+    from: n ? hours[0].date : null,
+    to: n ? hours[n - 1].date : null,
+    missing,
+  };
+}
 
-  const days: Record<string, BalanceSums> = {};
-  const dayZones: Record<string, Record<string, BalanceSums>> = {};
-  const months: Record<string, BalanceSums> = {};
-  const monthAccs = new Map<string, BalanceAccumulator>();
-  const total = emptyAccumulator();
-  let monthKey: string | undefined;
-  let monthAcc = total;
-  for (const d of dayList) {
-    const dayAcc = emptyAccumulator();
+/**
+ * The sums of a range made from its days, which are added in time order: each day's sums and its
+ * zones', the day added to its month, to the range's total and to the range's sums per zone.
+ */
+class RangeSums {
+  readonly days: Record<string, BalanceSums> = {};
+  readonly dayZones: Record<string, Record<string, BalanceSums>> = {};
+  readonly total = emptyAccumulator();
+  private readonly monthAccs = new Map<string, BalanceAccumulator>();
+  private monthKey: string | undefined = undefined;
+  private monthAcc: BalanceAccumulator = this.total;
+  /** The day's sums while it is added (one for every day). */
+  private readonly dayAcc = emptyAccumulator();
+
+  addDay(d: DaySums): void {
+    const dayAcc = this.dayAcc;
+    resetAccumulator(dayAcc);
     const byZone: Record<string, BalanceSums> = {};
     for (let a = d.first; a !== undefined; a = a.next) {
       byZone[a.zone] = toSums(a);
       addAccumulator(dayAcc, a);
       addAccumulator(a.zoneTotal, a);
     }
-    days[d.date] = toSums(dayAcc);
-    dayZones[d.date] = byZone;
-    const month = d.date.slice(0, 7);
-    if (month !== monthKey) {
-      monthKey = month;
-      monthAcc = accumulatorIn(monthAccs, month);
+    const date = d.date;
+    this.days[date] = toSums(dayAcc);
+    this.dayZones[date] = byZone;
+    // The month is date.slice(0, 7); the same as the last day's when the date starts with it.
+    const key = this.monthKey;
+    if (key === undefined || key.length !== 7 || date.length < 7 || !date.startsWith(key)) {
+      const month = date.slice(0, 7);
+      if (month !== key) {
+        this.monthKey = month;
+        this.monthAcc = accumulatorIn(this.monthAccs, month);
+      }
     }
-    addAccumulator(monthAcc, dayAcc);
-    addAccumulator(total, dayAcc);
+    addAccumulator(this.monthAcc, dayAcc);
+    addAccumulator(this.total, dayAcc);
   }
-  for (const [k, a] of monthAccs) months[k] = toSums(a);
-  const zones: Record<string, BalanceSums> = {};
-  for (let j = 0; j < zoneKeys.length; j++) zones[zoneKeys[j]] = toSums(zoneAccs[j]);
-  return {
-    hours,
-    days,
-    zones,
-    dayZones,
-    months,
-    total: toSums(total),
-    from: n ? hours[0].date : null,
-    to: n ? hours[n - 1].date : null,
-    missing,
-  };
+
+  months(): Record<string, BalanceSums> {
+    const months: Record<string, BalanceSums> = {};
+    for (const [k, a] of this.monthAccs) months[k] = toSums(a);
+    return months;
+  }
 }
 
 /**
@@ -353,12 +389,16 @@ interface DayZoneAccumulator extends BalanceAccumulator {
   next: DayZoneAccumulator | undefined;
 }
 
-/** The accumulator of `zone` on a day, added (with the zone to the range's zones) when new. */
+/**
+ * The accumulator of `zone` on a day, added (with the zone to the range's zones) when new: one of
+ * `free` (emptied) when there is one, else a new one.
+ */
 function dayZoneAccumulator(
   day: DaySums,
   zone: string,
   zoneKeys: string[],
   zoneAccs: BalanceAccumulator[],
+  free: DayZoneAccumulator[],
 ): DayZoneAccumulator {
   for (let a = day.first; a !== undefined; a = a.next) if (a.zone === zone) return a;
   let z = zoneKeys.indexOf(zone);
@@ -367,22 +407,37 @@ function dayZoneAccumulator(
     zoneKeys.push(zone);
     zoneAccs.push(emptyAccumulator());
   }
-  const acc: DayZoneAccumulator = {
-    ecp: 0,
-    eco: 0,
-    ecbp: 0,
-    ecbo: 0,
-    autoconsumption: 0,
-    hours: 0,
-    missingHours: 0,
-    zone,
-    zoneTotal: zoneAccs[z],
-    next: undefined,
-  };
+  let acc = free.pop();
+  if (acc === undefined) {
+    acc = {
+      ecp: 0,
+      eco: 0,
+      ecbp: 0,
+      ecbo: 0,
+      autoconsumption: 0,
+      hours: 0,
+      missingHours: 0,
+      zone,
+      zoneTotal: zoneAccs[z],
+      next: undefined,
+    };
+  } else {
+    resetAccumulator(acc);
+    acc.zone = zone;
+    acc.zoneTotal = zoneAccs[z];
+    acc.next = undefined;
+  }
   if (day.last === undefined) day.first = acc;
   else day.last.next = acc;
   day.last = acc;
   return acc;
+}
+
+/** Gives a day's zone accumulators to `free` and leaves the day without zones. */
+function releaseDay(day: DaySums, free: DayZoneAccumulator[]): void {
+  for (let a = day.first; a !== undefined; a = a.next) free.push(a);
+  day.first = undefined;
+  day.last = undefined;
 }
 
 /**
@@ -470,6 +525,16 @@ function addWh(
   acc.ecbp += ecbp;
   acc.ecbo += ecbo;
   acc.autoconsumption += auto;
+}
+
+function resetAccumulator(acc: BalanceAccumulator): void {
+  acc.ecp = 0;
+  acc.eco = 0;
+  acc.ecbp = 0;
+  acc.ecbo = 0;
+  acc.autoconsumption = 0;
+  acc.hours = 0;
+  acc.missingHours = 0;
 }
 
 function addAccumulator(acc: BalanceAccumulator, more: BalanceAccumulator): void {
