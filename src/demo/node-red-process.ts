@@ -54,6 +54,18 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** True when something already listens on `port` of the loopback interface. */
+export function portInUse(port: number): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.once('error', (err: NodeJS.ErrnoException) =>
+      err.code === 'EADDRINUSE' ? resolve(true) : reject(err),
+    );
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(false)));
+  });
+}
+
 function settingsFile(opts: { port: number; packageDir: string; credentialSecret: string }): string {
   const settings = {
     uiPort: opts.port,
@@ -99,9 +111,12 @@ async function waitForEditor(url: string, child: ChildProcess, timeoutMs: number
 
 /**
  * Starts Node-RED with this package in `nodesDir` and waits until its editor answers.
+ * @throws when the port is already in use: whatever answers there is not the Node-RED started here
  */
 export async function startNodeRed(options: NodeRedProcessOptions): Promise<NodeRedProcess> {
   const port = options.port || (await freePort());
+  if (options.port && (await portInUse(port)))
+    throw new Error(`Port ${port} on 127.0.0.1 is already in use (another Node-RED?)`);
   const nodeRedDir = options.nodeRedDir ?? path.dirname(require.resolve('node-red/package.json'));
   fs.mkdirSync(options.userDir, { recursive: true });
   const settingsPath = path.join(options.userDir, 'settings.js');

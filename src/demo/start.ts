@@ -8,7 +8,7 @@ import path from 'node:path';
 import { DEMO_ACCOUNT, startSimulator } from '../simulator';
 import { ledgerFileName } from '../session/login-ledger';
 import { accountId } from '../session/pool';
-import { startNodeRed } from './node-red-process';
+import { portInUse, startNodeRed } from './node-red-process';
 
 /** A node of a flow as the admin API and the example files hold it. */
 export interface FlowNode {
@@ -112,12 +112,33 @@ function envPort(name: string, fallback: number): number {
   return Number.isInteger(value) && value > 0 ? value : fallback;
 }
 
+/**
+ * What to tell the user when a port the demo needs is taken, naming its variable and a command with
+ * another port; null when all are free. `ports`: variable name → port.
+ */
+export async function portsInUseMessage(ports: Record<string, number>): Promise<string | null> {
+  const lines: string[] = [];
+  for (const [name, port] of Object.entries(ports)) {
+    if (!(await portInUse(port))) continue;
+    const what = name === 'PORT' ? ' (is Node-RED already running?)' : '';
+    lines.push(
+      `Port ${port} is already in use${what}. Stop what uses it, or choose another port: ${name}=${port + 10} npm start`,
+    );
+  }
+  return lines.length ? lines.join('\n') : null;
+}
+
 async function main(): Promise<void> {
   const root = packageRoot();
-  const sim = await startSimulator({
-    port: envPort('SIM_PORT', 18881),
-    loginPort: envPort('SIM_LOGIN_PORT', 18882),
-  });
+  const ports = {
+    PORT: envPort('PORT', 1880),
+    SIM_PORT: envPort('SIM_PORT', 18881),
+    SIM_LOGIN_PORT: envPort('SIM_LOGIN_PORT', 18882),
+  };
+  // Before anything starts: whatever answers on a taken port is not this demo's, and must not get its flows.
+  const busy = await portsInUseMessage(ports);
+  if (busy) throw new Error(busy);
+  const sim = await startSimulator({ port: ports.SIM_PORT, loginPort: ports.SIM_LOGIN_PORT });
   const userDir = path.join(root, '.node-red-demo');
   // A new simulator knows no earlier logins: start the demo account's login ledger afresh too.
   const ledger = path.join(
@@ -131,7 +152,7 @@ async function main(): Promise<void> {
   const red = await startNodeRed({
     userDir,
     packageDir: root,
-    port: envPort('PORT', 1880),
+    port: ports.PORT,
     log: (line) => {
       if (/\[(error|warn)\]/.test(line)) console.log(`node-red: ${line}`);
     },

@@ -1,4 +1,10 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import http from 'node:http';
+import os from 'node:os';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startNodeRed } from '../../src/demo/node-red-process';
 import {
   dashboardExample,
   demoFlows,
@@ -76,5 +82,64 @@ describe('demo launcher', () => {
     assert.equal(moved[0], flows[0]);
     assert.equal(moved[2], flows[2]);
     assert.equal(retargetFlows(moved, sim), null, 'nothing to change the second time');
+  });
+});
+
+/** An HTTP server on a free loopback port that answers like a running Node-RED and records the requests. */
+async function foreignNodeRed(): Promise<{ port: number; requests: string[]; close(): Promise<void> }> {
+  const requests: string[] = [];
+  const server = http.createServer((req, res) => {
+    requests.push(`${req.method} ${req.url}`);
+    res.setHeader('content-type', 'application/json');
+    res.end(req.url === '/flows' ? JSON.stringify({ flows: [] }) : '{}');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  return {
+    port: typeof address === 'object' && address ? address.port : 0,
+    requests,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe('demo launcher with a port in use', function () {
+  this.timeout(60_000);
+
+  it('does not take another Node-RED on its port for the one it started', async () => {
+    const other = await foreignNodeRed();
+    const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'elicznik-port-'));
+    try {
+      await assert.rejects(
+        startNodeRed({ userDir, packageDir: path.join(__dirname, '../../..'), port: other.port }),
+        new RegExp(`Port ${other.port} .*already in use`),
+      );
+      assert.deepEqual(other.requests, [], 'nothing was asked of the other server');
+    } finally {
+      await other.close();
+      fs.rmSync(userDir, { recursive: true, force: true });
+    }
+  });
+
+  it('npm start says which port is taken and how to choose another, and leaves the other Node-RED alone', async () => {
+    const other = await foreignNodeRed();
+    let child: ReturnType<typeof spawn> | undefined;
+    try {
+      child = spawn(process.execPath, [path.join(__dirname, '../../src/demo/start.js')], {
+        env: { ...process.env, PORT: String(other.port) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout?.on('data', (d) => (output += d));
+      child.stderr?.on('data', (d) => (output += d));
+      const code = await new Promise<number | null>((resolve) => child?.on('exit', resolve));
+      assert.equal(code, 1, output);
+      assert.match(output, new RegExp(`Port ${other.port} is already in use`));
+      assert.match(output, /PORT=\d+ npm start/);
+      assert.doesNotMatch(output, /eLicznik demo/, 'no banner pointing at the other server');
+      assert.deepEqual(other.requests, [], 'nothing was asked of, or deployed to, the other server');
+    } finally {
+      if (child?.exitCode === null) child.kill();
+      await other.close();
+    }
   });
 });
