@@ -91,8 +91,9 @@ export = function (RED: NodeAPI) {
       const topic = port.kind === 'stage' && load.stages > 1 ? `${load.name}/${port.stage + 1}` : load.name;
       return { payload: typeof value === 'number' ? value : value ? onValue : offValue, topic };
     };
-    const decisionMessage = (d: HeaterDecision): NodeMessage =>
-      ({ payload: d, topic: 'heater' }) as NodeMessage;
+    /** The decision, with the node's status text (in Node-RED's language) for a dashboard. */
+    const decisionMessage = (d: HeaterDecision, statusText: string | undefined): NodeMessage =>
+      ({ payload: { ...d, statusText }, topic: 'heater' }) as NodeMessage;
 
     /** Sends the step: on/off when it changed (or `force`), the decision when asked. */
     const emit = (step: HeaterStep, sendFn: Send, withDecision: boolean, force = false) => {
@@ -102,6 +103,7 @@ export = function (RED: NodeAPI) {
       }
       state = step.state;
       const d = step.decision;
+      const status = heaterStatus(t, d);
       const now = Date.now();
       const repeatDue = repeatMs > 0 && now - lastSwitchSentAt >= repeatMs;
       const out: (NodeMessage | null)[] = ports.map(() => null);
@@ -127,11 +129,11 @@ export = function (RED: NodeAPI) {
         if (sentSwitch) lastSwitchSentAt = now;
       }
       if (withDecision || d.changed || force) {
-        out[ports.length - 1] = decisionMessage(d);
+        out[ports.length - 1] = decisionMessage(d, status.text);
         any = true;
       }
       if (any) sendFn(out);
-      node.status(heaterStatus(t, d));
+      node.status(status);
       save();
     };
 

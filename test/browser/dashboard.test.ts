@@ -20,6 +20,34 @@ import {
   type EditorBrowser,
 } from './editor';
 
+/** The heater node's English status texts, `__name__` parameters as a pattern for any value. */
+const heaterStatusTexts: RegExp[] = (() => {
+  const catalog = JSON.parse(
+    fs.readFileSync(
+      path.join(ROOT, 'nodes', 'elicznik-heater', 'locales', 'en-US', 'elicznik-heater.json'),
+      'utf8',
+    ),
+  );
+  const texts = (o: unknown): string[] =>
+    typeof o === 'string' ? [o] : Object.values(o as Record<string, unknown>).flatMap(texts);
+  const escape = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return texts(catalog['elicznik-heater'].status).map(
+    (t) =>
+      new RegExp(
+        `^${t
+          .split(/__\w+__/)
+          .map(escape)
+          .join('[-\\d.]+')}$`,
+      ),
+  );
+})();
+
+/** True when a dashboard line "Heater <text>" shows one of the heater node's status texts. */
+function isHeaterStatus(line: string): boolean {
+  const text = line.replace(/^Heater\s*/, '').trim();
+  return heaterStatusTexts.some((re) => re.test(text));
+}
+
 /** README screenshots are refreshed with `UPDATE_SCREENSHOTS=1`; other runs write to test-output/. */
 const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS
   ? path.join(ROOT, 'docs', 'screenshots')
@@ -214,13 +242,17 @@ describe('demo dashboard (browser)', function () {
     await waitText('db-txt2', /no surplus/);
     const heaterBefore = await text('db-txt');
     assert.match(heaterBefore, /off/);
+    // the heater's state in words, as its node status says it, not a reason code
+    assert.ok(isHeaterStatus(heaterBefore), heaterBefore);
     await inject('bt-export');
     await waitText('db-txt2', /This hour\s*surplus/);
     await page.waitForFunction(
       (before) => document.getElementById('nrdb-ui-widget-db-txt')?.innerText !== before,
       heaterBefore,
     );
-    assert.notEqual(await text('db-txt'), heaterBefore);
+    const heaterAfter = await text('db-txt');
+    assert.notEqual(heaterAfter, heaterBefore);
+    assert.ok(isHeaterStatus(heaterAfter), heaterAfter);
     // today's energy the heater took from surplus, from the heater's decision
     await waitText('db-txt3', /Heater today\s*\d+\.\d\d kWh from surplus/);
     await page.close();

@@ -255,6 +255,36 @@ describe('elicznik-heater node', function () {
     sinon.assert.calledWithMatch(node.status as sinon.SinonSpy, { fill: 'red', shape: 'ring' });
   });
 
+  it('carries the text of its status with every decision, for a dashboard to show', async () => {
+    clock = fake(NOON + 40 * MIN);
+    await helper.load(heaterNode, flow({ loadKw: '2', onDelay: '0', minOff: '0' }) as any);
+    const node = helper.getNode('n1');
+    const status = node.status as sinon.SinonSpy;
+    // each decision with the status the node shows when it arrives
+    const seen: { reason: string; statusText: unknown; status: string }[] = [];
+    helper.getNode('dec').on('input', (m: any) =>
+      seen.push({
+        reason: m.payload.reason,
+        statusText: m.payload.statusText,
+        status: status.lastCall?.args[0].text,
+      }),
+    );
+    await clock.tickAsync(100);
+    node.receive({ payload: { net: 1 } });
+    await settle();
+    node.receive({ payload: { override: 'off', minutes: 30 } });
+    await settle();
+    assert.deepEqual(
+      seen.map((d) => d.reason),
+      ['fail-safe', 'budget', 'override'],
+    );
+    for (const d of seen) {
+      assert.equal(typeof d.statusText, 'string', d.reason);
+      assert.equal(d.statusText, d.status, d.reason);
+    }
+    assert.notEqual(seen[1].statusText, seen[2].statusText);
+  });
+
   it('turns off on the fail-safe when the readings keep coming with the same old time', async () => {
     clock = fake(NOON + 40 * MIN);
     await helper.load(heaterNode, flow({ loadKw: '2', onDelay: '0', minOff: '0', failSafe: '5' }) as any);
