@@ -107,6 +107,18 @@ export function retargetFlows(flows: FlowNode[], sim: SimulatorUrls): FlowNode[]
   return changed ? next : null;
 }
 
+/**
+ * Node-RED warnings of every demo start that say nothing is wrong: projects are off on purpose, and
+ * a first run has no credentials file yet (the demo login is deployed just after).
+ */
+const ROUTINE_WARNINGS = [/editorTheme\.projects\.enabled\s*=\s*false/, /Encrypted credentials not found/];
+
+/** What the demo prints of a Node-RED log line: its errors and warnings but the routine ones; null for nothing. */
+export function demoLogLine(line: string): string | null {
+  if (!/\[(error|warn)\]/.test(line) || ROUTINE_WARNINGS.some((re) => re.test(line))) return null;
+  return `node-red: ${line}`;
+}
+
 function envPort(name: string, fallback: number): number {
   const value = Number(process.env[name]);
   return Number.isInteger(value) && value > 0 ? value : fallback;
@@ -154,7 +166,8 @@ async function main(): Promise<void> {
     packageDir: root,
     port: ports.PORT,
     log: (line) => {
-      if (/\[(error|warn)\]/.test(line)) console.log(`node-red: ${line}`);
+      const shown = demoLogLine(line);
+      if (shown) console.log(shown);
     },
   });
   const urls = { serviceUrl: sim.serviceUrl, loginUrl: sim.loginUrl };

@@ -8,6 +8,7 @@ import { startNodeRed } from '../../src/demo/node-red-process';
 import {
   dashboardExample,
   demoFlows,
+  demoLogLine,
   invoiceExample,
   pointsAtSimulator,
   retargetFlows,
@@ -49,6 +50,19 @@ describe('demo launcher', () => {
     assert.deepEqual(inject.wires, [[fetch.id]]);
     // the examples themselves are left as shipped
     assert.equal(invoiceExample().find((n) => n.id === inject.id)?.once, false);
+  });
+
+  it("prints Node-RED's errors and warnings, but not the two every first start gives", () => {
+    assert.equal(
+      demoLogLine('2 Dec 18:14:19 - [warn] Projects disabled : editorTheme.projects.enabled=false'),
+      null,
+    );
+    assert.equal(demoLogLine('2 Dec 18:14:19 - [warn] Encrypted credentials not found'), null);
+    assert.equal(demoLogLine('2 Dec 18:14:19 - [info] Started flows'), null);
+    const error = '2 Dec 18:14:20 - [error] [elicznik-fetch:x] Wrong e-mail or password';
+    assert.equal(demoLogLine(error), `node-red: ${error}`);
+    const warn = '2 Dec 18:14:20 - [warn] [function:f] something';
+    assert.equal(demoLogLine(warn), `node-red: ${warn}`);
   });
 
   it('tells a simulator account from a TAURON one', () => {
