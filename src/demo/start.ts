@@ -189,9 +189,10 @@ eLicznik demo
   Invoice check:    ${red.url}/dashboard/invoice
   Simulated eLicznik: ${sim.serviceUrl} (login ${DEMO_ACCOUNT.username} / ${DEMO_ACCOUNT.password}, already set in the demo flow)
 
-To use your TAURON account: open the "demo (simulator)" config node, set the service URL to
-https://elicznik.tauron-dystrybucja.pl and the login URL to https://logowanie.tauron-dystrybucja.pl,
-enter your own e-mail and password, pick your meter point and deploy.
+To use your TAURON account: open the account "demo (simulator)" (double-click a fetch node, then
+the pencil next to Account); under Advanced set "eLicznik URL" to https://elicznik.tauron-dystrybucja.pl
+and "Login URL" to https://logowanie.tauron-dystrybucja.pl; enter your own e-mail and password,
+press the button next to Meter point to choose yours, and deploy.
 Flows are kept in ${userDir}. Press Ctrl-C to stop.`);
 
   let stopping = false;
