@@ -39,7 +39,14 @@ describe('example flow heater-on-surplus.json', function () {
     const nodes = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>[];
     assert.ok(nodes.some((n) => n.type === 'link out' && n.name === 'replace with your MQTT/HTTP relay'));
     // the debug node becomes a helper so the test can read the decisions
-    const flow = nodes.map((n) => (n.type === 'debug' ? { id: n.id, z: n.z, type: 'helper' } : n));
+    // (the test presses it, the cron is left out: it would follow this machine's clock)
+    const flow = nodes.map((n) =>
+      n.type === 'debug'
+        ? { id: n.id, z: n.z, type: 'helper' }
+        : n.id === 'ht-night'
+          ? { ...n, crontab: '' }
+          : n,
+    );
     await helper.load([...core, balanceNode, heaterNode], flow as any);
     const decisions: any[] = [];
     helper.getNode('hx-decision').on('input', (m: any) => decisions.push(m.payload));
@@ -73,7 +80,14 @@ describe('example flow heater-stages-and-loads.json', function () {
     });
     const file = path.join(__dirname, '../../../examples/heater-stages-and-loads.json');
     const nodes = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>[];
-    const flow = nodes.map((n) => (n.type === 'debug' ? { id: n.id, z: n.z, type: 'helper' } : n));
+    // (the test presses it, the cron is left out: it would follow this machine's clock)
+    const flow = nodes.map((n) =>
+      n.type === 'debug'
+        ? { id: n.id, z: n.z, type: 'helper' }
+        : n.id === 'ht-night'
+          ? { ...n, crontab: '' }
+          : n,
+    );
     await helper.load([...core, balanceNode, heaterNode], flow as any);
     const decisions: any[] = [];
     helper.getNode('hl-decision').on('input', (m: any) => decisions.push(m.payload));
@@ -107,9 +121,15 @@ describe('example flow heater-top-up-at-night.json', function () {
     clock?.restore();
   });
 
-  /** Loads the example at 21:50 Warsaw time with `fromSurplusKwh` taken from surplus today; runs to 22:40. */
-  async function runNight(fromSurplusKwh: number): Promise<{ decisions: any[]; topUps: any[] }> {
-    const start = Date.parse('2026-06-15T19:50:00Z'); // 21:50 in Warsaw
+  /**
+   * Loads the example 10 minutes before the inject fires (`press`, default 22:00 Warsaw time) with
+   * `fromSurplusKwh` taken from surplus on 15 June; runs to 40 minutes after it.
+   */
+  async function runNight(
+    fromSurplusKwh: number,
+    press = Date.parse('2026-06-15T20:00:00Z'),
+  ): Promise<{ decisions: any[]; topUps: any[] }> {
+    const start = press - 10 * 60_000;
     clock = sinon.useFakeTimers({
       now: start,
       toFake: ['Date', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'],
@@ -118,7 +138,14 @@ describe('example flow heater-top-up-at-night.json', function () {
     const nodes = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, any>[];
     // the cron inject fires at 22:00 server time; here the test presses it at 22:00 Warsaw time
     assert.equal(nodes.find((n) => n.id === 'ht-night')!.crontab, '00 22 * * *');
-    const flow = nodes.map((n) => (n.type === 'debug' ? { id: n.id, z: n.z, type: 'helper' } : n));
+    // (the test presses it, the cron is left out: it would follow this machine's clock)
+    const flow = nodes.map((n) =>
+      n.type === 'debug'
+        ? { id: n.id, z: n.z, type: 'helper' }
+        : n.id === 'ht-night'
+          ? { ...n, crontab: '' }
+          : n,
+    );
     flow.push({ id: 'ht-topups', z: 'ht-tab', type: 'helper' });
     flow.find((n) => n.id === 'ht-topup')!.wires = [['ht-heater', 'ht-topups']];
     await helper.load([...core, balanceNode, heaterNode], flow as any);
@@ -150,6 +177,14 @@ describe('example flow heater-top-up-at-night.json', function () {
     // no sun at night: back under the control the boiler stays off
     const after = decisions.filter((d) => d.at >= '2026-06-15T22:31');
     assert.ok(after.length > 0 && after.every((d) => !d.on && d.override === null));
+  });
+
+  it('counts the day that just ended when the inject fires after midnight (22:00 on a server in UTC, in summer)', async () => {
+    // 22:00 UTC is 00:00 in Warsaw in June: the heater's decisions already report the new day
+    const { decisions, topUps } = await runNight(4.2, Date.parse('2026-06-15T22:00:00Z'));
+    assert.ok(decisions.some((d) => d.at >= '2026-06-16T00:00:00' && d.fromSurplusTodayKwh === 0));
+    assert.deepEqual(topUps, []);
+    assert.ok(decisions.every((d) => !d.on));
   });
 
   it('leaves the boiler off when the surplus gave the day its energy', async () => {
