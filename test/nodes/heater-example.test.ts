@@ -21,6 +21,21 @@ const core = [
 
 const NOON = Date.parse('2026-06-15T10:00:00Z'); // 12:00 in Warsaw
 
+/**
+ * An example's nodes as the tests load them: each debug node becomes a helper so the test can read
+ * what reaches it, and the night inject's cron is left out (it would follow this machine's clock;
+ * the test presses the inject itself).
+ */
+function flowUnderTest<T extends Record<string, unknown>>(nodes: T[]): T[] {
+  return nodes.map((n) =>
+    n.type === 'debug'
+      ? ({ id: n.id, z: n.z, type: 'helper' } as unknown as T)
+      : n.id === 'ht-night'
+        ? { ...n, crontab: '' }
+        : n,
+  );
+}
+
 describe('example flow heater-on-surplus.json', function () {
   this.timeout(20_000);
   let clock: sinon.SinonFakeTimers | undefined;
@@ -38,15 +53,7 @@ describe('example flow heater-on-surplus.json', function () {
     const file = path.join(__dirname, '../../../examples/heater-on-surplus.json');
     const nodes = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>[];
     assert.ok(nodes.some((n) => n.type === 'link out' && n.name === 'replace with your MQTT/HTTP relay'));
-    // the debug node becomes a helper so the test can read the decisions
-    // (the test presses it, the cron is left out: it would follow this machine's clock)
-    const flow = nodes.map((n) =>
-      n.type === 'debug'
-        ? { id: n.id, z: n.z, type: 'helper' }
-        : n.id === 'ht-night'
-          ? { ...n, crontab: '' }
-          : n,
-    );
+    const flow = flowUnderTest(nodes);
     await helper.load([...core, balanceNode, heaterNode], flow as any);
     const decisions: any[] = [];
     helper.getNode('hx-decision').on('input', (m: any) => decisions.push(m.payload));
@@ -80,14 +87,7 @@ describe('example flow heater-stages-and-loads.json', function () {
     });
     const file = path.join(__dirname, '../../../examples/heater-stages-and-loads.json');
     const nodes = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>[];
-    // (the test presses it, the cron is left out: it would follow this machine's clock)
-    const flow = nodes.map((n) =>
-      n.type === 'debug'
-        ? { id: n.id, z: n.z, type: 'helper' }
-        : n.id === 'ht-night'
-          ? { ...n, crontab: '' }
-          : n,
-    );
+    const flow = flowUnderTest(nodes);
     await helper.load([...core, balanceNode, heaterNode], flow as any);
     const decisions: any[] = [];
     helper.getNode('hl-decision').on('input', (m: any) => decisions.push(m.payload));
@@ -138,14 +138,7 @@ describe('example flow heater-top-up-at-night.json', function () {
     const nodes = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, any>[];
     // the cron inject fires at 22:00 server time; here the test presses it at 22:00 Warsaw time
     assert.equal(nodes.find((n) => n.id === 'ht-night')!.crontab, '00 22 * * *');
-    // (the test presses it, the cron is left out: it would follow this machine's clock)
-    const flow = nodes.map((n) =>
-      n.type === 'debug'
-        ? { id: n.id, z: n.z, type: 'helper' }
-        : n.id === 'ht-night'
-          ? { ...n, crontab: '' }
-          : n,
-    );
+    const flow = flowUnderTest(nodes);
     flow.push({ id: 'ht-topups', z: 'ht-tab', type: 'helper' });
     flow.find((n) => n.id === 'ht-topup')!.wires = [['ht-heater', 'ht-topups']];
     await helper.load([...core, balanceNode, heaterNode], flow as any);
