@@ -22,7 +22,7 @@ import {
   whToKwh,
   type HourRecord,
 } from './hour';
-import { MS_PER_HOUR, hourContaining, hourFromLabel, isLocalDate } from './time';
+import { MS_PER_HOUR, hasUtcOffset, hourContaining, hourFromLabel, isLocalDate } from './time';
 
 /** ECBP, ECBO and autoconsumption of one hour in Wh. */
 export interface HourBalanceWh {
@@ -600,9 +600,6 @@ export function readEnergy(value: unknown, field: string, where: string): number
   throw new BadInputError(`${field} is not an energy value (${typeof value})${describe(where)}`);
 }
 
-/** The end of an ISO 8601 time with its UTC offset (`Z`, `+02:00`, `+0200`). */
-const OFFSET_RE = /T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
-
 /** 1973-03-03 in epoch ms: a smaller "ms" time is seconds since 1970 (1.7e9 ms is January 1970). */
 const FIRST_MS = 1e11;
 
@@ -627,7 +624,7 @@ export function messageTime(value: unknown, what: string): number | undefined {
   const text = typeof value === 'string' ? value.trim() : '';
   const ms = Date.parse(text);
   if (!Number.isFinite(ms)) throw new BadInputError(`${what} is not a time: ${JSON.stringify(value)}`);
-  if (!OFFSET_RE.test(text)) {
+  if (!hasUtcOffset(text)) {
     throw new BadInputError(
       `${what} ${JSON.stringify(value)} has no UTC offset; give it as e.g. 2026-06-10T12:30:00+02:00 or in ms since 1970`,
     );
@@ -684,7 +681,7 @@ function timeFieldsOf(
       throw new BadInputError(`Not a time: ${JSON.stringify(stamp)}${describe(where)}`);
     // Text without its UTC offset is read by Date.parse in the server's time zone (UTC in many
     // containers), which would put the hour one or two hours off: refused, as in live mode.
-    if (typeof stamp === 'string' && !OFFSET_RE.test(stamp.trim())) {
+    if (typeof stamp === 'string' && !hasUtcOffset(stamp.trim())) {
       throw new BadInputError(
         `${field} ${JSON.stringify(stamp)} has no UTC offset; give it as e.g. 2026-06-10T12:00:00+02:00 or in ms since 1970${describe(where)}`,
       );

@@ -146,6 +146,17 @@ export function parseLocalDate(date: string): { year: number; month: number; day
   return { year, month, day };
 }
 
+/** The end of an ISO 8601 time with its UTC offset (`Z`, `+02:00`, `+0200`). */
+const OFFSET_RE = /T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
+
+/**
+ * True when an ISO 8601 time text ends with its UTC offset; without one, `Date.parse` reads it in
+ * the server's time zone rather than Warsaw's.
+ */
+export function hasUtcOffset(text: string): boolean {
+  return OFFSET_RE.test(text);
+}
+
 /** True when `date` is a valid `YYYY-MM-DD` calendar date. */
 export function isLocalDate(date: unknown): date is string {
   if (typeof date !== 'string') return false;

@@ -95,16 +95,7 @@ function settlementHourInto(
   return into;
 }
 
-/** The end of an ISO 8601 time with its UTC offset (`Z`, `+02:00`, `+0200`). */
-const OFFSET_RE = /T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
-
-/**
- * True when an ISO 8601 time text ends with its UTC offset; without one, `Date.parse` reads it in
- * the server's time zone rather than Warsaw's.
- */
-export function hasUtcOffset(text: string): boolean {
-  return OFFSET_RE.test(text);
-}
+export { hasUtcOffset } from '../energy/time';
 
 /** `a + b`, or null when either is null (a sum of money that is unknown once a price is missing). */
 export function plusOrNull(a: number | null, b: number | null): number | null {
