@@ -39,17 +39,13 @@ function finite(value: unknown): value is number {
  * Negative inputs are treated as bad data (`null`), never settled.
  */
 export function settlementHourOf(record: HourRecord): SettlementHour | null {
-  return settlementHourAt(record, undefined);
-}
-
-/** {@link settlementHourOf}, with the start instant of the record already read when `startMs` is given. */
-function settlementHourAt(record: HourRecord, startMs: number | undefined): SettlementHour | null {
-  return settlementHourInto(record, startMs, undefined);
+  return settlementHourInto(record, undefined, undefined);
 }
 
 /**
- * {@link settlementHourAt}, written into `into` when given (its fields replaced) instead of a new
- * object; null, with `into` unchanged, when the hour has no data.
+ * {@link settlementHourOf}, with the start instant of the record already read when `startMs` is
+ * given, and written into `into` when given (its fields replaced) instead of a new object; null,
+ * with `into` unchanged, when the hour has no data.
  */
 function settlementHourInto(
   record: HourRecord,
@@ -187,15 +183,7 @@ export function forEachSettlementHour(
   records: readonly HourRecord[],
   fn: (hour: SettlementHour) => void,
 ): void {
-  const starts = startsInOrder(records);
-  if (starts === undefined) {
-    for (const h of settlementHoursInOrder(records)) fn(h);
-    return;
-  }
-  for (let i = 0; i < records.length; i++) {
-    const h = settlementHourAt(records[i], starts[i]);
-    if (h !== null) fn(h);
-  }
+  eachSettlementHour(records, fn, false);
 }
 
 /**
@@ -208,6 +196,14 @@ export function forEachSettlementHourView(
   records: readonly HourRecord[],
   fn: (hour: SettlementHour) => void,
 ): void {
+  eachSettlementHour(records, fn, true);
+}
+
+function eachSettlementHour(
+  records: readonly HourRecord[],
+  fn: (hour: SettlementHour) => void,
+  reuseView: boolean,
+): void {
   const starts = startsInOrder(records);
   if (starts === undefined) {
     for (const h of settlementHoursInOrder(records)) fn(h);
@@ -215,12 +211,10 @@ export function forEachSettlementHourView(
   }
   let view: SettlementHour | undefined;
   for (let i = 0; i < records.length; i++) {
-    if (view === undefined) {
-      view = settlementHourInto(records[i], starts[i], undefined) ?? undefined;
-      if (view !== undefined) fn(view);
-    } else if (settlementHourInto(records[i], starts[i], view) !== null) {
-      fn(view);
-    }
+    const h = settlementHourInto(records[i], starts[i], view);
+    if (h === null) continue;
+    if (reuseView) view = h;
+    fn(h);
   }
 }
 
