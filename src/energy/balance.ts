@@ -334,14 +334,10 @@ class RangeSums {
     const date = d.date;
     this.days[date] = toSums(dayAcc);
     this.dayZones[date] = byZone;
-    // The month is date.slice(0, 7); the same as the last day's when the date starts with it.
-    const key = this.monthKey;
-    if (key === undefined || key.length !== 7 || date.length < 7 || !date.startsWith(key)) {
-      const month = date.slice(0, 7);
-      if (month !== key) {
-        this.monthKey = month;
-        this.monthAcc = accumulatorIn(this.monthAccs, month);
-      }
+    const month = date.slice(0, 7);
+    if (month !== this.monthKey) {
+      this.monthKey = month;
+      this.monthAcc = accumulatorIn(this.monthAccs, month);
     }
     addAccumulator(this.monthAcc, dayAcc);
     addAccumulator(this.total, dayAcc);
